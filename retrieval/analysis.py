@@ -1,0 +1,203 @@
+"""Folding and segmentation: the one place where text becomes match keys.
+
+Paragraphs and queries go through the same functions, so a user who types
+Traditional characters, full-width digits or stray spaces meets the corpus on
+equal terms.  Display never uses the folded form: ``fold_with_map`` keeps an
+offset map back to the original so that excerpts can mark matches in the
+paragraph's own characters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import opencc
+
+DATA_DIR = Path(__file__).with_name("data")
+
+# Characters that never carry meaning for matching.  ``*`` is Markdown
+# emphasis residue; white space in Chinese text is layout, not a separator.
+_DROP = set(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff*")
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORDISH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _nfkc_char(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch).lower()
+    return "".join(c for c in out if c not in _DROP)
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` and return, for each folded character, its index in ``text``.
+
+    NFKC and dropping are done per character so the map is exact; OpenCC runs
+    on the whole string (it converts phrases, not just characters) and is
+    only trusted position-for-position when it keeps the length, which t2s
+    does for all but rare phrase rewrites; otherwise each character is
+    converted alone so that the map stays right.
+    """
+    pieces: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _nfkc_char(ch)
+        for f in folded:
+            pieces.append(f)
+            origin.append(i)
+    nfkc = "".join(pieces)
+    converted = _t2s().convert(nfkc)
+    if len(converted) != len(nfkc):
+        converted = "".join(_t2s().convert(c) or c for c in nfkc)
+        if len(converted) != len(nfkc):  # pragma: no cover - defensive
+            converted = nfkc
+    return converted, origin
+
+
+def fold(text: str) -> str:
+    """The match key of a text: NFKC, lower case, Traditional→Simplified, no spaces or ``*``."""
+    return fold_with_map(text)[0]
+
+
+def fold_keep_spaces(text: str) -> str:
+    """Like :func:`fold` but keeps single spaces, for commands whose words are space separated."""
+    out = unicodedata.normalize("NFKC", text).lower().replace("*", "")
+    out = re.sub(r"\s+", " ", out).strip()
+    return _t2s().convert(out)
+
+
+def has_content(text: str) -> bool:
+    """True when a text has at least one letter, digit or Chinese character."""
+    return bool(_WORDISH.search(unicodedata.normalize("NFKC", text)))
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
+
+
+def _load_lines(name: str) -> list[str]:
+    path = DATA_DIR / name
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in _load_lines("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def curated_terms() -> tuple[str, ...]:
+    return tuple(fold(w) for w in _load_lines("domain_terms.txt"))
+
+
+_QUOTED = re.compile(r"[“\"「『‘]([\u4e00-\u9fff]{3,8})[”\"」』’]")
+
+
+def harvest_terms(folded_texts: Iterable[str]) -> list[str]:
+    """Domain terms found in the corpus itself: short quoted formulas such as “四个机关”.
+
+    Official writing quotes its formulas, so a quoted run of three to eight
+    Chinese characters is nearly always a term that must stay whole.
+    """
+    found: dict[str, None] = {}
+    for text in folded_texts:
+        for m in _QUOTED.finditer(text):
+            found.setdefault(m.group(1), None)
+    return list(found)
+
+
+_FREQ_CACHE_NAME = "jieba-freq-0.42.1.json"
+
+
+class Analyzer:
+    """jieba with the domain dictionary; the same instance segments paragraphs and queries.
+
+    The dictionary is loaded from a JSON copy in the cache folder because
+    jieba's own marshal cache takes about 1.5 s to read on these machines and
+    a cold CLI search must finish well under that.
+    """
+
+    def __init__(self, domain_terms: Sequence[str] = (), cache_dir: Path | None = None) -> None:
+        self.domain_terms: list[str] = list(dict.fromkeys([*curated_terms(), *domain_terms]))
+        self._tk = _make_tokenizer(cache_dir)
+        for term in self.domain_terms:
+            # A frequency high enough to win over the split reading, as
+            # ``suggest_freq(term, tune=True)`` would compute, but without
+            # segmenting each term first.
+            self._tk.add_word(term, freq=max(self._tk.FREQ.get(term, 0), 2000))
+        self._stop = stopwords()
+
+    def tokens(self, folded: str) -> list[str]:
+        """Index/query tokens of folded text: jieba words plus every dictionary sub-word.
+
+        ``cut_for_search`` adds only two- and three-character sub-words; a
+        long domain term such as 全过程人民民主 must also be found by 人民民主,
+        so all sub-words known to the dictionary are added.
+        """
+        out: list[str] = []
+        freq = self._tk.FREQ
+        for word in self._tk.cut(folded, HMM=True):
+            if not _WORDISH.search(word):
+                continue
+            if word not in self._stop:
+                out.append(word)
+            n = len(word)
+            if n > 2:
+                for size in range(2, n):
+                    for start in range(0, n - size + 1):
+                        sub = word[start : start + size]
+                        if freq.get(sub) and sub not in self._stop:
+                            out.append(sub)
+        return out
+
+    def words(self, folded: str) -> list[str]:
+        """Plain jieba segmentation (no sub-words, no stop-word removal), for display and keywords."""
+        return [w for w in self._tk.cut(folded, HMM=True) if _WORDISH.search(w)]
+
+    def is_known(self, word: str) -> bool:
+        return bool(self._tk.FREQ.get(word))
+
+
+def _make_tokenizer(cache_dir: Path | None) -> jieba.Tokenizer:
+    tk = jieba.Tokenizer()
+    path = (cache_dir / _FREQ_CACHE_NAME) if cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            tk.FREQ = dict(zip(data["words"], data["freqs"], strict=True))
+            tk.total = int(data["total"])
+            tk.initialized = True
+            return tk
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged copy is rebuilt below
+    tk.initialize()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            words = list(tk.FREQ)
+            payload = {"words": words, "freqs": [tk.FREQ[w] for w in words], "total": tk.total}
+            tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs start-up time
+    return tk

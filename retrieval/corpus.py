@@ -1,0 +1,70 @@
+"""Reading a corpus folder into Documents: ingestion then structure, file by file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ingest import IngestError, assemble, clean_lines, drop_duplicates, list_sources, read_source
+from .model import Document
+from .structure import _parse_toc, _Item, bare, build_document
+
+
+@dataclass
+class Corpus:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files skipped, with the reason
+
+
+def doc_id_for(path: Path) -> str:
+    """The document id is the file name without its suffix: stable across rebuilds."""
+    return path.stem
+
+
+def parse_text(doc_id: str, source: str, text: str) -> Document:
+    """Clean, re-join and structure one document's text."""
+    lines, dropped = clean_lines(text)
+    blocks = assemble(lines)
+    # Titles listed in a table of contents must not be glued to the text
+    # that follows them, so a second pass knows them.
+    items = [_Item(b, "", "") for b in blocks]
+    for it in items:
+        from .analysis import fold_keep_spaces
+
+        it.key = fold_keep_spaces(it.block.text)
+        it.compact = it.key.replace(" ", "")
+    _, _, entries, _ = _parse_toc(items)
+    if entries:
+        titles = {bare(e.title) for e in entries}
+        for e in entries:
+            # Two-line titles: the first line alone is a title too.
+            parts = e.title.split()
+            for k in range(1, len(parts)):
+                titles.add(bare(" ".join(parts[:k])))
+                titles.add(bare(" ".join(parts[k:])))
+        blocks = assemble(lines, titles)
+    blocks, notes = drop_duplicates(blocks)
+    warnings = [f"removed {dropped} residue line(s) (advertising, page widgets)"] if dropped else []
+    warnings += notes
+    return build_document(doc_id, source, blocks, warnings)
+
+
+def load_document(path: Path) -> Document:
+    text, encoding, digest = read_source(path)
+    doc = parse_text(doc_id_for(path), path.name, text)
+    doc.sha256 = digest
+    doc.encoding = encoding
+    if not doc.paragraphs:
+        raise IngestError("no text paragraphs found")
+    return doc
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Every readable document of the folder; unreadable files are reported, not fatal."""
+    corpus = Corpus()
+    for path in list_sources(folder):
+        try:
+            corpus.documents.append(load_document(path))
+        except (IngestError, OSError) as exc:
+            corpus.errors.append(f"{path.name}: skipped: {exc}")
+    return corpus

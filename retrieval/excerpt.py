@@ -1,0 +1,116 @@
+"""Excerpts and citations: the paragraph's own words, the matched terms marked, the source named.
+
+Matching happens on folded text; every span found there is mapped back to the
+original characters so that what the reader sees (and quotes) is the
+document's own text, Traditional characters and full-width marks included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .analysis import fold_with_map
+from .model import Document, Paragraph
+
+MAX_EXCERPT = 200
+_SENTENCE = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』）)]*|[^。！？!?；;]+$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of an original paragraph."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` (original offsets) whose folded form equals one of the folded ``terms``."""
+    folded, origin = fold_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for term in sorted(set(terms), key=len, reverse=True):
+        if not term:
+            continue
+        start = 0
+        while (at := folded.find(term, start)) >= 0:
+            spans.append((origin[at], origin[at + len(term) - 1] + 1))
+            start = at + len(term)
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def make_excerpt(text: str, spans: list[tuple[int, int]], weights: dict[tuple[int, int], float] | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """The best one to three sentences (at most about 200 characters), with "…" where cut.
+
+    Sentences are scored by the matched spans they hold; the best one is
+    widened with its neighbours while the excerpt stays within the limit.
+    Returns the excerpt and the spans to mark, relative to the excerpt.
+    """
+    sents = sentences(text) or [(0, len(text))]
+
+    def score(i: int) -> float:
+        s, e = sents[i]
+        return sum((weights or {}).get(sp, sp[1] - sp[0]) for sp in spans if sp[0] >= s and sp[1] <= e)
+
+    best = max(range(len(sents)), key=lambda i: (score(i), -i))
+    lo = hi = best
+    while hi - lo < 2:
+        grown = False
+        for cand in (hi + 1, lo - 1):
+            if 0 <= cand < len(sents):
+                new_lo, new_hi = min(lo, cand), max(hi, cand)
+                if sents[new_hi][1] - sents[new_lo][0] <= MAX_EXCERPT and (score(cand) > 0 or hi - lo == 0):
+                    lo, hi = new_lo, new_hi
+                    grown = True
+                    break
+        if not grown:
+            break
+    start, end = sents[lo][0], sents[hi][1]
+    if end - start > MAX_EXCERPT:
+        # One very long sentence: a window around its first marked span.
+        inside = [sp for sp in spans if sp[0] >= start and sp[1] <= end]
+        centre = inside[0][0] if inside else start
+        start = max(start, min(centre - MAX_EXCERPT // 3, end - MAX_EXCERPT))
+        end = min(end, start + MAX_EXCERPT)
+    # Leading white space is layout, not text.
+    while start < end and text[start].isspace():
+        start += 1
+    body = text[start:end].rstrip()
+    end = start + len(body)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text.rstrip()) else ""
+    shift = len(prefix) - start
+    marks = [(max(s, start) + shift, min(e, end) + shift) for s, e in spans if s < end and e > start]
+    return prefix + body + suffix, marks
+
+
+def render_marked(text: str, marks: list[tuple[int, int]], open_: str = "**", close: str = "**") -> str:
+    out: list[str] = []
+    pos = 0
+    for s, e in marks:
+        out.append(text[pos:s])
+        out.append(f"{open_}{text[s:e]}{close}")
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section_label(paragraph: Paragraph, limit: int = 24) -> str:
+    return " › ".join(_short(part, limit) for part in paragraph.section)
+
+
+def citation(doc: Document, paragraph: Paragraph) -> str:
+    """《刊名》期号 › 文章（作者） › 一、… › 第12段 — enough to find and quote the source."""
+    parts = [doc.label, *(_short(p, 24) for p in paragraph.section), f"第{paragraph.number}段"]
+    return " › ".join(parts)

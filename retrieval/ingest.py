@@ -1,0 +1,289 @@
+"""From raw bytes to real paragraphs: decoding, residue removal, re-joining, de-duplication.
+
+The seeds are PDF and web extractions: lines are hard-wrapped, paragraphs
+are cut at page breaks (sometimes repeating a word across the cut), web pages
+leave advertising and widget text behind, and one page repeats its opening as
+a summary.  Every rule below exists because a seed needs it; each works on
+folded text so that full-width and Traditional variants behave the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .analysis import fold, fold_keep_spaces, is_cjk
+from .model import Block
+from .patterns import (
+    BODY_LEAD,
+    HEADING_MARK,
+    ISSUE_LINE,
+    SUBTITLE,
+    ends_sentence,
+    ends_soft,
+    is_byline,
+    is_date_line,
+    is_heading_line,
+    unbalanced,
+)
+
+TEXT_SUFFIXES = (".txt", ".md")
+ACCEPTED_ENCODINGS = ("utf_8", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "cp936", "hz")
+
+
+class IngestError(Exception):
+    """A file that cannot be read as text; the message says why, for the report."""
+
+
+@dataclass
+class Line:
+    no: int
+    text: str  # cleaned original text
+    key: str  # folded, single spaces kept
+    compact: str  # folded, no spaces
+    md_level: int
+    gap_before: bool  # a blank line, page break or removed residue precedes it
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode UTF-8 (with or without BOM), GB18030 or Big5; refuse binary and undecodable data."""
+    if not data.strip():
+        raise IngestError("empty file")
+    if b"\x00" in data[:65536]:
+        raise IngestError("binary file (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=list(ACCEPTED_ENCODINGS)).best()
+    if best is None or best.encoding not in ACCEPTED_ENCODINGS:
+        raise IngestError("undecodable text (not UTF-8, GB18030 or Big5)")
+    text = str(best)
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    if cjk < max(1, len(text) // 20):
+        raise IngestError(f"undecodable text (decodes as {best.encoding} but holds almost no Chinese)")
+    return text, best.encoding
+
+
+def _control_ratio(text: str) -> float:
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    return bad / max(1, len(text))
+
+
+def read_source(path: Path) -> tuple[str, str, str]:
+    """Text, encoding and SHA-256 of one corpus file."""
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data)
+    if _control_ratio(text) > 0.01:
+        raise IngestError("binary file (control characters)")
+    return text, encoding, hashlib.sha256(data).hexdigest()
+
+
+# --- residue -------------------------------------------------------------
+
+_RESIDUE_ANYWHERE = re.compile(
+    r"更多公文素材|写作指导请加微信|进微信群|海量免费素材|每日更新实时文稿|扫码关注|点击下载|下载文档|文档格式"
+)
+_RESIDUE_WHOLE = re.compile(
+    r"^(?:展开>>|收起<<|vip专免|vip专享|侵权投诉|海报|摘要:?|\d+\+|[\d.]+[kmg]?b|\d+页|第\d+页|"
+    r"-{3,}|\*{3,}|_{3,}|\d+/\d+|上一页|下一页|返回顶部|分享到:?|举报)$"
+)
+_LATIN_ONLY = re.compile(r"^[a-z\s.,'-]+$")
+
+
+def is_residue(compact: str) -> bool:
+    """Lines a web page or PDF viewer left behind; they are never part of the document."""
+    if not compact:
+        return True
+    if _RESIDUE_WHOLE.match(compact) or _RESIDUE_ANYWHERE.search(compact):
+        return True
+    return bool(_LATIN_ONLY.match(compact))
+
+
+# --- lines ---------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+")
+_MD_BULLET = re.compile(r"^(?:[-*+]\s+|>\s?)")
+_MD_EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+
+
+def clean_lines(text: str) -> tuple[list[Line], int]:
+    """Lines with Markdown marks and residue removed; also the number of residue lines dropped."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").split("\n")
+    out: list[Line] = []
+    gap = True
+    dropped = 0
+    for no, original in enumerate(raw, start=1):
+        line = original.replace("\u200b", "").rstrip().rstrip("\\").rstrip()
+        md_level = 0
+        m = _MD_HEADING.match(line)
+        if m:
+            md_level = len(m.group(1))
+            line = line[m.end() :]
+        line = _MD_BULLET.sub("", line)
+        line = _MD_EMPHASIS.sub("", line).strip()
+        key = fold_keep_spaces(line)
+        compact = key.replace(" ", "")
+        if not compact:
+            gap = True
+            continue
+        if is_residue(compact):
+            dropped += 1
+            gap = True
+            continue
+        out.append(Line(no, line, key, compact, md_level, gap))
+        gap = False
+    return out, dropped
+
+
+def wrap_width(lines: list[Line]) -> int | None:
+    """The width a hard-wrapped text was cut at, or None when lines are not hard-wrapped.
+
+    Hard wrapping shows as many lines, each followed by another in the same
+    block, of nearly the same length.
+    """
+    lengths = [
+        len(a.compact) for a, b in zip(lines, lines[1:], strict=False) if not b.gap_before and len(a.compact) >= 20
+    ]
+    if len(lengths) < 8:
+        return None
+    counts = Counter(lengths)
+    mode, _ = max(counts.items(), key=lambda kv: (sum(counts.get(kv[0] + d, 0) for d in (-1, 0, 1)), kv[0]))
+    near = sum(counts.get(mode + d, 0) for d in (-2, -1, 0, 1, 2))
+    return mode if near >= 0.3 * len(lengths) else None
+
+
+def _is_title_like(line: Line) -> bool:
+    c = line.compact
+    return (
+        line.md_level > 0
+        or is_heading_line(c)
+        or is_date_line(c)
+        or is_byline(line.key, c)
+        or bool(SUBTITLE.match(c))
+        or bool(ISSUE_LINE.match(c))
+    )
+
+
+def _soft_break(prev: Line, cur_text: str, nxt: Line, width: int | None) -> bool:
+    """Inside a block: does the line break after ``prev`` continue the paragraph?"""
+    pc = prev.compact
+    if HEADING_MARK.match(nxt.compact) or (_is_title_like(nxt) and not SUBTITLE.match(nxt.compact)):
+        return False
+    if unbalanced(fold(cur_text)) and not ends_sentence(pc):
+        return True
+    if _is_title_like(prev):
+        return False
+    if ends_sentence(pc):
+        # A full line that happens to end with a stop is ambiguous; only a
+        # short line closes a hard-wrapped paragraph for sure.
+        return width is not None and width * 0.9 <= len(pc) <= width * 1.5
+    if width is not None and len(pc) < width * 0.6 and not ends_soft(pc):
+        return False
+    if width is None and len(pc) <= 30 and not ends_soft(pc) and not unbalanced(fold(cur_text)):
+        return False
+    return True
+
+
+def _page_break_join(cur_text: str, cur_first: Line, nxt: Line, known_titles: set[str]) -> bool:
+    """Across a blank line or page break: is ``nxt`` the rest of the paragraph so far?"""
+    folded = fold(cur_text)
+    if not folded or ends_sentence(folded):
+        return False
+    nc = nxt.compact
+    if nxt.md_level or HEADING_MARK.match(nc) or _is_title_like(nxt) or nc in known_titles:
+        return False
+    if fold(cur_text).replace(" ", "") in known_titles:
+        return False
+    if ends_soft(folded) or unbalanced(folded):
+        return True
+    if any(mark in folded for mark in "。!?") and not HEADING_MARK.match(folded):
+        return True  # a fragment that already holds a sentence is prose, not a title
+    heading_start = bool(HEADING_MARK.match(folded)) and not BODY_LEAD.match(folded)
+    if cur_first.md_level and not BODY_LEAD.match(folded):
+        return False
+    if len(folded) >= 40 and not heading_start:
+        return True
+    return bool(BODY_LEAD.match(folded)) and len(folded) >= 8 and len(nc) >= 20
+
+
+def join_text(left: str, right: str) -> str:
+    """Join two pieces of one paragraph, dropping a word repeated across the cut.
+
+    Page-break extraction sometimes repeats the last word of a page at the
+    top of the next ("…社会主义现代化" / "现代化国家…"); a repeated run of two
+    or more Chinese characters is dropped once.
+    """
+    left = left.rstrip()
+    right = right.lstrip()
+    for size in range(min(8, len(left), len(right)), 1, -1):
+        tail = left[-size:]
+        if right.startswith(tail) and all(is_cjk(ch) for ch in tail):
+            right = right[size:]
+            break
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def assemble(lines: list[Line], known_titles: set[str] | None = None) -> list[Block]:
+    """Rebuild paragraphs from cleaned lines (hard wraps and page breaks re-joined)."""
+    titles = known_titles or set()
+    width = wrap_width(lines)
+    blocks: list[Block] = []
+    cur: list[Line] = []
+    cur_text = ""
+
+    def flush() -> None:
+        nonlocal cur, cur_text
+        if cur:
+            blocks.append(Block(cur_text.strip(), cur[0].no, cur[-1].no, cur[0].md_level))
+        cur, cur_text = [], ""
+
+    for line in lines:
+        if cur:
+            if line.gap_before:
+                joined = _page_break_join(cur_text, cur[0], line, titles)
+            else:
+                joined = _soft_break(cur[-1], cur_text, line, width)
+            if joined:
+                cur.append(line)
+                cur_text = join_text(cur_text, line.text)
+                continue
+            flush()
+        cur = [line]
+        cur_text = line.text
+    flush()
+    return blocks
+
+
+def drop_duplicates(blocks: list[Block]) -> tuple[list[Block], list[str]]:
+    """Remove paragraphs that repeat earlier text, such as a web page's summary of its opening.
+
+    A long paragraph is a duplicate when its folded text (without a trailing
+    ellipsis) already occurs in what came before; short ones (headings,
+    bylines) legitimately repeat and are kept.
+    """
+    seen_text: list[str] = []
+    kept: list[Block] = []
+    notes: list[str] = []
+    for block in blocks:
+        key = fold(block.text).rstrip(".").rstrip("…")
+        if len(key) >= 40:
+            prior = "".join(seen_text)
+            if key in prior:
+                notes.append(f"dropped repeated text at lines {block.line_start}-{block.line_end}")
+                continue
+        seen_text.append(key)
+        kept.append(block)
+    return kept, notes
+
+
+def list_sources(corpus: Path) -> list[Path]:
+    """Every .txt and .md file under the corpus folder, in a stable order."""
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)

@@ -1,0 +1,76 @@
+"""The plain records that flow from ingestion to search: no behaviour, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Block:
+    """A rebuilt paragraph of the source before its role is known.
+
+    ``md_level`` is the Markdown heading level (0 for none); lines are 1-based
+    and inclusive so a reader can open the file at the right place.
+    """
+
+    text: str
+    line_start: int
+    line_end: int
+    md_level: int = 0
+
+
+@dataclass
+class Article:
+    """One article of a magazine issue (or the single speech of a bulletin)."""
+
+    title: str
+    author: str = ""
+    date: str = ""
+    first_paragraph: int = 0
+
+
+@dataclass
+class OutlineEntry:
+    """A line of ``outline``: what a structural element is and where it stands."""
+
+    kind: str  # publication | title | article | byline | date | heading | toc | meta
+    text: str
+    level: int
+    line: int
+    paragraph: int = 0  # the first body paragraph it governs, 0 for none
+
+
+@dataclass
+class Paragraph:
+    """An answerable paragraph: original words, its place in the document, its source lines."""
+
+    doc_id: str
+    number: int
+    text: str
+    section: tuple[str, ...]
+    line_start: int
+    line_end: int
+    article: int = -1  # index into Document.articles, -1 for none
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source: str
+    title: str
+    publication: str = ""
+    issue: str = ""
+    date: str = ""
+    sha256: str = ""
+    encoding: str = "utf-8"
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    outline: list[OutlineEntry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """How citations name the document: 《刊名》期号 for periodicals, 《标题》 otherwise."""
+        if self.publication:
+            return f"《{self.publication}》{self.issue}"
+        return f"《{self.title}》"
