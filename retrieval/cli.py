@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .excerpt import render_marked
 from .library import Library
-from .search import QueryError, SearchResult, Searcher
+from .search import DEFAULT_VARIANT, VARIANTS, QueryError, SearchResult, Searcher
 
 
 def _corpus_default() -> str:
@@ -152,7 +152,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     lib = _open(args)
     cases = load_cases(Path(args.file))
-    variants = ["bm25", "bm25+run", "bm25+bigram", "bm25+bigram+run"] if args.variants else [args.variant]
+    variants = list(VARIANTS) if args.variants else [args.variant]
     for variant in variants:
         searcher = Searcher(lib, variant)
 
@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--top", type=int, default=5)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--variant", default="bm25+run", help=argparse.SUPPRESS)
+    p.add_argument("--variant", default=DEFAULT_VARIANT, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", parents=[common], help="a paragraph with its neighbours")
@@ -208,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="hit@k and MRR on a JSONL question set")
     p.add_argument("file")
-    p.add_argument("--variant", default="bm25+run")
+    p.add_argument("--variant", default=DEFAULT_VARIANT)
     p.add_argument("--variants", action="store_true", help="compare every ranking variant")
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
     p.set_defaults(func=cmd_eval)

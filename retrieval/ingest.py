@@ -183,6 +183,8 @@ def _soft_break(prev: Line, cur_text: str, nxt: Line, width: int | None) -> bool
         # A full line that happens to end with a stop is ambiguous; only a
         # short line closes a hard-wrapped paragraph for sure.
         return width is not None and width * 0.9 <= len(pc) <= width * 1.5
+    if any(mark in pc for mark in "。!?") and not is_heading_line(pc):
+        return True  # the line already holds a sentence: prose, cut mid-sentence
     if width is not None and len(pc) < width * 0.6 and not ends_soft(pc):
         return False
     if width is None and len(pc) <= 30 and not ends_soft(pc) and not unbalanced(fold(cur_text)):

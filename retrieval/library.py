@@ -81,10 +81,33 @@ class Library:
     # --- construction ------------------------------------------------------
 
     @classmethod
-    def build(cls, corpus: Corpus, cache_dir: Path | None = None) -> Library:
-        folded = [fold(p.text) for d in corpus.documents for p in d.paragraphs]
+    def build(cls, corpus: Corpus, cache_dir: Path | None = None, context: bool = True) -> Library:
+        """Segment and index every paragraph.
+
+        With ``context`` a paragraph is indexed together with the words of
+        its section path (article title, headings): a question names the
+        topic ("代表小组建支部活动的主要内容") that the heading states once
+        and the paragraph under it never repeats.
+        """
+        paragraphs = [p for d in corpus.documents for p in d.paragraphs]
+        folded = [fold(p.text) for p in paragraphs]
         analyzer = Analyzer(harvest_terms(folded), cache_dir=cache_dir)
-        index = BM25Index.build(analyzer.tokens(t) for t in folded)
+        section_tokens: dict[tuple, list[str]] = {}
+        by_id = {d.doc_id: d for d in corpus.documents}
+
+        def tokens(i: int) -> list[str]:
+            own = analyzer.tokens(folded[i])
+            if not context:
+                return own
+            p = paragraphs[i]
+            key = (p.doc_id, p.article, *p.section)
+            if key not in section_tokens:
+                doc = by_id[p.doc_id]
+                subtitle = doc.articles[p.article].subtitle if 0 <= p.article < len(doc.articles) else ""
+                section_tokens[key] = analyzer.tokens(fold(" ".join([*p.section, subtitle])))
+            return own + section_tokens[key]
+
+        index = BM25Index.build(tokens(i) for i in range(len(folded)))
         lib = cls(corpus.documents, analyzer, index, folded)
         lib.info.warnings = list(corpus.errors)
         return lib

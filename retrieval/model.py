@@ -27,6 +27,7 @@ class Article:
     author: str = ""
     date: str = ""
     first_paragraph: int = 0
+    subtitle: str = ""
 
 
 @dataclass

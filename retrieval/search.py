@@ -19,12 +19,18 @@ from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
+from .signals import answer_pattern, enumerates, formulas
 
 MAX_QUERY_CHARS = 10_000
 CANDIDATES = 100
 RUN_WEIGHT = 1.0
-VARIANTS = ("bm25", "bm25+run", "bm25+bigram", "bm25+bigram+run")
-DEFAULT_VARIANT = "bm25+run"
+SIGNAL_WEIGHT = 0.5
+COVER_WEIGHT = 0.5
+# Ranking variants, compared by ``python -m retrieval eval --variants``:
+# bm25 alone, plus the verbatim-run signal, plus character-bigram BM25, plus
+# the question signals (formula enumeration, answer type).
+VARIANTS = ("bm25", "bm25+run", "bm25+bigram+run", "bm25+run+signals", "bm25+bigram+run+signals")
+DEFAULT_VARIANT = "bm25+run+signals"
 
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
@@ -120,6 +126,7 @@ class Searcher:
         self.lib = library
         self.variant = variant
         self._bigram: BM25Index | None = None
+        self._section_bare: dict[tuple[str, ...], str] = {}
 
     # --- parsing ---------------------------------------------------------------
 
@@ -171,6 +178,13 @@ class Searcher:
             return doc.articles[p.article].date
         return doc.date
 
+    def _context_bare(self, pos: int) -> str:
+        """The folded words of a paragraph's section path, which the index also sees."""
+        sec = self.lib.paragraphs[pos].section
+        if sec not in self._section_bare:
+            self._section_bare[sec] = bare(fold("".join(sec)))
+        return self._section_bare[sec]
+
     def bigram_index(self) -> BM25Index:
         if self._bigram is None:
             self._bigram = BM25Index.build(char_bigrams(t) for t in self.lib.folded)
@@ -217,10 +231,25 @@ class Searcher:
         top = max(cands.values()) or 1.0
         final: dict[int, float] = {}
         best_run = ""
+        use_signals = "signals" in self.variant
+        forms = formulas(folded_text) if use_signals else []
+        answer = answer_pattern(folded_text) if use_signals else None
+        # Coverage: the share of the query's idf mass a paragraph (with its
+        # section path) holds, so that one matching every concept of the
+        # question beats one repeating a single common term.
+        idf = {t: lib.index.term_idf(t) for t in set(tokens)}
+        idf_total = sum(v for v in idf.values() if v > 0) or 1.0
         for pos, s in cands.items():
             score = s / top
+            if use_signals and idf:
+                where = self._context_bare(pos) + lib.folded[pos]
+                score += COVER_WEIGHT * sum(v for t, v in idf.items() if v > 0 and t in where) / idf_total
+            if forms and any(enumerates(lib.folded[pos], f) for f in forms):
+                score += SIGNAL_WEIGHT
+            if answer is not None and answer.search(lib.folded[pos]):
+                score += SIGNAL_WEIGHT
             if "run" in self.variant and qbare:
-                length, run = longest_common_run(qbare, bare(lib.folded[pos]))
+                length, run = longest_common_run(qbare, self._context_bare(pos) + bare(lib.folded[pos]))
                 if length >= min(4, len(qbare)):
                     score += RUN_WEIGHT * length / len(qbare)
                     if length > len(best_run):

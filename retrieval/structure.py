@@ -50,6 +50,7 @@ class _TocEntry:
     section: str = ""
 
 
+
 @dataclass
 class _Item:
     block: Block
@@ -262,6 +263,7 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             while j < len(items) and j <= e + 4 and j not in article_at:
                 nxt = items[j]
                 if SUBTITLE.match(nxt.compact) and len(nxt.compact) <= 80:
+                    art.subtitle = nxt.block.text.strip()
                     doc.outline.append(OutlineEntry("subtitle", nxt.block.text.strip(), 1, nxt.block.line_start))
                 elif is_date_line(nxt.compact):
                     art.date = art.date or _iso_date(nxt.key)
@@ -313,6 +315,7 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             pending_item.append(para)
         elif role == "byline" and news_items and pending_item:
             _label_news_item(pending_item, b.text.strip())
+            headings.reset()
             doc.outline.append(OutlineEntry("article", pending_item[0].section[0], 0, pending_item[0].line_start, pending_item[0].number))
             doc.outline.append(OutlineEntry("byline", b.text.strip(), 1, b.line_start))
             pending_item = []

@@ -1,0 +1,66 @@
+"""Ranking signals beyond BM25 that follow from what users ask.
+
+People ask for the content of a numbered formula ("四个机关指的是哪四个机关",
+"六个必须坚持包括哪些内容") or for a date or a number ("哪天召开", "多少名").
+A paragraph that actually enumerates the formula's items, or that holds a
+date or a count of the asked-for kind, answers the question; one that merely
+mentions the formula's name does not.  Both signals only re-order candidates
+that BM25 already found.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_NUMS = "一二两三四五六七八九十"
+_FORMULA = re.compile(rf"([{_NUMS}])个([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)")
+# Compound formulas such as 三破三立, 三看三促进, 三有一树: numeral + key, twice or more.
+_COMPOUND = re.compile(rf"(?:[{_NUMS}][^\W\d{_NUMS}个]{{1,2}}){{2,}}")
+_SEGMENT = re.compile(rf"([{_NUMS}])([^\W\d{_NUMS}个]{{1,2}})")
+_NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
+_ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
+_ASK_YEAR = re.compile(r"哪年|哪一年|何年")
+_ASK_COUNT = re.compile(r"(?:多少|几)([名个次天件年项条位人家所户元亿万期批])")
+
+
+Formula = tuple[str, list[tuple[int, str]]]
+
+
+def formulas(folded_query: str) -> list[Formula]:
+    """Numbered formulas in a query, each as (name, [(count, key), ...]).
+
+    "四个机关" → ("四个机关", [(4, "机关")]); "三看三促进" → ("三看三促进", [(3, "看"), (3, "促进")]).
+    """
+    found: list[Formula] = []
+    for m in _FORMULA.finditer(folded_query):
+        if _CN_NUM[m.group(1)] >= 2:
+            found.append((m.group(1) + "个" + m.group(2), [(_CN_NUM[m.group(1)], m.group(2))]))
+    for m in _COMPOUND.finditer(folded_query):
+        parts = [(_CN_NUM[n], key) for n, key in _SEGMENT.findall(m.group(0))]
+        if max(n for n, _ in parts) >= 2:
+            found.append((m.group(0), parts))
+    return found
+
+
+def enumerates(folded_text: str, formula: Formula) -> bool:
+    """Does the paragraph spell out the formula's items (政治机关、国家权力机关、工作机关、代表机关)?
+
+    Each key must occur at least as often as the formula counts it, not
+    counting the occurrences inside the formula's own name.
+    """
+    name, parts = formula
+    text = folded_text.replace(name, "")
+    return all(text.count(key) >= n for n, key in parts)
+
+
+def answer_pattern(folded_query: str) -> re.Pattern[str] | None:
+    """The shape of the answer a question asks for, if it asks for a date or a count."""
+    if _ASK_DATE.search(folded_query):
+        return re.compile(r"\d{1,2}月\d{1,2}日|(?<!\d)\d{1,2}日")
+    if _ASK_YEAR.search(folded_query):
+        return re.compile(r"\d{4}年")
+    m = _ASK_COUNT.search(folded_query)
+    if m:
+        return re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}")
+    return None
