@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .excerpt import render_marked
 from .library import Library
-from .search import DEFAULT_VARIANT, VARIANTS, QueryError, SearchResult, Searcher
+from .search import DEFAULT_VARIANT, VARIANTS, QueryError, Searcher, SearchResult
 
 
 def _corpus_default() -> str:
@@ -132,9 +132,15 @@ def cmd_outline(args: argparse.Namespace) -> int:
     print(f"{doc.doc_id}: {doc.title}")
     if doc.publication:
         print(f"  publication: {doc.publication} {doc.issue}")
-    print(f"  date: {doc.date or 'unknown'}   paragraphs: {len(doc.paragraphs)}   source: {doc.source} ({doc.encoding})")
+    print(
+        f"  date: {doc.date or 'unknown'}   paragraphs: {len(doc.paragraphs)}   source: {doc.source} ({doc.encoding})"
+    )
     for art in doc.articles:
-        print(f"  article from ¶{art.first_paragraph}: {art.title}" + (f" — {art.author}" if art.author else "") + (f" ({art.date})" if art.date else ""))
+        print(
+            f"  article from ¶{art.first_paragraph}: {art.title}"
+            + (f" — {art.author}" if art.author else "")
+            + (f" ({art.date})" if art.date else "")
+        )
     print()
     for e in doc.outline:
         if e.kind == "toc" and not args.all:
@@ -164,7 +170,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         label = "engine" if variant == args.variant and not args.variants else f"engine [{variant}]"
         print(format_table(label, score_cases(cases, run)))
-    print(format_table("naive baseline (line = paragraph, jieba.lcut, rank-bm25)", score_cases(cases, naive_search(Path(args.corpus)))))
+    print(
+        format_table(
+            "naive baseline (line = paragraph, jieba.lcut, rank-bm25)",
+            score_cases(cases, naive_search(Path(args.corpus))),
+        )
+    )
     if args.misses:
         searcher = Searcher(lib, args.variant)
         from .evaluate import first_hit_rank
@@ -181,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m retrieval", description="Search the policy corpus.")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", default=_corpus_default(), help="corpus folder (default: $CORPUS_DIR or seeds)")
-    common.add_argument("--cache-dir", default=None, help="index cache folder (default: $RETRIEVAL_CACHE_DIR or .cache/retrieval)")
+    common.add_argument(
+        "--cache-dir", default=None, help="index cache folder (default: $RETRIEVAL_CACHE_DIR or .cache/retrieval)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", parents=[common], help="build (or load) the index and report it")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .ingest import IngestError, assemble, clean_lines, drop_duplicates, list_sources, read_source
 from .model import Document
-from .structure import _parse_toc, _Item, bare, build_document
+from .structure import _Item, _parse_toc, bare, build_document
 
 
 @dataclass

@@ -85,7 +85,7 @@ def naive_search(corpus: Path) -> Callable[[str], list[str]]:
 
 def format_table(name: str, metrics: dict[str, dict[str, float]]) -> str:
     rows = [f"{name}"]
-    kinds = ["all"] + sorted(k for k in metrics if k != "all")
+    kinds = ["all", *sorted(k for k in metrics if k != "all")]
     for kind in kinds:
         m = metrics[kind]
         rows.append(

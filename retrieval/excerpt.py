@@ -46,7 +46,9 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_excerpt(text: str, spans: list[tuple[int, int]], weights: dict[tuple[int, int], float] | None = None) -> tuple[str, list[tuple[int, int]]]:
+def make_excerpt(
+    text: str, spans: list[tuple[int, int]], weights: dict[tuple[int, int], float] | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """The best one to three sentences (at most about 200 characters), with "…" where cut.
 
     Sentences are scored by the matched spans they hold; the best one is

@@ -64,7 +64,15 @@ class BM25Index:
         doc_len = np.asarray(lengths, dtype=np.int32)
         if n == 0 or not vocab:
             empty = np.zeros(0)
-            return cls(vocab, np.zeros(len(vocab) + 1, np.int64), empty.astype(np.int32), empty, doc_len, np.zeros(len(vocab)), {"k1": k1, "b": b, "epsilon": epsilon})
+            return cls(
+                vocab,
+                np.zeros(len(vocab) + 1, np.int64),
+                empty.astype(np.int32),
+                empty,
+                doc_len,
+                np.zeros(len(vocab)),
+                {"k1": k1, "b": b, "epsilon": epsilon},
+            )
         tids = np.asarray(term_ids, dtype=np.int64)
         dids = np.repeat(np.arange(n, dtype=np.int64), doc_len)
         keys, tf = np.unique(tids * n + dids, return_counts=True)

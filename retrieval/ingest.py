@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -147,9 +148,7 @@ def wrap_width(lines: list[Line]) -> int | None:
     Hard wrapping shows as many lines, each followed by another in the same
     block, of nearly the same length.
     """
-    lengths = [
-        len(a.compact) for a, b in zip(lines, lines[1:], strict=False) if not b.gap_before and len(a.compact) >= 20
-    ]
+    lengths = [len(a.compact) for a, b in pairwise(lines) if not b.gap_before and len(a.compact) >= 20]
     if len(lengths) < 8:
         return None
     counts = Counter(lengths)
@@ -187,9 +186,7 @@ def _soft_break(prev: Line, cur_text: str, nxt: Line, width: int | None) -> bool
         return True  # the line already holds a sentence: prose, cut mid-sentence
     if width is not None and len(pc) < width * 0.6 and not ends_soft(pc):
         return False
-    if width is None and len(pc) <= 30 and not ends_soft(pc) and not unbalanced(fold(cur_text)):
-        return False
-    return True
+    return not (width is None and len(pc) <= 30 and not ends_soft(pc) and not unbalanced(fold(cur_text)))
 
 
 def _page_break_join(cur_text: str, cur_first: Line, nxt: Line, known_titles: set[str]) -> bool:

@@ -126,7 +126,7 @@ class Library:
                 lib.info.from_cache = True
                 lib.info.seconds = time.perf_counter() - started
                 return lib
-            except Exception as exc:  # noqa: BLE001 - any damage means rebuild
+            except Exception as exc:
                 notes.append(f"index cache {path.name} unreadable ({type(exc).__name__}); rebuilt")
         lib = cls.build(load_corpus(folder), cache_dir)
         lib.info.warnings[:0] = notes

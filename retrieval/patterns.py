@@ -11,13 +11,9 @@ import re
 NUM = "一二三四五六七八九十"
 
 # Section headings proper: 一、 （一） 第一， 1.
-HEADING_MARK = re.compile(
-    rf"^(?:[{NUM}]{{1,3}}、|\([{NUM}]{{1,3}}\)|第[{NUM}]{{1,3}}[,、:]|\d{{1,2}}[.、](?!\d))"
-)
+HEADING_MARK = re.compile(rf"^(?:[{NUM}]{{1,3}}、|\([{NUM}]{{1,3}}\)|第[{NUM}]{{1,3}}[,、:]|\d{{1,2}}[.、](?!\d))")
 # Enumerated lead sentences that open a body paragraph: 一是… 一要… 第一，… 1. … 首先…
-BODY_LEAD = re.compile(
-    rf"^(?:[{NUM}]{{1,3}}(?:是|要)|第[{NUM}]{{1,3}},|首先|其次|再次|最后|\d{{1,2}}[.、](?!\d))"
-)
+BODY_LEAD = re.compile(rf"^(?:[{NUM}]{{1,3}}(?:是|要)|第[{NUM}]{{1,3}},|首先|其次|再次|最后|\d{{1,2}}[.、](?!\d))")
 HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn", re.compile(rf"^[{NUM}]{{1,3}}、")),
     ("paren", re.compile(rf"^\([{NUM}]{{1,3}}\)")),
@@ -30,9 +26,7 @@ SENTENCE_END = "。!?."  # NFKC turns … into ...
 CLOSERS = "”’」』)】》"
 SOFT_END = ",、;:—-"
 
-DATE_LINE = re.compile(
-    r"^\(?\d{4}年\d{1,2}月(?:\d{1,2}日)?[^()]{0,12}\)?$|^\d{4}-\d{1,2}-\d{1,2}$"
-)
+DATE_LINE = re.compile(r"^\(?\d{4}年\d{1,2}月(?:\d{1,2}日)?[^()]{0,12}\)?$|^\d{4}-\d{1,2}-\d{1,2}$")
 FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})-(\d{1,2})-(\d{1,2})")
 ISSUE_LINE = re.compile(r"^(?:(\d{4})年)?第(\d{1,3})期(?:总第\d+期)?$")
 PAREN_BYLINE = re.compile(r"^\([^()\d]{1,24}\)$")
@@ -74,9 +68,7 @@ def is_byline(folded: str, compact: str) -> bool:
     if ORG_BYLINE.match(compact):
         return True
     # A role followed by a spaced name, or a name alone ("徐 劼").
-    if " " in folded.strip() and len(compact) <= 30 and NAME_BYLINE.match(compact):
-        return True
-    return False
+    return " " in folded.strip() and len(compact) <= 30 and bool(NAME_BYLINE.match(compact))
 
 
 def is_date_line(compact: str) -> bool:

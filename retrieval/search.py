@@ -142,7 +142,11 @@ class Searcher:
             docs = self.lib.resolve_doc(ref)
             if not docs:
                 raise QueryError(f"没有找到文档“{ref}”。可用 /docs 查看文档列表。")
-            q.doc_ids = [d.doc_id for d in docs] if q.doc_ids is None else [d for d in q.doc_ids if d in {x.doc_id for x in docs}]
+            q.doc_ids = (
+                [d.doc_id for d in docs]
+                if q.doc_ids is None
+                else [d for d in q.doc_ids if d in {x.doc_id for x in docs}]
+            )
             q.filters.append("文档：" + "、".join(d.title for d in docs))
         text = _DOC_FILTER.sub(" ", text)
         for m in _QUOTED.finditer(text):
@@ -324,7 +328,9 @@ class Searcher:
     def occurrences(self, phrase: str) -> list[tuple[Document, Paragraph, int]]:
         """Every occurrence of an exact phrase, ordered by document date then position."""
         folded = fold(phrase)
-        found = [(self.lib.document_of(pos), self.lib.paragraphs[pos], off) for pos, off in self.lib.find_phrase(folded)]
+        found = [
+            (self.lib.document_of(pos), self.lib.paragraphs[pos], off) for pos, off in self.lib.find_phrase(folded)
+        ]
         order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
         found.sort(key=lambda t: (self._year_of(t[1]) or "9999", order[t[0].doc_id], t[1].number, t[2]))
         return found

@@ -35,7 +35,7 @@ _TOC_ART = re.compile(r"^(?:封面|封二|封三|封底|摄影\s*/)")
 _META = re.compile(r"^[\u4e00-\u9fff\s]{1,10}:")
 _NAMES_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}\s+){2,}[\u4e00-\u9fff]{1,3}$")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2}[市县区]")
-_SALUTATION = re.compile(r"^(?:同志们|各位代表|各位委员)[,:!]?")
+_SALUTATION = re.compile(r"^(?:同志们|同志們|各位代表|各位委员|各位委員|编者按|編者按)\s*[:：,，!！]?\s*")
 
 
 def bare(text: str) -> str:
@@ -48,7 +48,6 @@ class _TocEntry:
     title: str
     author: str = ""
     section: str = ""
-
 
 
 @dataclass
@@ -202,7 +201,9 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
 
     # Publication, issue and title from the head of the document.
     head = items[:15]
-    issue_idx = next((i for i, it in enumerate(head) if ISSUE_LINE.match(it.compact) or re.match(r"^第\d+期$", it.compact)), -1)
+    issue_idx = next(
+        (i for i, it in enumerate(head) if ISSUE_LINE.match(it.compact) or re.match(r"^第\d+期$", it.compact)), -1
+    )
     if issue_idx >= 0:
         pub = next((it for it in head[:issue_idx] if _is_label(it) and not is_date_line(it.compact)), None)
         if pub is not None:
@@ -219,10 +220,17 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             if it.role != "publication":
                 idx = items.index(it)
                 article_at[idx] = (idx, idx, _TocEntry(it.block.text.strip()))
-    if not doc.publication and not article_at and items and _is_label(items[0]) and not is_date_line(items[0].compact):
-        if not _is_meta(items[0]):
-            items[0].role = "title"
-            doc.title = items[0].block.text.strip()
+    first = items[0] if items else None
+    if (
+        not doc.publication
+        and not article_at
+        and first
+        and _is_label(first)
+        and not is_date_line(first.compact)
+        and not _is_meta(first)
+    ):
+        first.role = "title"
+        doc.title = first.block.text.strip()
 
     # Dates of the document: the first full date near the head.
     for it in items[:20]:
@@ -241,14 +249,12 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
     article_label = ""
     article_index = -1
     pending_item: list[Paragraph] = []
-    skip_until = -1
     i = 0
     while i < len(items):
         it = items[i]
         b = it.block
         if i in toc_range:
-            kind = "toc" if i > toc_start else "toc"
-            doc.outline.append(OutlineEntry(kind, b.text.strip(), 0, b.line_start))
+            doc.outline.append(OutlineEntry("toc", b.text.strip(), 0, b.line_start))
             i += 1
             continue
         if it.role in ("publication", "issue", "title"):
@@ -268,7 +274,9 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
                 elif is_date_line(nxt.compact):
                     art.date = art.date or _iso_date(nxt.key)
                     doc.outline.append(OutlineEntry("date", nxt.block.text.strip(), 1, nxt.block.line_start))
-                elif is_byline(nxt.key, nxt.compact) or (entry.author and bare(entry.author) in bare(nxt.block.text) and len(nxt.compact) <= 40):
+                elif is_byline(nxt.key, nxt.compact) or (
+                    entry.author and bare(entry.author) in bare(nxt.block.text) and len(nxt.compact) <= 40
+                ):
                     art.author = entry.author.replace(" ", "") if entry.author else _short_name(nxt.block.text)
                     doc.outline.append(OutlineEntry("byline", nxt.block.text.strip(), 1, nxt.block.line_start))
                 else:
@@ -283,7 +291,6 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             doc.outline.append(OutlineEntry("article", article_label, 0, b.line_start, art.first_paragraph))
             headings.reset()
             i = j
-            skip_until = -1
             continue
         c = it.compact
         role = ""
@@ -291,9 +298,7 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             role = "date"
             if not doc.date and _iso_date(it.key):
                 doc.date = _iso_date(it.key)
-        elif b.md_level and not (BODY_LEAD.match(c) and ends_sentence(c)):
-            role = "heading"
-        elif is_heading_line(c):
+        elif (b.md_level and not (BODY_LEAD.match(c) and ends_sentence(c))) or is_heading_line(c):
             role = "heading"
         elif is_byline(it.key, c) and len(c) <= 30:
             role = "byline"
@@ -310,19 +315,24 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
             doc.outline.append(OutlineEntry("heading", b.text.strip(), level, b.line_start, len(doc.paragraphs) + 1))
         elif role == "body":
             section = ((article_label,) if article_label else ()) + headings.path()
-            para = Paragraph(doc_id, len(doc.paragraphs) + 1, b.text.strip(), section, b.line_start, b.line_end, article_index)
+            para = Paragraph(
+                doc_id, len(doc.paragraphs) + 1, b.text.strip(), section, b.line_start, b.line_end, article_index
+            )
             doc.paragraphs.append(para)
             pending_item.append(para)
         elif role == "byline" and news_items and pending_item:
             _label_news_item(pending_item, b.text.strip())
             headings.reset()
-            doc.outline.append(OutlineEntry("article", pending_item[0].section[0], 0, pending_item[0].line_start, pending_item[0].number))
+            doc.outline.append(
+                OutlineEntry(
+                    "article", pending_item[0].section[0], 0, pending_item[0].line_start, pending_item[0].number
+                )
+            )
             doc.outline.append(OutlineEntry("byline", b.text.strip(), 1, b.line_start))
             pending_item = []
         elif role:
             doc.outline.append(OutlineEntry(role, b.text.strip(), 1, b.line_start))
         i += 1
-    del skip_until
 
     if not doc.title:
         doc.title = _fallback_title(doc)
@@ -352,9 +362,10 @@ def _fallback_title(doc: Document) -> str:
         return f"{doc.publication} {doc.issue}".strip()
     if doc.articles:
         return doc.articles[0].title
+    # No title in the source: the opening words, without a salutation or an
+    # editor's-note label, in the document's own script.
     for p in doc.paragraphs[:3]:
-        text = _SALUTATION.sub("", fold_keep_spaces(p.text)) and p.text
-        if _SALUTATION.match(fold_keep_spaces(p.text)) and len(p.text) < 10:
-            continue
-        return (text[:24] + "…") if len(text) > 24 else text
+        text = _SALUTATION.sub("", p.text).strip()
+        if len(text) >= 4:
+            return (text[:24] + "…") if len(text) > 24 else text
     return doc.doc_id
