@@ -81,33 +81,11 @@ class Library:
     # --- construction ------------------------------------------------------
 
     @classmethod
-    def build(cls, corpus: Corpus, cache_dir: Path | None = None, context: bool = True) -> Library:
-        """Segment and index every paragraph.
-
-        With ``context`` a paragraph is indexed together with the words of
-        its section path (article title, headings): a question names the
-        topic ("代表小组建支部活动的主要内容") that the heading states once
-        and the paragraph under it never repeats.
-        """
-        paragraphs = [p for d in corpus.documents for p in d.paragraphs]
-        folded = [fold(p.text) for p in paragraphs]
+    def build(cls, corpus: Corpus, cache_dir: Path | None = None) -> Library:
+        """Fold, segment and index every paragraph of a corpus."""
+        folded = [fold(p.text) for d in corpus.documents for p in d.paragraphs]
         analyzer = Analyzer(harvest_terms(folded), cache_dir=cache_dir)
-        section_tokens: dict[tuple, list[str]] = {}
-        by_id = {d.doc_id: d for d in corpus.documents}
-
-        def tokens(i: int) -> list[str]:
-            own = analyzer.tokens(folded[i])
-            if not context:
-                return own
-            p = paragraphs[i]
-            key = (p.doc_id, p.article, *p.section)
-            if key not in section_tokens:
-                doc = by_id[p.doc_id]
-                subtitle = doc.articles[p.article].subtitle if 0 <= p.article < len(doc.articles) else ""
-                section_tokens[key] = analyzer.tokens(fold(" ".join([*p.section, subtitle])))
-            return own + section_tokens[key]
-
-        index = BM25Index.build(tokens(i) for i in range(len(folded)))
+        index = BM25Index.build(index_tokens(analyzer, corpus.documents, folded))
         lib = cls(corpus.documents, analyzer, index, folded)
         lib.info.warnings = list(corpus.errors)
         return lib
@@ -215,6 +193,29 @@ class Library:
         if by_prefix:
             return by_prefix
         return [d for d in self.documents if ref_f in fold(d.title) or ref_f in fold(d.publication)]
+
+
+def index_tokens(analyzer: Analyzer, documents: list[Document], folded: list[str]) -> list[list[str]]:
+    """The token list each paragraph is indexed under: its own words and its section path's.
+
+    A question names the topic ("代表小组建支部活动的主要内容") that a
+    heading or article title states once and the paragraph under it never
+    repeats, so the section path (and an article's subtitle) is indexed with
+    every paragraph it governs.
+    """
+    out: list[list[str]] = []
+    context: dict[tuple, list[str]] = {}
+    i = 0
+    for doc in documents:
+        for p in doc.paragraphs:
+            key = (p.article, *p.section)
+            if key not in context:
+                subtitle = doc.articles[p.article].subtitle if 0 <= p.article < len(doc.articles) else ""
+                context[key] = analyzer.tokens(fold(" ".join([*p.section, subtitle])))
+            out.append(analyzer.tokens(folded[i]) + context[key])
+            i += 1
+        context.clear()
+    return out
 
 
 def _doc_to_json(d: Document) -> dict:

@@ -1,0 +1,60 @@
+"""The inverted index scores exactly as rank-bm25's BM25Okapi does, on the seeds' real token lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval.analysis import fold
+from retrieval.index import BM25Index
+from retrieval.library import index_tokens
+
+QUERIES = ["四个机关指的是哪四个机关", "人民选我当代表", "無錫市設立了什麼民主實踐平臺", "代表 代表 代表", "不存在的词汇组合"]
+
+
+@pytest.fixture(scope="module")
+def token_lists(library) -> list[list[str]]:
+    return index_tokens(library.analyzer, library.documents, library.folded)
+
+
+def test_index_matches_rank_bm25_on_the_seeds(library, token_lists) -> None:
+    reference = BM25Okapi(token_lists)
+    index = BM25Index.build(token_lists)
+    for q in QUERIES:
+        tokens = library.analyzer.tokens(fold(q))
+        ours = index.scores(tokens)
+        theirs = reference.get_scores(tokens)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+        top = index.top(tokens, 10)
+        expected = [i for i in np.argsort(-theirs, kind="stable")[:10] if theirs[i] > 0]
+        assert [d for d, _ in top] == expected[: len(top)]
+        assert [s for _, s in top] == pytest.approx([theirs[i] for i in expected[: len(top)]], rel=1e-12)
+
+
+def test_library_index_is_built_from_the_same_tokens(library, token_lists) -> None:
+    tokens = library.analyzer.tokens(fold("全过程人民民主"))
+    np.testing.assert_allclose(library.index.scores(tokens), BM25Okapi(token_lists).get_scores(tokens), rtol=1e-12)
+
+
+def test_negative_idf_uses_epsilon_floor() -> None:
+    docs = [["a", "b"], ["a"], ["a", "c"]]
+    np.testing.assert_allclose(BM25Index.build(docs).scores(["a"]), BM25Okapi(docs).get_scores(["a"]), rtol=1e-12)
+
+
+def test_filter_mask_and_empty_queries() -> None:
+    index = BM25Index.build([["x", "y"], ["x"], ["z"]])
+    assert [d for d, _ in index.top(["x"], 5)] == [1, 0]
+    assert [d for d, _ in index.top(["x"], 5, allowed=np.array([True, False, True]))] == [0]
+    assert index.top([], 5) == [] and index.top(["nothing"], 5) == []
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    index = BM25Index.build([["人民", "代表"], ["代表", "大会", "代表"]])
+    path = tmp_path / "i.npz"
+    index.save(path)
+    again = BM25Index.load(path)
+    assert again.vocab == index.vocab
+    np.testing.assert_array_equal(again.scores(["代表"]), index.scores(["代表"]))

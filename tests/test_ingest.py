@@ -1,0 +1,137 @@
+"""Ingestion of each seed's quirks, and of files that are not clean UTF-8 text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import doc
+
+from retrieval.corpus import load_corpus, parse_text
+from retrieval.ingest import IngestError, decode_bytes
+
+
+def texts(document) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+def test_page_break_join_drops_the_repeated_word(library) -> None:
+    paragraphs = texts(doc(library, "000"))
+    assert any("全面建设社会主义现代化国家全局" in t for t in paragraphs)
+    assert not any("现代化现代化" in t for t in paragraphs)
+
+
+def test_page_break_join_mid_sentence(library) -> None:
+    # 000: "…走在了全省前" / "列。我们深切感到…" across a blank line.
+    assert any("继续走在了全省前列。我们深切感到" in t for t in texts(doc(library, "000")))
+
+
+def test_markdown_emphasis_and_headings_are_stripped(library) -> None:
+    d = doc(library, "000")
+    assert not any("*" in t or t.startswith("#") for t in texts(d))
+    headings = [e.text for e in d.outline if e.kind == "heading"]
+    assert "一、在继往开来中实现新一届人大工作良好开局" in headings
+
+
+def test_heading_split_by_page_break_joins_its_paragraph(library) -> None:
+    assert any(
+        t.startswith("一要提高站位、统一思想，充分认识开展“创新年”活动的重要意义。今年是") for t in texts(doc(library, "000"))
+    )
+
+
+def test_advertising_and_widget_lines_are_dropped(library) -> None:
+    joined = "\n".join(texts(doc(library, "002")))
+    for residue in ("微信", "VIP专免", "侵权投诉", "展开>>", "21.88KB", "6 页", "海报"):
+        assert residue not in joined
+
+
+def test_duplicate_summary_is_dropped(library) -> None:
+    d = doc(library, "002")
+    opening = "习近平总书记在中央人大工作会议上提出"
+    assert sum(opening in t for t in texts(d)) == 1
+    assert any("repeated" in w for w in d.warnings)
+
+
+def test_hard_wrapped_lines_are_rejoined(library) -> None:
+    d = doc(library, "002")
+    assert any("人大不是二线,是全过程人民民主建设的第一线" in t for t in texts(d))
+    assert d.title == "在市人大常委会“四个机关”建设动员会上的讲话"
+    assert d.date == "2024-01-12"
+
+
+def test_magazine_articles_authors_and_dates(library) -> None:
+    d = doc(library, "003")
+    assert d.publication == "民主法治建設" and d.issue == "2022年第6期"
+    speeches = [a for a in d.articles if a.title == "在市委人大工作会议上的讲话"]
+    assert [a.author for a in speeches] == ["马明龙", "徐曙海", "李健"]
+    assert all(a.date == "2022-05-31" for a in speeches)
+    assert any(a.title.startswith("以“三提高三提升”") and a.author == "丹阳市人大常委会办公室" for a in d.articles)
+
+
+def test_masthead_and_contents_are_not_answers(library) -> None:
+    joined = "\n".join(texts(doc(library, "003")))
+    for meta in ("编委会主任", "准印证号", "邮 编", "执行编辑", "◆ 卷首语"):
+        assert meta not in joined
+
+
+def test_section_paths_follow_headings(library) -> None:
+    d = doc(library, "003")
+    para = next(p for p in d.paragraphs if p.text.startswith("在全市党员人大代表中建立功能型党组织"))
+    assert para.section[-1] == "一、主要内容"
+    assert "代表小组建支部" in para.section[0]
+
+
+def test_traditional_document_keeps_its_script(library) -> None:
+    d = doc(library, "004")
+    assert any("設立“人大代表議事廳”民主實踐平臺" in t for t in texts(d))
+    assert {"無錫市", "泰州市"} <= {p.section[0] for p in d.paragraphs if p.section}
+
+
+def test_identifiers_are_stable(library) -> None:
+    for d in library.documents:
+        assert [p.number for p in d.paragraphs] == list(range(1, len(d.paragraphs) + 1))
+        assert all(1 <= p.line_start <= p.line_end for p in d.paragraphs)
+        assert d.doc_id == Path(d.source).stem
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_legacy_encodings_are_detected(encoding: str) -> None:
+    text = "各级人大及其常委会要成为自觉坚持中国共产党领导的政治机关。" if encoding == "gb18030" else "各級人大及其常委會要成為自覺堅持中國共產黨領導的政治機關。"
+    decoded, used = decode_bytes((text * 3).encode(encoding))
+    assert decoded == text * 3
+    assert used in ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950")
+
+
+def test_utf8_bom_is_removed() -> None:
+    decoded, used = decode_bytes("\ufeff人民代表大会制度".encode())
+    assert decoded == "人民代表大会制度" and used == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "empty"), (b"   \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"), (bytes(range(128, 256)) * 8, "undecodable")],
+)
+def test_bad_bytes_are_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(IngestError, match=reason):
+        decode_bytes(data)
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("一、总体要求\n\n坚持人民代表大会制度，发展全过程人民民主。\n", encoding="utf-8")
+    (tmp_path / "gbk.txt").write_bytes("人大代表要密切联系人民群众，反映群众意见和要求。".encode("gb18030"))
+    (tmp_path / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "notes.csv").write_text("ignored", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert sorted(d.doc_id for d in corpus.documents) == ["gbk", "good"]
+    assert any(e.startswith("image.md") and "binary" in e for e in corpus.errors)
+    assert any(e.startswith("empty.txt") and "empty" in e for e in corpus.errors)
+
+
+def test_synthetic_page_break_with_repeated_word() -> None:
+    first = "会议指出，各级人大要把思想和行动统一到党中央决策部署上来，着眼全面建设社会主义现代化"
+    text = f"会议纪要\n\n{first}\n\n现代化国家全局，这是一个完整的句子。\n\n二、下一部分\n\n新的段落。\n"
+    d = parse_text("x", "x.txt", text)
+    assert d.title == "会议纪要"
+    assert d.paragraphs[0].text == first + "国家全局，这是一个完整的句子。"
+    assert d.paragraphs[1].section == ("二、下一部分",)

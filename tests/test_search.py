@@ -1,0 +1,106 @@
+"""Queries, phrases, filters, excerpts and citations."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import fold
+from retrieval.excerpt import MAX_EXCERPT
+from retrieval.search import MAX_QUERY_CHARS, QueryError, longest_common_run
+
+
+def test_fact_question_is_answered_with_a_citation(searcher) -> None:
+    result = searcher.search("依托代表小组成立了多少个党支部", top=3)
+    top = result.hits[0]
+    assert "依托市人大代表小组成立19个党支部" in top.text
+    assert top.citation.startswith("《民主法治建設》2022年第6期 › 市人大常委会党组关于开展")
+    assert top.citation.endswith(f"第{top.paragraph}段")
+    assert top.doc_id.startswith("003") and top.section.endswith("二、组织体系")
+
+
+def test_traditional_and_full_width_queries_match(searcher) -> None:
+    simplified = searcher.search("无锡市设立了什么民主实践平台", top=1).hits[0]
+    traditional = searcher.search("無錫市設立了什麼民主實踐平臺", top=1).hits[0]
+    assert simplified.position == traditional.position
+    assert "議事廳" in traditional.text  # shown in the document's own script
+    assert searcher.search("１３２、找代表", top=1).hits[0].position == searcher.search("132、找代表", top=1).hits[0].position
+
+
+def test_quoted_phrase_is_an_exact_lookup(searcher, library) -> None:
+    result = searcher.search("“人民选我当代表”", top=10)
+    assert result.hits
+    assert all("人民选我当代表" in fold(h.text) for h in result.hits)
+    assert len(result.hits) == len(library.find_phrase("人民选我当代表"))
+    assert searcher.search('"没有这样一个短语存在"').hits == []
+
+
+def test_verbatim_run_outranks_scattered_words(searcher) -> None:
+    hit = searcher.search("人大不是二线，是全过程人民民主建设的第一线", top=1).hits[0]
+    assert "是全过程人民民主建设的第一线" in fold(hit.text)
+
+
+def test_formula_question_prefers_the_enumeration(searcher) -> None:
+    text = fold(searcher.search("四个机关指的是哪四个机关", top=1).hits[0].text)
+    assert "政治机关" in text and "国家权力机关" in text and "工作机关" in text and "代表机关" in text
+
+
+def test_excerpt_is_short_marked_and_verbatim(searcher) -> None:
+    for q in ("法规草案提请表决前提前多少天征求市委常委意见", "流浪星球", "泰州有多少名人大代表"):
+        for hit in searcher.search(q, top=3).hits:
+            assert len(hit.excerpt) <= MAX_EXCERPT + 2
+            inner = hit.excerpt.strip("…")
+            assert inner in hit.text  # the paragraph's own words
+            assert hit.marks and all(0 <= s < e <= len(hit.excerpt) for s, e in hit.marks)
+            if not hit.excerpt.startswith("…"):
+                assert hit.text.startswith(inner)
+
+
+def test_excerpt_marks_cover_query_terms(searcher) -> None:
+    hit = searcher.search("流浪星球", top=1).hits[0]
+    assert any(hit.excerpt[s:e] == "流浪星球" for s, e in hit.marks)
+    assert hit.excerpt.startswith("…")  # the paragraph is longer than the excerpt
+
+
+def test_doc_filter_and_year_filter(searcher) -> None:
+    result = searcher.search("doc:002 四个机关", top=10)
+    assert result.hits and {h.doc_id[:3] for h in result.hits} == {"002"}
+    assert result.query.filters
+    by_name = searcher.search("doc:无锡人大通报 四个机关", top=5)
+    assert {h.doc_id[:3] for h in by_name.hits} == {"000"}
+    year = searcher.search("2022年 人大工作会议 召开", top=10)
+    assert year.query.year == "2022" and {h.doc_id[:3] for h in year.hits} <= {"003"}
+    with pytest.raises(QueryError, match="没有找到文档"):
+        searcher.search("doc:nonexistent 人大")
+
+
+@pytest.mark.parametrize("query", ["", "   ", "？！。，", "...", "“”"])
+def test_empty_or_punctuation_queries_are_refused(searcher, query: str) -> None:
+    with pytest.raises(QueryError):
+        searcher.search(query)
+
+
+def test_very_long_query_is_cut_with_a_notice(searcher) -> None:
+    result = searcher.search("人民代表大会制度" * 2000, top=1)
+    assert result.query.notices and len(result.query.raw) == MAX_QUERY_CHARS
+
+
+def test_no_hits_suggests_corpus_terms(searcher) -> None:
+    result = searcher.search("量子计算机", top=3)
+    assert result.hits == []
+    assert result.suggestions and all(isinstance(s, str) for s in result.suggestions)
+
+
+def test_neighbours_and_occurrences(searcher) -> None:
+    around = searcher.context("003_deb3f2e9e80aa41f", 10, 1)
+    assert [p.number for p in around] == [9, 10, 11]
+    assert [p.number for p in searcher.context("003_deb3f2e9e80aa41f", 1, 2)] == [1, 2, 3]
+    occ = searcher.occurrences("四个机关")
+    dates = [searcher._year_of(p) for _, p, _ in occ]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated) and dates[: len(dated)] == dated  # undated documents come last
+    assert len({d.doc_id for d, _, _ in occ}) >= 3
+
+
+def test_longest_common_run() -> None:
+    assert longest_common_run("abcxyz", "zzabcq") == (3, "abc")
+    assert longest_common_run("", "abc") == (0, "")
