@@ -92,7 +92,9 @@ def test_cache_is_rebuilt_when_the_corpus_changes(corpus_copy: Path, tmp_path: P
     first = Library.open(corpus_copy, cache)
     assert not first.info.from_cache
     assert Library.open(corpus_copy, cache).info.from_cache
-    (corpus_copy / "005_new.txt").write_text("新增文件\n\n人大代表要认真履行代表职责，密切联系群众。\n", encoding="utf-8")
+    (corpus_copy / "005_new.txt").write_text(
+        "新增文件\n\n人大代表要认真履行代表职责，密切联系群众。\n", encoding="utf-8"
+    )
     added = Library.open(corpus_copy, cache)
     assert not added.info.from_cache and "005_new" in added.doc_by_id
     (corpus_copy / "005_new.txt").unlink()

@@ -12,7 +12,13 @@ from retrieval.analysis import fold
 from retrieval.index import BM25Index
 from retrieval.library import index_tokens
 
-QUERIES = ["四个机关指的是哪四个机关", "人民选我当代表", "無錫市設立了什麼民主實踐平臺", "代表 代表 代表", "不存在的词汇组合"]
+QUERIES = [
+    "四个机关指的是哪四个机关",
+    "人民选我当代表",
+    "無錫市設立了什麼民主實踐平臺",
+    "代表 代表 代表",
+    "不存在的词汇组合",
+]
 
 
 @pytest.fixture(scope="module")

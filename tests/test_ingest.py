@@ -35,7 +35,8 @@ def test_markdown_emphasis_and_headings_are_stripped(library) -> None:
 
 def test_heading_split_by_page_break_joins_its_paragraph(library) -> None:
     assert any(
-        t.startswith("一要提高站位、统一思想，充分认识开展“创新年”活动的重要意义。今年是") for t in texts(doc(library, "000"))
+        t.startswith("一要提高站位、统一思想，充分认识开展“创新年”活动的重要意义。今年是")
+        for t in texts(doc(library, "000"))
     )
 
 
@@ -96,7 +97,11 @@ def test_identifiers_are_stable(library) -> None:
 
 @pytest.mark.parametrize("encoding", ["gb18030", "big5"])
 def test_legacy_encodings_are_detected(encoding: str) -> None:
-    text = "各级人大及其常委会要成为自觉坚持中国共产党领导的政治机关。" if encoding == "gb18030" else "各級人大及其常委會要成為自覺堅持中國共產黨領導的政治機關。"
+    text = (
+        "各级人大及其常委会要成为自觉坚持中国共产党领导的政治机关。"
+        if encoding == "gb18030"
+        else "各級人大及其常委會要成為自覺堅持中國共產黨領導的政治機關。"
+    )
     decoded, used = decode_bytes((text * 3).encode(encoding))
     assert decoded == text * 3
     assert used in ("gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950")
@@ -109,7 +114,12 @@ def test_utf8_bom_is_removed() -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b"   \n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"), (bytes(range(128, 256)) * 8, "undecodable")],
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(128, 256)) * 8, "undecodable"),
+    ],
 )
 def test_bad_bytes_are_refused(data: bytes, reason: str) -> None:
     with pytest.raises(IngestError, match=reason):

@@ -23,7 +23,10 @@ def test_traditional_and_full_width_queries_match(searcher) -> None:
     traditional = searcher.search("無錫市設立了什麼民主實踐平臺", top=1).hits[0]
     assert simplified.position == traditional.position
     assert "議事廳" in traditional.text  # shown in the document's own script
-    assert searcher.search("１３２、找代表", top=1).hits[0].position == searcher.search("132、找代表", top=1).hits[0].position
+    assert (
+        searcher.search("１３２、找代表", top=1).hits[0].position
+        == searcher.search("132、找代表", top=1).hits[0].position
+    )
 
 
 def test_quoted_phrase_is_an_exact_lookup(searcher, library) -> None:
