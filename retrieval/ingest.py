@@ -169,9 +169,16 @@ def _is_title_like(line: Line) -> bool:
     )
 
 
+def _continues(compact: str) -> bool:
+    """A line that opens with one character and a stop ("开。…") is the tail of a cut sentence."""
+    return len(compact) >= 2 and compact[1] in "。,、;:!?" and compact[0] not in "一二三四五六七八九十0123456789"
+
+
 def _soft_break(prev: Line, cur_text: str, nxt: Line, width: int | None) -> bool:
     """Inside a block: does the line break after ``prev`` continue the paragraph?"""
     pc = prev.compact
+    if _continues(nxt.compact):
+        return True
     if HEADING_MARK.match(nxt.compact) or (_is_title_like(nxt) and not SUBTITLE.match(nxt.compact)):
         return False
     if unbalanced(fold(cur_text)) and not ends_sentence(pc):
@@ -186,7 +193,10 @@ def _soft_break(prev: Line, cur_text: str, nxt: Line, width: int | None) -> bool
         return True  # the line already holds a sentence: prose, cut mid-sentence
     if width is not None and len(pc) < width * 0.6 and not ends_soft(pc):
         return False
-    return not (width is None and len(pc) <= 30 and not ends_soft(pc) and not unbalanced(fold(cur_text)))
+    # Without a wrap width (one paragraph a line, or PDF text cut at random
+    # places) a short line followed by a long one is the start of a cut
+    # sentence; two short lines in a row are a title and a byline or the like.
+    return not (width is None and len(pc) <= 30 and len(nxt.compact) <= 30 and not ends_soft(pc))
 
 
 def _page_break_join(cur_text: str, cur_first: Line, nxt: Line, known_titles: set[str]) -> bool:
@@ -195,6 +205,8 @@ def _page_break_join(cur_text: str, cur_first: Line, nxt: Line, known_titles: se
     if not folded or ends_sentence(folded):
         return False
     nc = nxt.compact
+    if _continues(nc) and not nxt.md_level:
+        return True
     if nxt.md_level or HEADING_MARK.match(nc) or _is_title_like(nxt) or nc in known_titles:
         return False
     if fold(cur_text).replace(" ", "") in known_titles:

@@ -181,6 +181,14 @@ class Library:
             out.append((pos, at - int(self._joined_starts[pos])))
             start = at + 1
 
+    def short_id(self, doc_id: str) -> str:
+        """The shortest prefix (at least three characters) that names only this document."""
+        for size in range(3, len(doc_id)):
+            prefix = doc_id[:size]
+            if sum(1 for d in self.documents if d.doc_id.startswith(prefix)) == 1:
+                return prefix
+        return doc_id
+
     def resolve_doc(self, ref: str) -> list[Document]:
         """Documents named by an id, an id prefix, or a word of their title."""
         ref_f = fold(ref)

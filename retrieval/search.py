@@ -91,6 +91,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     suggestions: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # folded words that excerpts mark
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -271,7 +272,7 @@ class Searcher:
         ranked, marks = self.rank(q, offset + top)
         hits = [self.make_hit(pos, score, rank, marks) for rank, (pos, score) in enumerate(ranked, start=1)][offset:]
         suggestions = self.suggest(q) if not ranked else []
-        return SearchResult(q, hits, len(ranked), suggestions)
+        return SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)))
 
     def make_hit(self, pos: int, score: float, rank: int, terms: list[str]) -> Hit:
         p = self.lib.paragraphs[pos]

@@ -1,0 +1,35 @@
+"""``python -m bot``: the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal console."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from .config import ConfigError, load_settings
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if settings.token:
+        from .telegram_app import run_bot
+
+        run_bot(settings)
+        return 0
+    print("TELEGRAM_BOT_TOKEN is not set: starting the console instead of the Telegram bot.", file=sys.stderr)
+    logging.getLogger().setLevel(logging.WARNING)
+    from .console import Console
+    from .engine import Engine
+
+    asyncio.run(Console(Engine(settings)).run())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Settings from environment variables (and an optional ``.env``), read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the variable."""
+
+
+def _ids(name: str) -> frozenset[int]:
+    raw = os.environ.get(name, "").replace(";", ",").replace(" ", ",")
+    out = set()
+    for part in filter(None, raw.split(",")):
+        try:
+            out.add(int(part))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: '{part}' is not a numeric Telegram id") from exc
+    return frozenset(out)
+
+
+def _positive(name: str, default: str) -> int:
+    raw = os.environ.get(name, default)
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: '{raw}' is not a whole number") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    data_dir: Path = Path("data")
+    corpus_dir: Path = Path("seeds")
+    timezone: str = "Asia/Shanghai"
+    allowed_chat_ids: frozenset[int] = field(default_factory=frozenset)
+    allowed_user_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_user_ids: frozenset[int] = field(default_factory=frozenset)
+    session_idle_minutes: int = 30
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    max_upload_mb: int = 20
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def state_db(self) -> Path:
+        return self.data_dir / "state.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read the environment; a ``.env`` file fills in variables that are not already set."""
+    if env_file is not None and env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+    base_url = os.environ.get("TELEGRAM_BASE_URL", "").strip() or Settings.base_url
+    file_url = os.environ.get("TELEGRAM_BASE_FILE_URL", "").strip()
+    if not file_url:
+        # A self-hosted Bot API server serves files under /file/bot<token>.
+        file_url = base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else Settings.base_file_url
+    settings = Settings(
+        token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        base_url=base_url,
+        base_file_url=file_url,
+        data_dir=Path(os.environ.get("BOT_DATA_DIR", "data")),
+        corpus_dir=Path(os.environ.get("CORPUS_DIR", "seeds")),
+        timezone=os.environ.get("BOT_TIMEZONE", "Asia/Shanghai"),
+        allowed_chat_ids=_ids("ALLOWED_CHAT_IDS"),
+        allowed_user_ids=_ids("ALLOWED_USER_IDS"),
+        admin_user_ids=_ids("ADMIN_USER_IDS"),
+        session_idle_minutes=_positive("SESSION_IDLE_MINUTES", "30"),
+        webhook_url=os.environ.get("WEBHOOK_URL", "").strip(),
+        webhook_listen=os.environ.get("WEBHOOK_LISTEN", "127.0.0.1"),
+        webhook_port=_positive("WEBHOOK_PORT", "8443"),
+        max_upload_mb=_positive("MAX_UPLOAD_MB", "20"),
+    )
+    try:
+        settings.tz  # noqa: B018 - validate early
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"BOT_TIMEZONE: unknown time zone '{settings.timezone}'") from exc
+    return settings

@@ -1,0 +1,76 @@
+"""The terminal adapter: the same engine, buttons shown as numbered choices.
+
+Usable by a person (type a question, then a choice number) and scriptable
+from standard input: every line is one message, ``quit`` or end of input stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+from typing import TextIO
+
+from .engine import CallbackIn, Engine, Incoming
+from .render import Button, Reply
+
+CONSOLE_CHAT = 1
+CONSOLE_USER = 1
+_QUIT = {"quit", "exit", "q!", "退出"}
+
+
+def to_terminal(markup: str, bold: bool) -> str:
+    """Telegram HTML as terminal text: bold as ANSI (or 【】 when piped), other tags dropped."""
+    open_, close = ("\033[1m", "\033[0m") if bold else ("【", "】")
+    text = re.sub(r"<b>(.*?)</b>", lambda m: f"{open_}{m.group(1)}{close}", markup, flags=re.DOTALL)
+    text = re.sub(r"</?(?:i|code|a|u|s)(?:\s[^>]*)?>", "", text)
+    return html.unescape(text)
+
+
+class Console:
+    def __init__(self, engine: Engine, out: TextIO = sys.stdout) -> None:
+        self.engine = engine
+        self.out = out
+        self.choices: list[Button] = []
+        self.bold = out.isatty()
+
+    def show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.notice and not reply.html:
+                self.out.write(f"（{reply.notice}）\n")
+                continue
+            self.out.write(to_terminal(reply.html, self.bold) + "\n")
+            buttons = [b for row in reply.buttons for b in row if b.data]
+            if buttons:
+                self.choices = buttons
+                self.out.write("  ".join(f"[{i}] {b.text}" for i, b in enumerate(buttons, start=1)) + "\n")
+            self.out.write("\n")
+        self.out.flush()
+
+    async def feed(self, line: str) -> bool:
+        """Handle one input line; False when the user asked to quit."""
+        text = line.strip()
+        if text.lower() in _QUIT:
+            return False
+        if not text:
+            return True
+        if text.isdigit() and self.choices and 1 <= int(text) <= len(self.choices):
+            button = self.choices[int(text) - 1]
+            reply = await self.engine.handle_callback(CallbackIn(CONSOLE_CHAT, CONSOLE_USER, button.data))
+            self.show([reply])
+            return True
+        replies = await self.engine.handle_message(Incoming(CONSOLE_CHAT, CONSOLE_USER, text, chat_type="private"))
+        self.show(replies)
+        return True
+
+    async def run(self, stdin: TextIO = sys.stdin) -> None:
+        self.out.write("政策文件问答（终端模式）。输入问题；结果下方的 [数字] 可直接输入选择；/help 查看帮助，quit 退出。\n\n")
+        self.out.flush()
+        while True:
+            if stdin.isatty():
+                self.out.write("> ")
+                self.out.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line or not await self.feed(line):
+                break

@@ -1,0 +1,424 @@
+"""The conversation engine: a message in, replies out.  No Telegram here.
+
+The Telegram and console adapters translate their own objects into
+:class:`Incoming` / :class:`CallbackIn` and send the :class:`Reply` objects
+back; everything a user can do — questions, follow-ups, paging, sources,
+phrase look-ups, document lists — is decided here, so both adapters behave
+the same and tests need no network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from dataclasses import dataclass
+
+from retrieval.analysis import fold
+from retrieval.excerpt import citation, match_spans
+from retrieval.library import Library
+from retrieval.search import QueryError, Searcher
+
+from . import callbacks
+from .config import Settings
+from .followup import read_message
+from .render import Button, Reply, esc, marked, pack
+from .store import Session, Store
+
+log = logging.getLogger(__name__)
+
+PAGE = 3
+MAX_REFS = 30
+MAX_MESSAGE_CHARS = 10_000
+SESSION_KEEP_DAYS = 30
+
+
+@dataclass
+class Incoming:
+    chat_id: int
+    user_id: int
+    text: str
+    chat_type: str = "private"  # private | group | supergroup | channel
+    addressed: bool = True  # in groups: a command for this bot, a mention, or a reply to it
+    reply_to_bot: bool = False
+
+
+@dataclass
+class CallbackIn:
+    chat_id: int
+    user_id: int
+    data: str
+
+
+@dataclass
+class InlineCard:
+    id: str
+    title: str
+    description: str
+    html: str
+
+
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+class Engine:
+    def __init__(self, settings: Settings, library: Library | None = None, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.state_db)
+        self.secret = self.store.secret()
+        lib = library or Library.open(settings.corpus_dir, settings.cache_dir)
+        self.searcher = Searcher(lib)
+        self.bot_username = ""
+        self.store.prune(SESSION_KEEP_DAYS * 86400)
+
+    @property
+    def lib(self) -> Library:
+        return self.searcher.lib
+
+    def set_library(self, library: Library) -> None:
+        """Swap in a rebuilt library; a single assignment, so a query sees the old or the new one."""
+        self.searcher = Searcher(library)
+
+    # --- entry points ------------------------------------------------------------
+
+    def allowed(self, chat_id: int, user_id: int) -> bool:
+        s = self.settings
+        if s.allowed_chat_ids and chat_id not in s.allowed_chat_ids and user_id not in s.admin_user_ids:
+            return False
+        return not (s.allowed_user_ids and user_id not in s.allowed_user_ids and user_id not in s.admin_user_ids)
+
+    async def handle_message(self, msg: Incoming) -> list[Reply]:
+        group = msg.chat_type in ("group", "supergroup")
+        if group and not msg.addressed:
+            return []  # ordinary chatter in a group is not for us
+        if not self.allowed(msg.chat_id, msg.user_id):
+            return [Reply("抱歉，这个机器人只对指定的群组和成员开放。如需使用，请联系管理员。")]
+        text = (msg.text or "").strip()
+        if self.bot_username:
+            text = re.sub(rf"@{re.escape(self.bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
+        notice = ""
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS]
+            notice = f"（消息过长，只使用了前 {MAX_MESSAGE_CHARS} 个字符。）\n"
+        m = _COMMAND.match(text)
+        if m:
+            target = m.group(2)
+            if target and self.bot_username and target.lower() != self.bot_username.lower():
+                return []  # a command for another bot
+            replies = await self.command(msg, m.group(1).lower(), (m.group(3) or "").strip())
+        else:
+            replies = self.question(msg, text, reading=None)
+        if notice and replies:
+            replies[0].html = notice + replies[0].html
+        return replies
+
+    async def command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
+        if name in ("start", "help"):
+            return [self.help()]
+        if name in ("ask", "q"):
+            if not args:
+                return [Reply("用法：<code>/ask 问题</code>，例如 <code>/ask 四个机关指的是哪四个机关</code>")]
+            return self.question(msg, args, reading="new")
+        if name == "more":
+            return self.question(msg, "更多", reading=None)
+        if name == "source":
+            if not args.strip().isdigit():
+                return [
+                    Reply("用法：<code>/source 序号</code>，例如 <code>/source 2</code> 查看上一次回答第 2 条的原文。")
+                ]
+            return [self.source_by_rank(msg, int(args.strip()))]
+        if name == "phrase":
+            return self.phrase(args)
+        if name == "docs":
+            return self.docs()
+        if name == "outline":
+            return self.outline(args)
+        if name == "about":
+            return [self.about()]
+        return [Reply(f"不认识的命令 /{esc(name)}。发送 /help 查看用法。")]
+
+    # --- questions ---------------------------------------------------------------
+
+    def _is_place(self, word: str) -> bool:
+        if len(word) >= 3 and word[-1] in "市县区省":
+            return True
+        return len(word) >= 2 and bool(self.lib.find_phrase(word + "市")[:1])
+
+    def question(self, msg: Incoming, text: str, reading: str | None) -> list[Reply]:
+        idle = self.settings.session_idle_minutes * 60
+        prev = self.store.current(msg.chat_id, msg.user_id, idle)
+        if reading == "new":
+            how = read_message(text, False, False, self.lib.analyzer, self._is_place)
+        else:
+            how = read_message(
+                text, prev is not None, msg.reply_to_bot, self.lib.analyzer, self._is_place, prev.query if prev else ""
+            )
+        if how.kind == "more":
+            if prev is None:
+                return [Reply("没有可以继续翻页的回答，请先提一个问题。")]
+            return [self.page(prev, prev.offset + PAGE, edit=False)]
+        if how.kind == "source":
+            return [self.source_by_rank(msg, how.rank)]
+        query = how.query
+        try:
+            result = self.searcher.search(query, top=MAX_REFS)
+        except QueryError as exc:
+            return [Reply(esc(str(exc)))]
+        if not result.hits:
+            lines = [f"没有找到与“{esc(query)}”相关的段落。"]
+            if result.query.filters:
+                lines.append("已应用筛选：" + esc("；".join(result.query.filters)))
+            if result.suggestions:
+                lines.append("语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions))
+            lines.append("可以换个说法，或用 /docs 查看有哪些文档。")
+            return [Reply("\n".join(lines))]
+        session = Session(
+            sid=0,
+            chat_id=msg.chat_id,
+            user_id=msg.user_id,
+            query=query,
+            asked=text,
+            refs=[(h.doc_id, h.paragraph) for h in result.hits],
+            terms=result.terms,
+            understood=how.understood,
+            filters=result.query.filters + result.query.notices,
+        )
+        self.store.new_session(session)
+        return [self.page(session, 0, edit=False)]
+
+    def _hit_block(self, session: Session, rank: int) -> str | None:
+        doc_id, number = session.refs[rank - 1]
+        pos = self.lib.position(doc_id, number)
+        if pos is None:
+            return None
+        hit = self.searcher.make_hit(pos, 0.0, rank, session.terms)
+        return f"{rank}. {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+
+    def page(self, session: Session, offset: int, edit: bool) -> Reply:
+        total = len(session.refs)
+        if offset >= total:
+            return Reply(f"“{esc(session.asked)}”的 {total} 条结果已全部显示。", edit=False, notice="已经是最后一页")
+        offset = max(0, offset)
+        head = [f"🔎 <b>{esc(session.asked)}</b>"]
+        if session.understood:
+            head.append(f"（按“{esc(session.understood)}”理解）")
+        if session.filters:
+            head.append("筛选：" + esc("；".join(session.filters)))
+        blocks = ["\n".join(head)]
+        shown = []
+        for rank in range(offset + 1, min(total, offset + PAGE) + 1):
+            block = self._hit_block(session, rank)
+            if block:
+                blocks.append(block)
+                shown.append(rank)
+        blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条，共 {total} 条")
+        session.offset = offset
+        self.store.save_session(session)
+        buttons: list[list[Button]] = []
+        if offset + PAGE < total:
+            buttons.append(
+                [Button("更多", callbacks.encode(self.secret, session.chat_id, "m", session.sid, offset + PAGE))]
+            )
+        if shown:
+            buttons.append(
+                [
+                    Button(f"原文 {r}", callbacks.encode(self.secret, session.chat_id, "s", session.sid, r))
+                    for r in shown
+                ]
+            )
+        html = "\n\n".join(blocks)
+        if len(html) > 4000:
+            html = pack(blocks)[0]
+        return Reply(html, buttons, edit=edit)
+
+    def source_by_rank(self, msg: Incoming, rank: int) -> Reply:
+        prev = self.store.current(msg.chat_id, msg.user_id, self.settings.session_idle_minutes * 60)
+        if prev is None:
+            return Reply("没有可以查看原文的回答，请先提一个问题。")
+        if not 1 <= rank <= len(prev.refs):
+            return Reply(f"上一次回答只有 {len(prev.refs)} 条结果，请用 1 到 {len(prev.refs)} 之间的序号。")
+        return self.source_view(prev, rank, prev.refs[rank - 1][1], edit=False)
+
+    def source_view(self, session: Session, rank: int, number: int, edit: bool) -> Reply:
+        doc_id = session.refs[rank - 1][0]
+        doc = self.lib.doc_by_id.get(doc_id)
+        if doc is None or not 1 <= number <= len(doc.paragraphs):
+            return Reply("这段原文已不在语料中（文档可能已被移除）。", edit=edit, notice="原文已不存在")
+        p = doc.paragraphs[number - 1]
+        spans = match_spans(p.text, session.terms)
+        body = marked(p.text, spans)
+        where = f"<code>{esc(doc.doc_id)}</code> 第 {p.line_start}–{p.line_end} 行"
+        html = f"📄 <i>{esc(citation(doc, p))}</i>\n\n{body}\n\n{where}"
+        row = []
+        if number > 1:
+            row.append(Button("上一段", callbacks.encode(self.secret, session.chat_id, "p", session.sid, rank, number)))
+        if number < len(doc.paragraphs):
+            row.append(Button("下一段", callbacks.encode(self.secret, session.chat_id, "n", session.sid, rank, number)))
+        row.append(Button("返回", callbacks.encode(self.secret, session.chat_id, "b", session.sid)))
+        pieces = pack([html])
+        return Reply(pieces[0], [row], edit=edit)
+
+    # --- buttons -------------------------------------------------------------------
+
+    async def handle_callback(self, cb: CallbackIn) -> Reply:
+        if not self.allowed(cb.chat_id, cb.user_id):
+            return Reply("", notice="没有使用权限")
+        try:
+            kind, args = callbacks.decode(self.secret, cb.chat_id, cb.data)
+        except callbacks.BadCallback:
+            return Reply("", notice="无效的按钮")
+        session = self.store.session(args[0]) if args else None
+        if session is None or session.chat_id != cb.chat_id:
+            return Reply("", notice="这个按钮已过期，请重新提问")
+        if kind == "m" and len(args) == 2:
+            return self.page(session, args[1], edit=True)
+        if kind == "b" and len(args) == 1:
+            return self.page(session, session.offset, edit=True)
+        if kind in ("s", "p", "n") and 2 <= len(args) <= 3:
+            rank = args[1]
+            if not 1 <= rank <= len(session.refs):
+                return Reply("", notice="这个按钮已过期，请重新提问")
+            if kind == "s":
+                number = session.refs[rank - 1][1]
+            elif len(args) == 3:
+                number = args[2] - 1 if kind == "p" else args[2] + 1
+            else:
+                return Reply("", notice="无效的按钮")
+            return self.source_view(session, rank, number, edit=True)
+        return Reply("", notice="无效的按钮")
+
+    # --- inline mode -----------------------------------------------------------------
+
+    async def inline(self, user_id: int, query: str) -> list[InlineCard]:
+        if (
+            self.settings.allowed_user_ids
+            and user_id not in self.settings.allowed_user_ids | self.settings.admin_user_ids
+        ):
+            return []
+        try:
+            result = self.searcher.search(query[:MAX_MESSAGE_CHARS], top=10)
+        except QueryError:
+            return []
+        cards = []
+        for hit in result.hits:
+            plain = hit.excerpt
+            cards.append(
+                InlineCard(
+                    id=f"{hit.doc_id[:40]}:{hit.paragraph}",
+                    title=f"{hit.doc_title[:40]} · 第{hit.paragraph}段",
+                    description=plain[:120],
+                    html=f"{marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>",
+                )
+            )
+        return cards
+
+    # --- reference commands ----------------------------------------------------------
+
+    def help(self) -> Reply:
+        docs = self.lib.documents
+        # Examples must work on the corpus actually loaded: the most quoted
+        # formula found in it.
+        term = self._example_term()
+        doc_hint = self.lib.short_id(docs[0].doc_id) if docs else "000"
+        lines = [
+            "<b>政策文件问答</b>：在语料中查找原文段落，每条都注明出处（文档 › 文章 › 章节 › 段落）。",
+            "",
+            "直接提问，例如：",
+            f"• <code>{esc(term)}指的是什么</code>",
+            "• <code>六个必须坚持包括哪些内容</code>",
+            "• <code>無錫市設立了什麼民主實踐平臺</code>（繁体、全角也可以）",
+            "",
+            "追问：<code>那镇江呢？</code>、<code>谁主持的？</code>、<code>更多</code>、<code>第二条原文</code>；也可以直接回复机器人的消息。",
+            "",
+            "命令：",
+            "/ask 问题（/q）— 提问（群里用 /ask@机器人 或 @机器人）",
+            "/more — 下一页",
+            "/source 序号 — 查看第 N 条的原文和上下段",
+            f"/phrase 短语 — 逐条列出一个提法的全部出处，按文档日期排列，例如 <code>/phrase {esc(term)}</code>",
+            "/docs — 文档列表",
+            f"/outline 文档 — 文档结构，例如 <code>/outline {esc(doc_hint)}</code>",
+            "/about — 关于",
+            "",
+            f"用引号查精确短语：<code>“{esc(term)}”</code>；"
+            f"限定文档或年份：<code>doc:{esc(doc_hint)} 代表小组</code>、<code>2022年 人大工作会议</code>。",
+        ]
+        return Reply("\n".join(lines))
+
+    def _example_term(self) -> str:
+        best, best_count = "四个机关", 0
+        for candidate in self.lib.analyzer.domain_terms[:200]:
+            count = len(self.lib.find_phrase(candidate)[:50])
+            if count > best_count:
+                best, best_count = candidate, count
+        return best
+
+    def about(self) -> Reply:
+        lib = self.lib
+        return Reply(
+            "<b>关于</b>\n"
+            f"语料：{len(lib.documents)} 篇文档，{len(lib.paragraphs)} 个段落，{lib.index.n_terms} 个词项。\n"
+            "检索：jieba 分词 + BM25（与 rank-bm25 的 BM25Okapi 一致），繁简、全半角统一匹配，摘录保留原文。\n"
+            "每条结果都注明文档、文章、章节和段落序号，可用 /source 查看原文。"
+        )
+
+    def docs(self) -> list[Reply]:
+        lines = ["<b>文档列表</b>"]
+        for d in self.lib.documents:
+            lines.append(
+                f"• <code>{esc(self.lib.short_id(d.doc_id))}</code> {esc(d.title)}"
+                f" — {esc(d.date or '日期不详')}，{len(d.paragraphs)} 段"
+            )
+        lines.append("\n用 <code>/outline 编号</code> 查看结构，用 <code>doc:编号</code> 限定检索范围。")
+        return [Reply(m) for m in pack(lines, sep="\n")]
+
+    def outline(self, ref: str) -> list[Reply]:
+        if not ref:
+            return [Reply("用法：<code>/outline 文档编号</code>，编号见 /docs。")]
+        docs = self.lib.resolve_doc(ref)
+        if len(docs) != 1:
+            return [Reply(f"没有唯一匹配“{esc(ref)}”的文档。用 /docs 查看编号。")]
+        d = docs[0]
+        lines = [f"<b>{esc(d.title)}</b>", f"日期：{esc(d.date or '不详')}　段落：{len(d.paragraphs)}"]
+        for e in d.outline:
+            if e.kind in ("article", "heading"):
+                indent = "　" * e.level
+                para = f"（第{e.paragraph}段起）" if e.paragraph else ""
+                lines.append(f"{indent}{'▪' if e.kind == 'article' else '·'} {esc(e.text[:60])}{para}")
+        return [Reply(m) for m in pack(lines, sep="\n")]
+
+    def phrase(self, phrase: str) -> list[Reply]:
+        phrase = phrase.strip().strip('“”"「」')
+        if not fold(phrase) or not any(ch.isalnum() for ch in phrase):
+            return [Reply("用法：<code>/phrase 短语</code>，例如 <code>/phrase 四个机关</code>")]
+        found = self.searcher.occurrences(phrase)
+        if not found:
+            result = None
+            with contextlib.suppress(QueryError):
+                result = self.searcher.search(f"“{phrase}”", top=1)
+            hint = ""
+            if result is not None and result.suggestions:
+                hint = "\n语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions)
+            return [Reply(f"语料中没有“{esc(phrase)}”这一提法。{hint}")]
+        per_doc: dict[str, list] = {}
+        for doc, para, offset in found:
+            per_doc.setdefault(doc.doc_id, []).append((doc, para, offset))
+        blocks = [
+            f"“<b>{esc(phrase)}</b>”共出现 {len(found)} 次，见于 {len(per_doc)} 篇文档（按文档日期排列，最早的在前）："
+        ]
+        for items in per_doc.values():
+            doc = items[0][0]
+            lines = [f"<b>{esc(doc.label)}</b>（{esc(doc.date or '日期不详')}）— {len(items)} 次"]
+            for _, para, _ in items[:20]:
+                spans = match_spans(para.text, [fold(phrase)])
+                s, e = spans[0] if spans else (0, 0)
+                lo, hi = max(0, s - 30), min(len(para.text), e + 30)
+                snippet = (
+                    ("…" if lo else "")
+                    + marked(para.text[lo:hi], [(a - lo, b - lo) for a, b in spans if a >= lo and b <= hi])
+                    + ("…" if hi < len(para.text) else "")
+                )
+                lines.append(f"· {snippet}\n  <i>{esc(citation(doc, para))}</i>")
+            if len(items) > 20:
+                lines.append(f"（另有 {len(items) - 20} 处未列出）")
+            blocks.append("\n".join(lines))
+        return [Reply(m) for m in pack(blocks)]

@@ -1,0 +1,89 @@
+"""Reading a short message against the previous question.
+
+Group members talk the way people do: "那镇江呢？", "谁主持的？", "第二条原文",
+"更多".  A message that asks for paging or a source is recognised as such; a
+message that leans on the previous one (a leading 那/还有/具体…, a trailing
+呢, or little more than a question word) inherits the previous topic, with a
+place it names replacing the place asked about before.  Anything else starts
+a new topic.  The engine shows how it read the message, so a wrong guess is
+visible and easy to correct.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retrieval.analysis import Analyzer, fold, stopwords
+
+_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_PAGING = re.compile(
+    r"^(?:更多|再来点?|再来一些|下一页|下一条|下页|继续|还有吗|还有呢|more|next)[.!?。！？~]*$", re.IGNORECASE
+)
+_SOURCE = re.compile(
+    r"^(?:看|查看|打开|给我看)?(?:原文|出处|全文)?\s*第?([一二两三四五六七八九十]|\d{1,2})\s*(?:条|个|段)?(?:的)?(?:原文|出处|全文)?[.!?。！？]*$"
+)
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|其中|这个|这些|该|它|他们|她们|其|具体|那个)")
+_TAIL = re.compile(r"呢[.!?。！？]*$")
+_QUESTION = re.compile(r"谁|哪里|哪儿|哪天|何时|什么时候|多少|几|怎么|怎样|如何|为什么|什么|哪些|哪个")
+_PARTICLES = set("那么呢吗吧啊呀的了")
+
+
+@dataclass
+class Reading:
+    kind: str  # new | more | source | followup
+    query: str = ""
+    understood: str = ""
+    rank: int = 0
+
+
+def _rank(token: str) -> int:
+    return int(token) if token.isdigit() else _NUM.get(token, 0)
+
+
+def content_words(analyzer: Analyzer, text: str) -> list[str]:
+    """Words that carry the topic: jieba words without stop words, question words or particles."""
+    stop = stopwords()
+    words = []
+    for w in analyzer.words(fold(text)):
+        if w in stop or _QUESTION.fullmatch(w) or all(ch in _PARTICLES for ch in w):
+            continue
+        words.append(w)
+    return words
+
+
+def read_message(
+    text: str,
+    has_previous: bool,
+    is_reply: bool,
+    analyzer: Analyzer,
+    is_place: Callable[[str], bool],
+    previous_query: str = "",
+) -> Reading:
+    folded = fold(text)
+    if _PAGING.match(folded):
+        return Reading("more")
+    m = _SOURCE.match(folded)
+    if (
+        m
+        and _rank(m.group(1))
+        and ("原文" in folded or "出处" in folded or "全文" in folded or folded.startswith("第"))
+    ):
+        return Reading("source", rank=_rank(m.group(1)))
+    if not has_previous:
+        return Reading("new", query=text)
+    new_words = content_words(analyzer, text)
+    content_len = sum(len(w) for w in new_words)
+    leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 4)
+    if not (leans or (is_reply and content_len <= 12)):
+        return Reading("new", query=text)
+    old_words = content_words(analyzer, previous_query)
+    if any(is_place(w) for w in new_words):
+        old_words = [w for w in old_words if not is_place(w)]
+    topic = "".join(dict.fromkeys(old_words))
+    extra = " ".join(w for w in dict.fromkeys(new_words) if w not in topic)
+    query = f"{topic} {extra}".strip() if extra else topic
+    if not query:
+        return Reading("new", query=text)
+    return Reading("followup", query=query, understood=query)
