@@ -14,8 +14,7 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m retrieval index
-	$(PY) -m retrieval search "四个机关指的是哪四个机关"
+	$(PY) -m bot
 
 test: $(STAMP)
 	$(PY) -m ruff check .
@@ -26,6 +25,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_index.py
+	$(PY) bench/bench_engine.py
 
 index: $(STAMP)
 	$(PY) -m retrieval index

@@ -18,7 +18,6 @@ import json
 import multiprocessing as mp
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -49,12 +48,18 @@ def seed_model(cache: Path) -> tuple[list[str], np.ndarray, np.ndarray, list[lis
     probs /= probs.sum()
     lengths = np.array([len(t) for t in lists])
     dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-    questions = [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()] if dev.exists() else []
+    questions = (
+        [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if dev.exists()
+        else []
+    )
     queries = [lib.analyzer.tokens(fold(q)) for q in questions]
     return vocab, probs, lengths, queries
 
 
-def synthetic_corpus(n: int, vocab: list[str], probs: np.ndarray, lengths: np.ndarray, seed: int = 7) -> list[list[str]]:
+def synthetic_corpus(
+    n: int, vocab: list[str], probs: np.ndarray, lengths: np.ndarray, seed: int = 7
+) -> list[list[str]]:
     rng = np.random.default_rng(seed)
     doc_len = rng.choice(lengths, size=n)
     ids = rng.choice(len(vocab), size=int(doc_len.sum()), p=probs)
@@ -108,7 +113,16 @@ def _child(kind: str, n: int, cache: str, queries: list[list[str]], n_ref: int, 
             tops.append([(int(i), float(scores[i])) for i in order if scores[i] > 0])
         extra = {}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    conn.send({"build": build, "peak_mb": peak / 1024, "delta_mb": (peak - base) / 1024, "times": times, "tops": tops, **extra})
+    conn.send(
+        {
+            "build": build,
+            "peak_mb": peak / 1024,
+            "delta_mb": (peak - base) / 1024,
+            "times": times,
+            "tops": tops,
+            **extra,
+        }
+    )
     conn.close()
 
 
@@ -170,7 +184,10 @@ def main() -> int:
             ref = measure("rank-bm25", n, cache, queries, args.reference_queries)
             r50, r95 = percentile(ref["times"], 50) * 1e3, percentile(ref["times"], 95) * 1e3
             ours50 = percentile(ours["times"][: args.reference_queries], 50) * 1e3
-            print(f"{n:>9} {'rank-bm25':>7} {ref['build']:>8.2f} {ref['peak_mb']:>8.0f} {r50:>8.3f} {r95:>8.3f} {r50 / ours50:>12.0f}x")
+            print(
+                f"{n:>9} {'rank-bm25':>7} {ref['build']:>8.2f} {ref['peak_mb']:>8.0f} {r50:>8.3f} {r95:>8.3f}"
+                f" {r50 / ours50:>12.0f}x"
+            )
             bad = [i for i, (a, b) in enumerate(zip(ours["tops"], ref["tops"], strict=False)) if not same_ranking(a, b)]
             failures += len(bad)
             print(f"{'':>9} top-10 equal to rank-bm25 on {len(ref['tops']) - len(bad)}/{len(ref['tops'])} queries")

@@ -61,7 +61,9 @@ class Settings:
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        """Where the index cache lives: RETRIEVAL_CACHE_DIR (the image bakes one in), else the data folder."""
+        override = os.environ.get("RETRIEVAL_CACHE_DIR", "").strip()
+        return Path(override) if override else self.data_dir / "cache"
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:

@@ -65,7 +65,9 @@ class Console:
         return True
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
-        self.out.write("政策文件问答（终端模式）。输入问题；结果下方的 [数字] 可直接输入选择；/help 查看帮助，quit 退出。\n\n")
+        self.out.write(
+            "政策文件问答（终端模式）。输入问题；结果下方的 [数字] 可直接输入选择；/help 查看帮助，quit 退出。\n\n"
+        )
         self.out.flush()
         while True:
             if stdin.isatty():

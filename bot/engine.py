@@ -58,6 +58,20 @@ class InlineCard:
     html: str
 
 
+# The bot's commands and their descriptions (registered with Telegram at start-up).
+COMMANDS = {
+    "start": "开始使用",
+    "help": "用法和示例",
+    "ask": "提问",
+    "q": "提问（简写）",
+    "more": "下一页",
+    "source": "查看第 N 条结果的原文",
+    "phrase": "一个提法的全部出处",
+    "docs": "文档列表",
+    "outline": "文档结构",
+    "about": "关于",
+}
+
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -161,10 +175,10 @@ class Engine:
             return [self.source_by_rank(msg, how.rank)]
         query = how.query
         try:
-            result = self.searcher.search(query, top=MAX_REFS)
+            result = self.searcher.search(query, top=PAGE, depth=MAX_REFS)
         except QueryError as exc:
             return [Reply(esc(str(exc)))]
-        if not result.hits:
+        if not result.ranked:
             lines = [f"没有找到与“{esc(query)}”相关的段落。"]
             if result.query.filters:
                 lines.append("已应用筛选：" + esc("；".join(result.query.filters)))
@@ -178,7 +192,7 @@ class Engine:
             user_id=msg.user_id,
             query=query,
             asked=text,
-            refs=[(h.doc_id, h.paragraph) for h in result.hits],
+            refs=[(p.doc_id, p.number) for p in (self.lib.paragraphs[pos] for pos, _ in result.ranked)],
             terms=result.terms,
             understood=how.understood,
             filters=result.query.filters + result.query.notices,
@@ -192,7 +206,8 @@ class Engine:
         if pos is None:
             return None
         hit = self.searcher.make_hit(pos, 0.0, rank, session.terms)
-        return f"{rank}. {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+        # "[1]" rather than "1." so that numbered items in the excerpt ("2. 依托…") stay unambiguous.
+        return f"<b>[{rank}]</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
 
     def page(self, session: Session, offset: int, edit: bool) -> Reply:
         total = len(session.refs)

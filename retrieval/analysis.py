@@ -43,23 +43,37 @@ def _nfkc_char(ch: str) -> str:
     return "".join(c for c in out if c not in _DROP)
 
 
+class _FoldTable(dict):
+    """Per-character NFKC/lower/drop results, filled on first sight, for ``str.translate``."""
+
+    def __missing__(self, code: int) -> str:
+        out = _nfkc_char(chr(code))
+        self[code] = out
+        return out
+
+
+_TABLE = _FoldTable()
+
+
+def _width_fold(text: str) -> str:
+    return text.translate(_TABLE)
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` and return, for each folded character, its index in ``text``.
 
-    NFKC and dropping are done per character so the map is exact; OpenCC runs
-    on the whole string (it converts phrases, not just characters) and is
-    only trusted position-for-position when it keeps the length, which t2s
-    does for all but rare phrase rewrites; otherwise each character is
-    converted alone so that the map stays right.
+    NFKC and dropping are done per character so the map is exact (and a
+    translation table makes that cheap); OpenCC runs on the whole string (it
+    converts phrases, not just characters) and is only trusted
+    position-for-position when it keeps the length, which t2s does for all
+    but rare phrase rewrites; otherwise each character is converted alone so
+    that the map stays right.
     """
-    pieces: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _nfkc_char(ch)
-        for f in folded:
-            pieces.append(f)
-            origin.append(i)
-    nfkc = "".join(pieces)
+    nfkc = _width_fold(text)
+    if all(len(_TABLE[ord(ch)]) == 1 for ch in set(text)):
+        origin = list(range(len(text)))
+    else:
+        origin = [i for i, ch in enumerate(text) for _ in range(len(_TABLE[ord(ch)]))]
     converted = _t2s().convert(nfkc)
     if len(converted) != len(nfkc):
         converted = "".join(_t2s().convert(c) or c for c in nfkc)
@@ -70,7 +84,11 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
 
 def fold(text: str) -> str:
     """The match key of a text: NFKC, lower case, Traditional→Simplified, no spaces or ``*``."""
-    return fold_with_map(text)[0]
+    nfkc = _width_fold(text)
+    converted = _t2s().convert(nfkc)
+    if len(converted) != len(nfkc):
+        return fold_with_map(text)[0]
+    return converted
 
 
 def fold_keep_spaces(text: str) -> str:

@@ -92,6 +92,7 @@ class SearchResult:
     total: int
     suggestions: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # folded words that excerpts mark
+    ranked: list[tuple[int, float]] = field(default_factory=list)  # (position, score), best first
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -267,12 +268,20 @@ class Searcher:
 
     # --- results ---------------------------------------------------------------
 
-    def search(self, raw: str, top: int = 5, offset: int = 0) -> SearchResult:
+    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0) -> SearchResult:
+        """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
+
+        Excerpts cost far more than ranking, so a caller that pages through
+        results (the bot) ranks deep once and renders only the page shown.
+        """
         q = self.parse(raw)
-        ranked, marks = self.rank(q, offset + top)
-        hits = [self.make_hit(pos, score, rank, marks) for rank, (pos, score) in enumerate(ranked, start=1)][offset:]
+        ranked, marks = self.rank(q, max(depth, offset + top))
+        page = ranked[offset : offset + top]
+        hits = [self.make_hit(pos, score, offset + i, marks) for i, (pos, score) in enumerate(page, start=1)]
         suggestions = self.suggest(q) if not ranked else []
-        return SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)))
+        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)))
+        result.ranked = ranked
+        return result
 
     def make_hit(self, pos: int, score: float, rank: int, terms: list[str]) -> Hit:
         p = self.lib.paragraphs[pos]

@@ -1,0 +1,29 @@
+# The bot in a container: slim Python, non-root, pinned dependencies, index built at image build time.
+#   docker build -t policy-bot .
+#   docker run -d --name policy-bot -e TELEGRAM_BOT_TOKEN=... -v policy-data:/data policy-bot
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    BOT_DATA_DIR=/data \
+    CORPUS_DIR=/app/seeds \
+    RETRIEVAL_CACHE_DIR=/app/.cache/retrieval
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 bot
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY retrieval ./retrieval
+COPY bot ./bot
+COPY seeds ./seeds
+
+# Build the index (and jieba's dictionary copy) now, so the container starts in about a second.
+RUN python -m retrieval index \
+    && mkdir -p /data \
+    && chown -R bot:bot /data /app/.cache
+
+USER bot
+VOLUME ["/data"]
+CMD ["python", "-m", "bot"]

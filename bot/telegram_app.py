@@ -1,0 +1,217 @@
+"""The Telegram adapter: python-telegram-bot's Application around the conversation engine.
+
+Handlers only translate: Telegram objects become :class:`Incoming` or
+:class:`CallbackIn`, engine replies become messages, edits and toasts.  Flood
+control is python-telegram-bot's ``AIORateLimiter`` with retries (it waits
+out a 429's ``retry_after``); an error in one update is logged with its
+context, the user is told, and the bot carries on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from .config import Settings
+from .engine import COMMANDS, CallbackIn, Engine, Incoming
+from .render import Button, Reply
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in buttons:
+        keys = []
+        for b in row:
+            if b.switch_inline is not None:
+                keys.append(InlineKeyboardButton(b.text, switch_inline_query_current_chat=b.switch_inline))
+            else:
+                keys.append(InlineKeyboardButton(b.text, callback_data=b.data))
+        if keys:
+            rows.append(keys)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _mentions_me(message: Message, username: str, bot_id: int) -> bool:
+    for entity in message.entities or ():
+        if entity.type == MessageEntity.MENTION:
+            if message.parse_entity(entity).lstrip("@").lower() == username.lower():
+                return True
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            return True
+    return False
+
+
+def _addressed(message: Message, username: str, bot_id: int) -> tuple[bool, bool]:
+    """(is this message for the bot, is it a reply to the bot) — privacy-mode rules for groups."""
+    reply = message.reply_to_message
+    reply_to_bot = bool(reply and reply.from_user and reply.from_user.id == bot_id)
+    if message.chat.type == ChatType.PRIVATE:
+        return True, reply_to_bot
+    text = message.text or ""
+    if text.startswith("/"):
+        head = text.split(maxsplit=1)[0][1:]
+        name, _, target = head.partition("@")
+        if target:
+            return target.lower() == username.lower(), reply_to_bot
+        return name.lower() in COMMANDS, reply_to_bot
+    return reply_to_bot or _mentions_me(message, username, bot_id), reply_to_bot
+
+
+class TelegramAdapter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def send(self, message: Message, replies: list[Reply]) -> None:
+        for reply in replies:
+            if reply.html:
+                await message.reply_text(
+                    reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
+                )
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or update.effective_user is None or not message.text:
+            return
+        bot = context.bot
+        self.engine.bot_username = bot.username
+        addressed, reply_to_bot = _addressed(message, bot.username, bot.id)
+        incoming = Incoming(
+            chat_id=message.chat.id,
+            user_id=update.effective_user.id,
+            text=message.text,
+            chat_type=message.chat.type,
+            addressed=addressed,
+            reply_to_bot=reply_to_bot,
+        )
+        await self.send(message, await self.engine.handle_message(incoming))
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        message = query.message
+        if not isinstance(message, Message):
+            await query.answer("这条消息已无法操作，请重新提问。")
+            return
+        reply = await self.engine.handle_callback(CallbackIn(message.chat.id, query.from_user.id, query.data or ""))
+        if reply.html and reply.edit:
+            try:
+                await query.edit_message_text(
+                    reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+        elif reply.html:
+            await message.reply_text(reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW)
+        await query.answer(reply.notice or None)
+
+    async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        inline = update.inline_query
+        if inline is None:
+            return
+        cards = await self.engine.inline(inline.from_user.id, inline.query) if inline.query.strip() else []
+        results = [
+            InlineQueryResultArticle(
+                id=card.id[:64],
+                title=card.title,
+                description=card.description,
+                input_message_content=InputTextMessageContent(card.html, parse_mode=ParseMode.HTML),
+            )
+            for card in cards
+        ]
+        await inline.answer(results, cache_time=30, is_personal=False)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        where = update.to_dict() if isinstance(update, Update) else repr(update)
+        log.error("update failed: %s", where, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_message is not None:
+            try:
+                await update.effective_message.reply_text("抱歉，处理这条消息时出错了，请稍后再试。")
+            except TelegramError:
+                log.warning("could not tell the user about the error", exc_info=True)
+        elif isinstance(update, Update) and update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer("出错了，请稍后再试。")
+
+    async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        removed = self.engine.store.prune(30 * 86400)
+        if removed:
+            log.info("pruned %d old answer sessions", removed)
+
+
+async def _post_init(app: Application) -> None:
+    engine: Engine = app.bot_data["engine"]
+    engine.bot_username = app.bot.username
+    try:
+        await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
+    except TelegramError:
+        log.warning("could not register the command list", exc_info=True)
+
+
+def build_application(settings: Settings, engine: Engine) -> Application:
+    """The real Application, its handlers and its JobQueue, talking to ``settings.base_url``."""
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .post_init(_post_init)
+        .build()
+    )
+    adapter = TelegramAdapter(engine)
+    app.bot_data["engine"] = engine
+    app.bot_data["adapter"] = adapter
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, adapter.on_text))
+    app.add_handler(CallbackQueryHandler(adapter.on_callback))
+    app.add_handler(InlineQueryHandler(adapter.on_inline))
+    app.add_error_handler(adapter.on_error)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune-sessions")
+    return app
+
+
+def run_bot(settings: Settings) -> None:
+    engine = Engine(settings)
+    app = build_application(settings, engine)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,228 @@
+"""A local fake of the Telegram Bot API on 127.0.0.1, for running the real bot end to end.
+
+It answers the methods the bot uses, records every call, queues updates for
+getUpdates, and can be told to answer a method with HTTP 429 and a
+``retry_after``, as Telegram's flood control does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_ID = 777000
+BOT_USERNAME = "policy_test_bot"
+TOKEN = "123456:TEST-token"
+
+
+def _decode(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any], float]] = []
+        self.updates: list[dict] = []
+        self.failures: dict[str, list[int]] = {}  # method -> retry_after seconds for the next calls
+        self.admins: set[int] = set()
+        self._ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def start(self) -> FakeBotAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- test helpers -----------------------------------------------------------
+
+    def push(self, update: dict) -> None:
+        with self._lock:
+            update["update_id"] = next(self._update_ids)
+            self.updates.append(update)
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [p for m, p, _ in self.calls if m == method and (chat_id is None or p.get("chat_id") == chat_id)]
+
+    def fail_next(self, method: str, retry_after: int) -> None:
+        self.failures.setdefault(method, []).append(retry_after)
+
+    # --- the server ---------------------------------------------------------------
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        now = int(time.time())
+        bot = {"id": BOT_ID, "is_bot": True, "first_name": "Policy", "username": BOT_USERNAME}
+        if method == "getMe":
+            return {
+                **bot,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": True,
+            }
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            deadline = time.time() + min(float(params.get("timeout") or 0), 0.3)
+            while True:
+                with self._lock:
+                    # As Telegram does: an offset confirms (and forgets) every earlier update.
+                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                    ready = list(self.updates)
+                if ready or time.time() >= deadline:
+                    return ready
+                time.sleep(0.02)
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = params.get("chat_id")
+            return {
+                "message_id": int(params.get("message_id") or next(self._ids) + 1000),
+                "date": now,
+                "chat": {"id": chat_id, "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "group"},
+                "from": bot,
+                "text": params.get("text", ""),
+            }
+        if method == "getChatMember":
+            user_id = int(params.get("user_id") or 0)
+            status = "administrator" if user_id in self.admins else "member"
+            member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": "U"}}
+            if status == "administrator":
+                member.update(
+                    {
+                        key: True
+                        for key in (
+                            "can_be_edited",
+                            "is_anonymous",
+                            "can_manage_chat",
+                            "can_delete_messages",
+                            "can_manage_video_chats",
+                            "can_restrict_members",
+                            "can_promote_members",
+                            "can_change_info",
+                            "can_invite_users",
+                        )
+                    }
+                )
+            return member
+        return True  # deleteWebhook, setMyCommands, answerCallbackQuery, answerInlineQuery, ...
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def _respond(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                # The bot may shut down while a long poll is open.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self.do_POST()
+
+            def do_POST(self) -> None:
+                parts = self.path.split("/")
+                if len(parts) < 3 or parts[1] != f"bot{TOKEN}":
+                    self._respond(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                method = parts[2]
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                if self.headers.get("Content-Type", "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
+                with fake._lock:
+                    fake.calls.append((method, params, time.time()))
+                    pending = fake.failures.get(method)
+                    retry = pending.pop(0) if pending else None
+                if retry is not None:
+                    self._respond(
+                        429,
+                        {
+                            "ok": False,
+                            "error_code": 429,
+                            "description": f"Too Many Requests: retry after {retry}",
+                            "parameters": {"retry_after": retry},
+                        },
+                    )
+                    return
+                self._respond(200, {"ok": True, "result": fake._result(method, params)})
+
+        return Handler
+
+
+def user(user_id: int, name: str = "Tester") -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": name}
+
+
+def message_update(
+    chat_id: int,
+    user_id: int,
+    text: str,
+    chat_type: str = "private",
+    reply_to: dict | None = None,
+    entities: list | None = None,
+) -> dict:
+    chat = {"id": chat_id, "type": chat_type}
+    if chat_type != "private":
+        chat["title"] = "人大工作群"
+    msg: dict[str, Any] = {
+        "message_id": int(time.time() * 1000) % 1_000_000,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user(user_id),
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split()[0]
+        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    if entities:
+        msg["entities"] = entities
+    if reply_to is not None:
+        msg["reply_to_message"] = reply_to
+    return {"message": msg}
+
+
+def callback_update(chat_id: int, user_id: int, data: str, message_id: int = 1001, chat_type: str = "private") -> dict:
+    return {
+        "callback_query": {
+            "id": str(int(time.time() * 1e6)),
+            "from": user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": chat_type},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Policy", "username": BOT_USERNAME},
+                "text": "answer",
+            },
+        }
+    }
+
+
+def inline_update(user_id: int, query: str) -> dict:
+    return {"inline_query": {"id": str(int(time.time() * 1e6)), "from": user(user_id), "query": query, "offset": ""}}

@@ -1,0 +1,189 @@
+"""The engine's parts without Telegram: follow-up reading, rendering, callback data, state, console."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import callbacks
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import Console
+from bot.engine import CallbackIn, Engine, Incoming
+from bot.followup import read_message
+from bot.render import MAX_MESSAGE, marked, pack, split_block
+from bot.store import Session, Store
+
+
+@pytest.fixture
+def engine(tmp_path: Path, library) -> Engine:
+    eng = Engine(Settings(data_dir=tmp_path / "data"), library=library)
+    yield eng
+    eng.store.close()
+
+
+def ask(engine: Engine, text: str, chat: int = 5, user: int = 5, chat_type: str = "private", **kw) -> list:
+    return asyncio.run(engine.handle_message(Incoming(chat, user, text, chat_type=chat_type, **kw)))
+
+
+def is_place(word: str) -> bool:
+    return word in {"镇江", "无锡", "无锡市", "镇江市", "泰州"}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "rank"),
+    [
+        ("更多", "more", 0),
+        ("下一条", "more", 0),
+        ("第二条原文", "source", 2),
+        ("原文 3", "source", 3),
+        ("第2条", "source", 2),
+        ("流浪星球", "new", 0),
+    ],
+)
+def test_paging_and_source_requests(library, text: str, kind: str, rank: int) -> None:
+    reading = read_message(text, True, False, library.analyzer, is_place, "四个机关")
+    assert reading.kind == kind and reading.rank == rank
+
+
+def test_follow_up_carries_the_topic_and_swaps_the_place(library) -> None:
+    r = read_message("那镇江呢？", True, False, library.analyzer, is_place, "无锡市设立了什么民主实践平台")
+    assert r.kind == "followup" and "镇江" in r.query and "无锡" not in r.query and "民主" in r.query
+    r = read_message("谁主持的？", True, False, library.analyzer, is_place, "镇江市委人大工作会议是哪天召开的")
+    assert r.kind == "followup" and r.query.startswith("镇江市委人大工作会议") and "主持" in r.query
+    r = read_message("具体怎么做的", True, False, library.analyzer, is_place, "三破三立")
+    assert r.kind == "followup" and "三破三立" in r.query
+
+
+def test_standalone_question_starts_a_new_topic(library) -> None:
+    assert read_message("泰州有多少名人大代表", True, False, library.analyzer, is_place, "四个机关").kind == "new"
+    assert read_message("谁主持的？", False, False, library.analyzer, is_place).kind == "new"
+
+
+def test_marked_escapes_everything() -> None:
+    assert marked("<a>&x", [(1, 2)]) == "&lt;<b>a</b>&gt;&amp;x"
+
+
+def test_long_text_is_split_without_breaking_tags() -> None:
+    block = "<b>" + "人民代表大会制度是根本政治制度。" * 600 + "</b>" + "<i>出处：《文档》 › 第1段</i>"
+    pieces = split_block(block)
+    assert len(pieces) > 1 and all(len(p) <= MAX_MESSAGE for p in pieces)
+    for p in pieces:
+        assert p.count("<b>") == p.count("</b>") and p.count("<i>") == p.count("</i>")
+    assert "".join(re.sub("</?[bi]>", "", p) for p in pieces) == re.sub("</?[bi]>", "", block)
+    messages = pack(["短块一", "短块二", "x" * 3000, "y" * 3000])
+    assert messages[0] == "短块一\n\n短块二\n\n" + "x" * 3000 and messages[1] == "y" * 3000
+
+
+def test_callback_data_is_compact_signed_and_chat_bound() -> None:
+    secret = b"k" * 16
+    data = callbacks.encode(secret, -100123, "n", 123456789, 30, 241)
+    assert len(data.encode()) <= 64
+    assert callbacks.decode(secret, -100123, data) == ("n", [123456789, 30, 241])
+    for bad in (
+        data.replace("n:", "p:", 1),
+        data[:-1] + ("A" if data[-1] != "A" else "B"),
+        "",
+        "x" * 80,
+        "m:1:2",
+        "m:-1:sig",
+    ):
+        with pytest.raises(callbacks.BadCallback):
+            callbacks.decode(secret, -100123, bad)
+    with pytest.raises(callbacks.BadCallback):
+        callbacks.decode(secret, 42, data)
+
+
+def test_question_paging_and_source_in_the_engine(engine) -> None:
+    (answer,) = ask(engine, "四个机关指的是哪四个机关")
+    assert "[1]" in answer.html and "— <i>《" in answer.html
+    more = answer.buttons[0][0]
+    page2 = asyncio.run(engine.handle_callback(CallbackIn(5, 5, more.data)))
+    assert page2.edit and "第 4–6 条" in page2.html
+    (source,) = ask(engine, "/source 2")
+    assert source.html.startswith("📄") and [b.text for b in source.buttons[0]][-1] == "返回"
+
+
+def test_bad_messages_get_clear_answers(engine) -> None:
+    assert "没有文字" in ask(engine, "？？！")[0].html
+    assert "用法" in ask(engine, "/ask")[0].html
+    assert "用法" in ask(engine, "/source abc")[0].html
+    assert "不认识的命令" in ask(engine, "/nonsense")[0].html
+    long = ask(engine, "四个机关" + "。" * 20_000)
+    assert "消息过长" in long[0].html
+    (nothing,) = ask(engine, "量子计算机")
+    assert "没有找到" in nothing.html and "相近的词" in nothing.html
+    assert "请先提一个问题" in ask(engine, "更多", chat=77, user=77)[0].html
+
+
+def test_group_chatter_is_ignored(engine) -> None:
+    assert ask(engine, "四个机关", chat=-5, chat_type="group", addressed=False) == []
+    assert ask(engine, "四个机关", chat=-5, chat_type="group", addressed=True)
+
+
+def test_docs_outline_about_help(engine) -> None:
+    docs = ask(engine, "/docs")[0].html
+    assert docs.count("•") == 5 and "2022-06" in docs
+    outline = ask(engine, "/outline 003")[0].html
+    assert "在市委人大工作会议上的讲话（马明龙）" in outline
+    assert "词项" in ask(engine, "/about")[0].html
+    help_text = ask(engine, "/help")[0].html
+    assert "/phrase" in help_text and "/ask" in help_text
+
+
+def test_follow_up_expires_after_idle_time(tmp_path: Path, library) -> None:
+    eng = Engine(Settings(data_dir=tmp_path / "d", session_idle_minutes=1), library=library)
+    ask(eng, "镇江市委人大工作会议是哪天召开的")
+    eng.store.db.execute("UPDATE current SET updated = updated - 120")
+    (reply,) = ask(eng, "谁主持的？")
+    assert "按“" not in reply.html
+    eng.store.close()
+
+
+def test_corrupt_state_file_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = Store(path)
+    session = store.new_session(Session(0, 1, 1, "q", "q", [("doc", 1)]))
+    assert store.session(session.sid).refs == [("doc", 1)]
+    assert list(tmp_path.glob("state.sqlite3.corrupt-*"))
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
+
+
+def test_settings_from_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TELEGRAM_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("ALLOWED_CHAT_IDS", "-100, 42")
+    monkeypatch.setenv("BOT_TIMEZONE", "Asia/Shanghai")
+    s = load_settings(env_file=None)
+    assert s.base_file_url == "http://127.0.0.1:8081/file/bot" and s.allowed_chat_ids == {-100, 42}
+    monkeypatch.setenv("BOT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError):
+        load_settings(env_file=None)
+    monkeypatch.setenv("BOT_TIMEZONE", "UTC")
+    monkeypatch.setenv("ADMIN_USER_IDS", "abc")
+    with pytest.raises(ConfigError):
+        load_settings(env_file=None)
+    env = tmp_path / ".env"
+    env.write_text("SESSION_IDLE_MINUTES=5\n", encoding="utf-8")
+    monkeypatch.delenv("ADMIN_USER_IDS")
+    monkeypatch.delenv("SESSION_IDLE_MINUTES", raising=False)
+    assert load_settings(env_file=env).session_idle_minutes == 5
+
+
+def test_console_script(engine) -> None:
+    out = io.StringIO()
+    console = Console(engine, out=out)
+    script = io.StringIO("四个机关指的是哪四个机关\n2\n3\n谁提出的\n/help\nquit\n这一行不会被读到\n")
+    asyncio.run(console.run(script))
+    text = out.getvalue()
+    assert "【四个机关】" in text or "四个机关" in text
+    assert "[1] 更多" in text and "[2] 原文 1" in text
+    assert "📄" in text and "返回" in text  # choice 2 opened the first source
+    assert "/phrase" in text  # help was shown
+    assert "这一行不会被读到" not in text

@@ -1,0 +1,230 @@
+"""The real bot (python-telegram-bot Application, polling) against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from fakebotapi import BOT_ID, BOT_USERNAME, TOKEN, FakeBotAPI, callback_update, inline_update, message_update
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.telegram_app import build_application
+
+GROUP = -100123
+ALICE, BOB = 1001, 1002
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path) -> Settings:
+    return Settings(
+        token=TOKEN,
+        base_url=fake.base_url,
+        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
+        data_dir=tmp_path / "data",
+        corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
+    )
+
+
+@asynccontextmanager
+async def running(settings: Settings, library) -> AsyncIterator[Engine]:
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield engine
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+
+
+async def wait_for(check: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting for the bot")
+
+
+def reply_markup_data(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [b.get("callback_data") for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_private_question_with_citations(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "依托代表小组成立了多少个党支部"))
+        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+    assert msg["parse_mode"] == "HTML"
+    assert "<b>" in msg["text"] and "第" in msg["text"] and "段" in msg["text"]
+    assert "《民主法治建設》2022年第6期" in msg["text"]
+    assert "19个党支部" in re.sub(r"</?b>", "", msg["text"])
+    assert msg["text"].index("[1]") < msg["text"].index("[2]") < msg["text"].index("[3]")
+    labels = [b["text"] for row in msg["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["更多", "原文 1", "原文 2", "原文 3"]
+
+
+async def test_group_command_mention_reply_and_chatter(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(GROUP, ALICE, "今天中午吃什么？", chat_type="supergroup"))
+        fake.push(message_update(GROUP, ALICE, f"/ask@{BOT_USERNAME} 流浪星球", chat_type="supergroup"))
+        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 1)
+        mention = f"@{BOT_USERNAME} 四个机关"
+        fake.push(
+            message_update(
+                GROUP,
+                BOB,
+                mention,
+                chat_type="supergroup",
+                entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
+            )
+        )
+        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 2)
+        bot_msg = {
+            "message_id": 5,
+            "date": int(time.time()),
+            "chat": {"id": GROUP, "type": "supergroup"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
+            "text": "…",
+        }
+        fake.push(message_update(GROUP, BOB, "更多", chat_type="supergroup", reply_to=bot_msg))
+        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 3)
+        fake.push(message_update(GROUP, ALICE, "/ask@another_bot 流浪星球", chat_type="supergroup"))
+        fake.push(message_update(GROUP, ALICE, "大家好", chat_type="supergroup"))
+        await asyncio.sleep(1.0)
+    sent = fake.sent(chat_id=GROUP)
+    assert len(sent) == 3  # chatter and another bot's command are ignored
+    assert "流浪星球" in sent[0]["text"] and "🔎 <b>四个机关</b>" in sent[1]["text"]
+    assert "第 4–6 条" in sent[2]["text"]  # Bob's "更多" pages his own previous answer
+    assert all(s.get("reply_parameters") for s in sent)  # answers quote the question in groups
+
+
+async def test_follow_up_paging_and_source_with_neighbours(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "镇江市委人大工作会议是哪天召开的"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 1)
+        fake.push(message_update(ALICE, ALICE, "谁主持的？"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
+        follow = fake.sent(chat_id=ALICE)[1]
+        assert "按“" in follow["text"] and "主持" in follow["text"] and "徐曙海" in follow["text"]
+        more, source1 = reply_markup_data(follow)[:2]
+        fake.push(callback_update(ALICE, ALICE, more))
+        await wait_for(lambda: fake.sent("editMessageText"))
+        assert "第 4–6 条" in fake.sent("editMessageText")[0]["text"]
+        fake.push(callback_update(ALICE, ALICE, source1))
+        await wait_for(lambda: len(fake.sent("editMessageText")) == 2)
+        view = fake.sent("editMessageText")[1]
+        assert view["text"].startswith("📄") and "第 " in view["text"]
+        next_btn, back = reply_markup_data(view)[-2:]
+        assert [b["text"] for row in view["reply_markup"]["inline_keyboard"] for b in row][-2:] == ["下一段", "返回"]
+        fake.push(callback_update(ALICE, ALICE, next_btn))
+        await wait_for(lambda: len(fake.sent("editMessageText")) == 3)
+        neighbour = fake.sent("editMessageText")[2]["text"]
+        assert neighbour != view["text"] and "📄" in neighbour
+        fake.push(callback_update(ALICE, ALICE, back))
+        await wait_for(lambda: len(fake.sent("editMessageText")) == 4)
+        assert "🔎" in fake.sent("editMessageText")[3]["text"]
+        await wait_for(lambda: len(fake.sent("answerCallbackQuery")) == 4)
+
+
+async def test_phrase_command(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "/phrase 人民选我当代表"))
+        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+    assert "共出现 2 次" in msg["text"] and "2022-06" in msg["text"]
+    assert msg["text"].index("2022-06") < msg["text"].index("日期不详")
+
+
+async def test_inline_query(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(inline_update(ALICE, "四个机关"))
+        (answer,) = await wait_for(lambda: fake.sent("answerInlineQuery"))
+    results = answer["results"]
+    assert 1 <= len(results) <= 10
+    assert all(r["type"] == "article" and "第" in r["title"] for r in results)
+    assert "— <i>" in results[0]["input_message_content"]["message_text"]
+
+
+async def test_forged_and_stale_callbacks_get_a_notice(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+        good = reply_markup_data(msg)[0]
+        for data in ("m:1:3:AAAAAAAA", "garbage", "s:99999:1:xx", good.replace("m:", "s:", 1)):
+            fake.push(callback_update(ALICE, ALICE, data))
+        fake.push(callback_update(BOB, BOB, good))  # valid data replayed in another chat
+        answers = await wait_for(
+            lambda: len(fake.sent("answerCallbackQuery")) == 5 and fake.sent("answerCallbackQuery")
+        )
+    assert all(a.get("text") for a in answers)
+    assert fake.sent("editMessageText") == []
+
+
+async def test_flood_control_429_is_honoured(fake, settings, library) -> None:
+    fake.fail_next("sendMessage", retry_after=1)
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "流浪星球"))
+        await wait_for(lambda: len([c for c in fake.calls if c[0] == "sendMessage"]) == 2, timeout=20)
+    attempts = [t for m, _, t in fake.calls if m == "sendMessage"]
+    assert attempts[1] - attempts[0] >= 1.0  # waited out retry_after before trying again
+
+
+async def test_html_in_a_question_is_escaped(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "<b>四个机关</b> & <script>"))
+        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+    assert "&lt;b&gt;四个机关&lt;/b&gt; &amp; &lt;script&gt;" in msg["text"]
+    assert "<script>" not in msg["text"]
+
+
+async def test_state_survives_a_restart(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        await wait_for(lambda: fake.sent(chat_id=ALICE))
+    async with running(replace(settings), library):
+        fake.push(message_update(ALICE, ALICE, "更多"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
+    assert "第 4–6 条" in fake.sent(chat_id=ALICE)[1]["text"]
+
+
+async def test_allow_list_refuses_politely(fake, settings, library) -> None:
+    async with running(replace(settings, allowed_user_ids=frozenset({ALICE})), library):
+        fake.push(message_update(BOB, BOB, "四个机关"))
+        (msg,) = await wait_for(lambda: fake.sent(chat_id=BOB))
+    assert "只对指定" in msg["text"]
+
+
+async def test_one_failing_update_does_not_stop_the_bot(fake, settings, library, monkeypatch) -> None:
+    async with running(settings, library) as engine:
+        original = engine.handle_message
+
+        async def explode_once(msg):
+            monkeypatch.setattr(engine, "handle_message", original)
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(engine, "handle_message", explode_once)
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        await wait_for(lambda: fake.sent(chat_id=ALICE))
+        assert "出错了" in fake.sent(chat_id=ALICE)[0]["text"]
+        fake.push(message_update(ALICE, ALICE, "流浪星球"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
+    assert "流浪星球" in fake.sent(chat_id=ALICE)[1]["text"]
