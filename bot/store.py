@@ -38,6 +38,37 @@ CREATE TABLE IF NOT EXISTS current (
     PRIMARY KEY (chat_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated);
+CREATE TABLE IF NOT EXISTS chats (
+    chat_id INTEGER PRIMARY KEY,
+    digest_on INTEGER NOT NULL DEFAULT 0,
+    digest_time TEXT NOT NULL DEFAULT '08:30',
+    seen_docs TEXT NOT NULL DEFAULT '{}',
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watches (
+    chat_id INTEGER NOT NULL,
+    folded TEXT NOT NULL,
+    phrase TEXT NOT NULL,
+    added REAL NOT NULL,
+    PRIMARY KEY (chat_id, folded)
+);
+CREATE TABLE IF NOT EXISTS digests (
+    chat_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    parts TEXT NOT NULL,
+    next_part INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    finished REAL,
+    PRIMARY KEY (chat_id, day)
+);
+CREATE TABLE IF NOT EXISTS shown (
+    chat_id INTEGER NOT NULL,
+    doc_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    shown REAL NOT NULL,
+    PRIMARY KEY (chat_id, doc_id, number)
+);
 """
 
 
@@ -169,6 +200,132 @@ class Store:
         with self._lock:
             cur = self.db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - older_than,))
             return cur.rowcount
+
+
+@dataclass
+class ChatSettings:
+    chat_id: int
+    digest_on: bool = False
+    digest_time: str = "08:30"
+    seen_docs: dict[str, str] = field(default_factory=dict)  # doc_id -> sha256 at the last digest
+
+
+@dataclass
+class DigestRecord:
+    chat_id: int
+    day: str
+    parts: list[str]
+    next_part: int
+    status: str  # sending | sent
+
+
+class ChatStore:
+    """Digest subscriptions, watched phrases, digests in progress and the 今日一段 rotation.
+
+    A digest is written whole (all its message parts) before the first part
+    is sent, together with the state it consumes (documents seen, paragraph
+    shown), in one transaction; each part sent is then ticked off.  A crash
+    therefore resumes at the first unsent part, and a restart never composes
+    a second digest for the same day.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
+
+    def settings(self, chat_id: int) -> ChatSettings | None:
+        row = self.db.execute(
+            "SELECT chat_id, digest_on, digest_time, seen_docs FROM chats WHERE chat_id=?", (chat_id,)
+        ).fetchone()
+        if not row:
+            return None
+        return ChatSettings(int(row[0]), bool(row[1]), row[2], json.loads(row[3] or "{}"))
+
+    def save_settings(self, s: ChatSettings) -> None:
+        with self.store._lock:
+            self.db.execute(
+                "INSERT OR REPLACE INTO chats (chat_id, digest_on, digest_time, seen_docs, updated)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (s.chat_id, int(s.digest_on), s.digest_time, json.dumps(s.seen_docs), time.time()),
+            )
+
+    def subscribed(self) -> list[ChatSettings]:
+        rows = self.db.execute("SELECT chat_id FROM chats WHERE digest_on=1 ORDER BY chat_id").fetchall()
+        return [s for (cid,) in rows if (s := self.settings(int(cid))) is not None]
+
+    def watch(self, chat_id: int, phrase: str, folded: str) -> bool:
+        with self.store._lock:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO watches VALUES (?, ?, ?, ?)", (chat_id, folded, phrase, time.time())
+            )
+            return cur.rowcount == 1
+
+    def unwatch(self, chat_id: int, folded: str) -> bool:
+        with self.store._lock:
+            return self.db.execute("DELETE FROM watches WHERE chat_id=? AND folded=?", (chat_id, folded)).rowcount == 1
+
+    def watches(self, chat_id: int) -> list[tuple[str, str]]:
+        rows = self.db.execute(
+            "SELECT phrase, folded FROM watches WHERE chat_id=? ORDER BY added", (chat_id,)
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def digest(self, chat_id: int, day: str) -> DigestRecord | None:
+        row = self.db.execute(
+            "SELECT parts, next_part, status FROM digests WHERE chat_id=? AND day=?", (chat_id, day)
+        ).fetchone()
+        return DigestRecord(chat_id, day, json.loads(row[0]), int(row[1]), row[2]) if row else None
+
+    def begin_digest(
+        self,
+        chat_id: int,
+        day: str,
+        parts: list[str],
+        seen: dict[str, str],
+        shown: tuple[str, int] | None,
+        reset_rotation: bool,
+    ) -> DigestRecord | None:
+        """Record a composed digest and the state it consumes; None if one already exists for the day."""
+        with self.store._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO digests (chat_id, day, parts, next_part, status, created)"
+                    " VALUES (?, ?, ?, 0, 'sending', ?)",
+                    (chat_id, day, json.dumps(parts, ensure_ascii=False), time.time()),
+                )
+                if cur.rowcount != 1:
+                    self.db.execute("ROLLBACK")
+                    return None
+                self.db.execute(
+                    "UPDATE chats SET seen_docs=?, updated=? WHERE chat_id=?", (json.dumps(seen), time.time(), chat_id)
+                )
+                if reset_rotation:
+                    self.db.execute("DELETE FROM shown WHERE chat_id=?", (chat_id,))
+                if shown is not None:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO shown VALUES (?, ?, ?, ?)", (chat_id, shown[0], shown[1], time.time())
+                    )
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                self.db.execute("ROLLBACK")
+                raise
+        return DigestRecord(chat_id, day, parts, 0, "sending")
+
+    def part_sent(self, chat_id: int, day: str, next_part: int, done: bool) -> None:
+        with self.store._lock:
+            self.db.execute(
+                "UPDATE digests SET next_part=?, status=?, finished=? WHERE chat_id=? AND day=?",
+                (next_part, "sent" if done else "sending", time.time() if done else None, chat_id, day),
+            )
+
+    def unfinished(self) -> list[DigestRecord]:
+        rows = self.db.execute("SELECT chat_id, day FROM digests WHERE status='sending' ORDER BY created").fetchall()
+        return [d for cid, day in rows if (d := self.digest(int(cid), day)) is not None]
+
+    def shown(self, chat_id: int) -> set[tuple[str, int]]:
+        rows = self.db.execute("SELECT doc_id, number FROM shown WHERE chat_id=?", (chat_id,)).fetchall()
+        return {(r[0], int(r[1])) for r in rows}
 
 
 def _session(row: tuple) -> Session | None:

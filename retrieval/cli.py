@@ -188,6 +188,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from .ingest import IngestError
+    from .manage import add_file
+
+    folder = Path(args.corpus)
+    source = Path(args.file)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    lib = _open(args)
+    try:
+        added = add_file(folder, source.name, data, lib.documents, max_bytes=args.max_mb * 1024 * 1024)
+    except IngestError as exc:
+        print(f"error: {source.name} not added: {exc}", file=sys.stderr)
+        return 2
+    lib = _open(args)
+    doc = added.document
+    print(f"added {added.path.name} as {doc.doc_id}: {doc.title}")
+    print(f"  {len(doc.paragraphs)} paragraphs, date {doc.date or 'unknown'}")
+    for w in doc.warnings:
+        print(f"  warning: {w}")
+    print(f"index: {len(lib.documents)} documents, {len(lib.paragraphs)} paragraphs")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from .manage import remove_document
+
+    lib = _open(args)
+    docs = lib.resolve_doc(args.doc_id)
+    if len(docs) != 1:
+        print(f"error: no single document matches {args.doc_id!r}", file=sys.stderr)
+        return 2
+    path = remove_document(Path(args.corpus), docs[0].doc_id)
+    lib = _open(args)
+    print(f"removed {path.name} ({docs[0].title})")
+    print(f"index: {len(lib.documents)} documents, {len(lib.paragraphs)} paragraphs")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m retrieval", description="Search the policy corpus.")
     common = argparse.ArgumentParser(add_help=False)
@@ -225,6 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variants", action="store_true", help="compare every ranking variant")
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("add", parents=[common], help="add a .txt/.md/.docx/.pdf/.html file to the corpus and re-index")
+    p.add_argument("file")
+    p.add_argument("--max-mb", type=int, default=20, help="size limit in MB (default 20)")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", parents=[common], help="remove a document from the corpus and re-index")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_remove)
     return parser
 
 

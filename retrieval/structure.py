@@ -166,8 +166,8 @@ def _style(compact: str, md_level: int) -> str:
 
 def _is_meta(it: _Item) -> bool:
     c = it.compact
-    if ends_sentence(c) and len(c) > 40:
-        return False
+    if ends_sentence(c):
+        return False  # masthead and key: value lines are not sentences
     return bool(_META.match(it.key) and len(c) <= 60) or bool(_NAMES_ONLY.match(it.key)) or bool(ISSUE_LINE.match(c))
 
 
