@@ -9,21 +9,29 @@ the same and tests need no network.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from retrieval.analysis import fold
+from retrieval.convert import FORMATS
 from retrieval.excerpt import citation, match_spans
+from retrieval.ingest import IngestError
 from retrieval.library import Library
+from retrieval.manage import add_file, remove_document
 from retrieval.search import QueryError, Searcher
 
 from . import callbacks
 from .config import Settings
+from .digest import DigestService, parse_time, snapshot
 from .followup import read_message
 from .render import Button, Reply, esc, marked, pack
-from .store import Session, Store
+from .store import ChatSettings, ChatStore, Session, Store
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +78,45 @@ COMMANDS = {
     "docs": "文档列表",
     "outline": "文档结构",
     "about": "关于",
+    "digest": "每日摘要：/digest on 08:30 · off · now",
+    "watch": "关注一个提法（摘要中报告新出处）",
+    "unwatch": "取消关注",
+    "watching": "关注列表",
+    "remove": "移除文档（管理员）",
 }
+
+
+class Scheduler(Protocol):
+    """What the engine needs from a scheduler: the Telegram adapter implements it with JobQueue."""
+
+    def schedule(self, chat_id: int, hour: int, minute: int) -> None: ...
+
+    def cancel(self, chat_id: int) -> None: ...
+
+
+class NoScheduler:
+    def schedule(self, chat_id: int, hour: int, minute: int) -> None:
+        pass
+
+    def cancel(self, chat_id: int) -> None:
+        pass
+
+
+async def _no_admin(chat_id: int, user_id: int) -> bool:
+    return False
+
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
 class Engine:
-    def __init__(self, settings: Settings, library: Library | None = None, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library | None = None,
+        store: Store | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store or Store(settings.state_db)
         self.secret = self.store.secret()
@@ -84,6 +124,12 @@ class Engine:
         self.searcher = Searcher(lib)
         self.bot_username = ""
         self.store.prune(SESSION_KEEP_DAYS * 86400)
+        self.chats = ChatStore(self.store)
+        self.digests = DigestService(self.chats, lambda: self.lib, settings.tz, clock)
+        self.scheduler: Scheduler = NoScheduler()
+        # Whether a user administers a group chat (Telegram: getChatMember); set by the adapter.
+        self.chat_admin: Callable[[int, int], Awaitable[bool]] = _no_admin
+        self._rebuild = asyncio.Lock()
 
     @property
     def lib(self) -> Library:
@@ -149,6 +195,12 @@ class Engine:
             return self.outline(args)
         if name == "about":
             return [self.about()]
+        if name == "digest":
+            return await self.digest_command(msg, args)
+        if name in ("watch", "unwatch", "watching"):
+            return await self.watch_command(msg, name, args)
+        if name == "remove":
+            return await self.remove_document(msg, args)
         return [Reply(f"不认识的命令 /{esc(name)}。发送 /help 查看用法。")]
 
     # --- questions ---------------------------------------------------------------
@@ -326,6 +378,154 @@ class Engine:
                 )
             )
         return cards
+
+    # --- digests and watched phrases ---------------------------------------------------
+
+    async def may_configure(self, msg: Incoming) -> bool:
+        """In groups only chat administrators (or the bot's admins) change settings."""
+        if msg.chat_type not in ("group", "supergroup") or msg.user_id in self.settings.admin_user_ids:
+            return True
+        try:
+            return await self.chat_admin(msg.chat_id, msg.user_id)
+        except Exception:
+            log.warning("admin check failed for chat %s user %s", msg.chat_id, msg.user_id, exc_info=True)
+            return False
+
+    def _chat_settings(self, chat_id: int) -> ChatSettings:
+        return self.chats.settings(chat_id) or ChatSettings(chat_id, seen_docs=snapshot(self.lib))
+
+    async def digest_command(self, msg: Incoming, args: str) -> list[Reply]:
+        words = args.split()
+        action = words[0].lower() if words else ""
+        current = self._chat_settings(msg.chat_id)
+        if action == "now":
+            parts = await self.digests.preview(msg.chat_id)
+            parts[0] = "（预览，不影响每日推送）\n" + parts[0]
+            return [Reply(p) for p in parts]
+        if action in ("on", "off"):
+            if not await self.may_configure(msg):
+                return [Reply("只有群管理员可以更改本群的摘要设置。")]
+            if action == "off":
+                current.digest_on = False
+                self.chats.save_settings(current)
+                self.scheduler.cancel(msg.chat_id)
+                return [Reply("已关闭每日摘要。")]
+            when = parse_time(words[1]) if len(words) > 1 else parse_time(current.digest_time)
+            if when is None:
+                return [Reply("时间格式应为 HH:MM，例如 <code>/digest on 08:30</code>。")]
+            hour, minute = when
+            if not current.digest_on:
+                current.seen_docs = snapshot(self.lib)  # report what arrives from now on
+            current.digest_on = True
+            current.digest_time = f"{hour:02d}:{minute:02d}"
+            current.start_day = self.digests.start_day(hour, minute)
+            self.chats.save_settings(current)
+            self.scheduler.schedule(msg.chat_id, hour, minute)
+            return [Reply(f"已开启每日摘要：每天 {current.digest_time}（{esc(self.settings.timezone)}）推送。")]
+        if action:
+            return [
+                Reply(
+                    "用法：<code>/digest on [HH:MM]</code>、<code>/digest off</code>、"
+                    "<code>/digest now</code>、<code>/digest</code>"
+                )
+            ]
+        watches = self.chats.watches(msg.chat_id)
+        state = f"开启，每天 {current.digest_time}（{esc(self.settings.timezone)}）" if current.digest_on else "关闭"
+        lines = [f"<b>每日摘要</b>：{state}", f"关注的提法：{len(watches)} 个（/watching 查看）"]
+        lines.append(
+            "用 <code>/digest on 08:30</code> 开启，<code>/digest off</code> 关闭，<code>/digest now</code> 预览。"
+        )
+        return [Reply("\n".join(lines))]
+
+    async def watch_command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
+        if name == "watching":
+            watches = self.chats.watches(msg.chat_id)
+            if not watches:
+                return [Reply("还没有关注任何提法。用 <code>/watch 短语</code> 添加。")]
+            return [Reply("关注的提法：\n" + "\n".join(f"• {esc(p)}" for p, _ in watches))]
+        phrase = args.strip().strip('“”"「」')
+        folded = fold(phrase)
+        if not folded or not any(ch.isalnum() for ch in folded):
+            return [Reply(f"用法：<code>/{name} 短语</code>，例如 <code>/{name} 全过程人民民主</code>")]
+        if len(phrase) > 50:
+            return [Reply("要关注的提法太长了（最多 50 个字）。")]
+        if not await self.may_configure(msg):
+            return [Reply("只有群管理员可以更改本群的关注设置。")]
+        if name == "watch":
+            if len(self.chats.watches(msg.chat_id)) >= 50:
+                return [Reply("每个会话最多关注 50 个提法。")]
+            added = self.chats.watch(msg.chat_id, phrase, folded)
+            if not added:
+                return [Reply(f"已经在关注“{esc(phrase)}”。")]
+            return [Reply(f"已关注“{esc(phrase)}”。新文档中出现它时，会在每日摘要中报告。")]
+        removed = self.chats.unwatch(msg.chat_id, folded)
+        return [Reply(f"已取消关注“{esc(phrase)}”。" if removed else f"没有关注“{esc(phrase)}”。")]
+
+    # --- documents at run time ----------------------------------------------------------
+
+    def upload_refusal(self, user_id: int, chat_type: str, filename: str, size: int | None) -> str:
+        """Why an upload cannot be accepted before it is downloaded, or "" when it may proceed."""
+        if user_id not in self.settings.admin_user_ids:
+            return "只有管理员可以添加文档。"
+        if chat_type != "private":
+            return "请在与机器人的私聊中发送文件。"
+        suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+        if suffix not in FORMATS:
+            return f"不支持的文件类型 {esc(suffix or '（无扩展名）')}：请发送 .txt、.md、.docx、.pdf 或 .html。"
+        limit = self.settings.max_upload_mb * 1024 * 1024
+        if size is not None and size > limit:
+            return f"文件过大（{size / 1048576:.1f} MB），上限是 {self.settings.max_upload_mb} MB。"
+        return ""
+
+    async def _reload(self) -> Library:
+        """Rebuild the index in a worker thread; questions keep using the old one until it is ready."""
+        lib = await asyncio.to_thread(Library.open, self.settings.corpus_dir, self.settings.cache_dir)
+        self.set_library(lib)
+        return lib
+
+    async def add_document(self, user_id: int, chat_type: str, filename: str, data: bytes) -> list[Reply]:
+        refusal = self.upload_refusal(user_id, chat_type, filename, len(data))
+        if refusal:
+            return [Reply(refusal)]
+        async with self._rebuild:
+            try:
+                added = await asyncio.to_thread(
+                    add_file,
+                    self.settings.corpus_dir,
+                    filename,
+                    data,
+                    self.lib.documents,
+                    self.settings.max_upload_mb * 1024 * 1024,
+                )
+            except IngestError as exc:
+                return [Reply(f"没有添加 {esc(filename)}：{esc(str(exc))}。语料和索引保持不变。")]
+            lib = await self._reload()
+        doc = lib.doc_by_id.get(added.document.doc_id, added.document)
+        lines = [
+            f"已添加 <b>{esc(doc.title)}</b>",
+            f"编号 <code>{esc(lib.short_id(doc.doc_id))}</code> · 日期 {esc(doc.date or '不详')}"
+            f" · {len(doc.paragraphs)} 段",
+        ]
+        lines += [f"⚠️ {esc(w)}" for w in doc.warnings]
+        lines.append(f"现在共有 {len(lib.documents)} 篇文档、{len(lib.paragraphs)} 个段落。")
+        return [Reply("\n".join(lines))]
+
+    async def remove_document(self, msg: Incoming, ref: str) -> list[Reply]:
+        if msg.user_id not in self.settings.admin_user_ids:
+            return [Reply("只有管理员可以移除文档。")]
+        if not ref:
+            return [Reply("用法：<code>/remove 文档编号</code>，编号见 /docs。")]
+        docs = self.lib.resolve_doc(ref.strip())
+        if len(docs) != 1:
+            return [Reply(f"没有唯一匹配“{esc(ref)}”的文档。用 /docs 查看编号。")]
+        doc = docs[0]
+        async with self._rebuild:
+            try:
+                await asyncio.to_thread(remove_document, self.settings.corpus_dir, doc.doc_id)
+            except (KeyError, OSError):
+                return [Reply(f"无法移除“{esc(doc.title)}”：源文件不在语料目录中。")]
+            lib = await self._reload()
+        return [Reply(f"已移除 <b>{esc(doc.title)}</b>。现在共有 {len(lib.documents)} 篇文档。")]
 
     # --- reference commands ----------------------------------------------------------
 

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS chats (
     chat_id INTEGER PRIMARY KEY,
     digest_on INTEGER NOT NULL DEFAULT 0,
     digest_time TEXT NOT NULL DEFAULT '08:30',
+    start_day TEXT NOT NULL DEFAULT '',
     seen_docs TEXT NOT NULL DEFAULT '{}',
     updated REAL NOT NULL
 );
@@ -208,6 +209,7 @@ class ChatSettings:
     digest_on: bool = False
     digest_time: str = "08:30"
     seen_docs: dict[str, str] = field(default_factory=dict)  # doc_id -> sha256 at the last digest
+    start_day: str = ""  # the first local day a digest is due (not the day of subscribing, if its time had passed)
 
 
 @dataclass
@@ -235,18 +237,18 @@ class ChatStore:
 
     def settings(self, chat_id: int) -> ChatSettings | None:
         row = self.db.execute(
-            "SELECT chat_id, digest_on, digest_time, seen_docs FROM chats WHERE chat_id=?", (chat_id,)
+            "SELECT chat_id, digest_on, digest_time, seen_docs, start_day FROM chats WHERE chat_id=?", (chat_id,)
         ).fetchone()
         if not row:
             return None
-        return ChatSettings(int(row[0]), bool(row[1]), row[2], json.loads(row[3] or "{}"))
+        return ChatSettings(int(row[0]), bool(row[1]), row[2], json.loads(row[3] or "{}"), row[4])
 
     def save_settings(self, s: ChatSettings) -> None:
         with self.store._lock:
             self.db.execute(
-                "INSERT OR REPLACE INTO chats (chat_id, digest_on, digest_time, seen_docs, updated)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (s.chat_id, int(s.digest_on), s.digest_time, json.dumps(s.seen_docs), time.time()),
+                "INSERT OR REPLACE INTO chats (chat_id, digest_on, digest_time, seen_docs, start_day, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (s.chat_id, int(s.digest_on), s.digest_time, json.dumps(s.seen_docs), s.start_day, time.time()),
             )
 
     def subscribed(self) -> list[ChatSettings]:

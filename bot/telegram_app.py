@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+from datetime import time as dtime
+from datetime import tzinfo
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -24,7 +27,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -39,6 +42,7 @@ from telegram.ext import (
 )
 
 from .config import Settings
+from .digest import parse_time
 from .engine import COMMANDS, CallbackIn, Engine, Incoming
 from .render import Button, Reply
 
@@ -86,9 +90,73 @@ def _addressed(message: Message, username: str, bot_id: int) -> tuple[bool, bool
     return reply_to_bot or _mentions_me(message, username, bot_id), reply_to_bot
 
 
+class JobQueueScheduler:
+    """Daily digests with python-telegram-bot's JobQueue: one ``run_daily`` job a subscribed chat.
+
+    JobQueue jobs are not persisted, so :func:`build_application` re-creates
+    them from SQLite at start-up; a repeating catch-up job finishes digests
+    interrupted by a crash and sends those missed while the bot was down.
+    """
+
+    def __init__(self, app: Application, adapter: TelegramAdapter, tz: tzinfo) -> None:
+        self.app = app
+        self.adapter = adapter
+        self.tz = tz
+
+    def schedule(self, chat_id: int, hour: int, minute: int) -> None:
+        self.cancel(chat_id)
+        self.app.job_queue.run_daily(  # type: ignore[union-attr]
+            self.adapter.digest_job,
+            time=dtime(hour, minute, tzinfo=self.tz),
+            days=(0, 1, 2, 3, 4, 5, 6),
+            name=f"digest:{chat_id}",
+            chat_id=chat_id,
+        )
+
+    def cancel(self, chat_id: int) -> None:
+        for job in self.app.job_queue.get_jobs_by_name(f"digest:{chat_id}"):  # type: ignore[union-attr]
+            job.schedule_removal()
+
+
 class TelegramAdapter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.bot: Bot | None = None
+
+    async def send_digest_part(self, chat_id: int, text: str) -> None:
+        assert self.bot is not None
+        await self.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+
+    async def digest_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = context.job.chat_id if context.job else None
+        if chat_id is not None:
+            await self.engine.digests.run(chat_id, self.send_digest_part)
+
+    async def digest_tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.engine.digests.catch_up(self.send_digest_part)
+
+    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
+        assert self.bot is not None
+        member = await self.bot.get_chat_member(chat_id, user_id)
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None or message.document is None:
+            return
+        document = message.document
+        filename = document.file_name or "document.txt"
+        if message.chat.type != ChatType.PRIVATE and user.id not in self.engine.settings.admin_user_ids:
+            return  # files shared in a group are not for the bot
+        refusal = self.engine.upload_refusal(user.id, message.chat.type, filename, document.file_size)
+        if refusal:
+            await message.reply_text(refusal)
+            return
+        await message.reply_text(f"正在处理 {html.escape(filename)}，索引重建期间仍可正常提问……")
+        file = await document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        await self.send(message, await self.engine.add_document(user.id, message.chat.type, filename, data))
 
     async def send(self, message: Message, replies: list[Reply]) -> None:
         for reply in replies:
@@ -193,12 +261,24 @@ def build_application(settings: Settings, engine: Engine) -> Application:
     adapter = TelegramAdapter(engine)
     app.bot_data["engine"] = engine
     app.bot_data["adapter"] = adapter
+    adapter.bot = app.bot
+    engine.chat_admin = adapter.is_chat_admin
     app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, adapter.on_text))
+    app.add_handler(MessageHandler(filters.Document.ALL, adapter.on_document))
     app.add_handler(CallbackQueryHandler(adapter.on_callback))
     app.add_handler(InlineQueryHandler(adapter.on_inline))
     app.add_error_handler(adapter.on_error)
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune-sessions")
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    app.job_queue.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune-sessions")
+    scheduler = JobQueueScheduler(app, adapter, settings.tz)
+    engine.scheduler = scheduler
+    for chat in engine.chats.subscribed():
+        hour, minute = parse_time(chat.digest_time) or (8, 30)
+        scheduler.schedule(chat.chat_id, hour, minute)
+    # Catch-up: at start (a digest missed while the bot was down, or cut off by a
+    # crash) and every few minutes after (a send that failed on a network error).
+    app.job_queue.run_repeating(adapter.digest_tick, interval=300, first=2, name="digest-catch-up")
     return app
 
 

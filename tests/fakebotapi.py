@@ -34,6 +34,7 @@ class FakeBotAPI:
         self.updates: list[dict] = []
         self.failures: dict[str, list[int]] = {}  # method -> retry_after seconds for the next calls
         self.admins: set[int] = set()
+        self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -120,6 +121,15 @@ class FakeBotAPI:
                     }
                 )
             return member
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            data = self.files.get(file_id, b"")
+            return {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "file_size": len(data),
+                "file_path": f"documents/{file_id}",
+            }
         return True  # deleteWebhook, setMyCommands, answerCallbackQuery, answerInlineQuery, ...
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -140,6 +150,17 @@ class FakeBotAPI:
                     self.wfile.write(body)
 
             def do_GET(self) -> None:
+                prefix = f"/file/bot{TOKEN}/documents/"
+                if self.path.startswith(prefix):
+                    data = fake.files.get(self.path[len(prefix) :])
+                    if data is None:
+                        self._respond(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                        return
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self.do_POST()
 
             def do_POST(self) -> None:
@@ -204,6 +225,16 @@ def message_update(
     if reply_to is not None:
         msg["reply_to_message"] = reply_to
     return {"message": msg}
+
+
+def document_update(
+    chat_id: int, user_id: int, file_id: str, file_name: str, size: int, chat_type: str = "private"
+) -> dict:
+    update = message_update(chat_id, user_id, "", chat_type=chat_type)
+    msg = update["message"]
+    del msg["text"]
+    msg["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "file_size": size}
+    return update
 
 
 def callback_update(chat_id: int, user_id: int, data: str, message_id: int = 1001, chat_type: str = "private") -> dict:
