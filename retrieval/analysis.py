@@ -53,10 +53,23 @@ class _FoldTable(dict):
 
 
 _TABLE = _FoldTable()
+# White space is layout in Chinese text and is dropped, but between two Latin
+# letters or digits it separates words ("service platform"): such a run is
+# kept as one space.  The markers keep the string's length, so offsets hold.
+_KEEP, _DROP_MARK = "\x1f", "\x1e"
+_TABLE[ord(_KEEP)] = " "
+_TABLE[ord(_DROP_MARK)] = ""
+_LATIN_GAP = re.compile(r"(?<=[A-Za-z0-9])[ \t]+(?=[A-Za-z0-9])")
 
 
 def _width_fold(text: str) -> str:
-    return text.translate(_TABLE)
+    return _mark_gaps(text).translate(_TABLE)
+
+
+def _mark_gaps(text: str) -> str:
+    if " " not in text and "\t" not in text:
+        return text
+    return _LATIN_GAP.sub(lambda m: _KEEP + _DROP_MARK * (len(m.group()) - 1), text)
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -69,11 +82,12 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     but rare phrase rewrites; otherwise each character is converted alone so
     that the map stays right.
     """
-    nfkc = _width_fold(text)
-    if all(len(_TABLE[ord(ch)]) == 1 for ch in set(text)):
+    marked = _mark_gaps(text)
+    nfkc = marked.translate(_TABLE)
+    if all(len(_TABLE[ord(ch)]) == 1 for ch in set(marked)):
         origin = list(range(len(text)))
     else:
-        origin = [i for i, ch in enumerate(text) for _ in range(len(_TABLE[ord(ch)]))]
+        origin = [i for i, ch in enumerate(marked) for _ in range(len(_TABLE[ord(ch)]))]
     converted = _t2s().convert(nfkc)
     if len(converted) != len(nfkc):
         converted = "".join(_t2s().convert(c) or c for c in nfkc)

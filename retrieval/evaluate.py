@@ -35,11 +35,16 @@ def load_cases(path: Path) -> list[dict]:
     return cases
 
 
+def eval_fold(text: str) -> str:
+    """The evaluation's fold: NFKC, Traditional→Simplified, every white space and ``*`` removed."""
+    return fold(text).replace(" ", "")
+
+
 def first_hit_rank(texts: list[str], gold: list[str]) -> int:
     """1-based rank of the first text holding a gold string, 0 when none does."""
-    golds = [fold(g) for g in gold]
+    golds = [eval_fold(g) for g in gold]
     for rank, text in enumerate(texts, start=1):
-        folded = fold(text)
+        folded = eval_fold(text)
         if any(g and g in folded for g in golds):
             return rank
     return 0

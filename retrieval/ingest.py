@@ -101,9 +101,7 @@ def is_residue(compact: str) -> bool:
     """Lines a web page or PDF viewer left behind; they are never part of the document."""
     if not compact:
         return True
-    if _RESIDUE_WHOLE.match(compact) or _RESIDUE_ANYWHERE.search(compact):
-        return True
-    return bool(_LATIN_ONLY.match(compact))
+    return bool(_RESIDUE_WHOLE.match(compact) or _RESIDUE_ANYWHERE.search(compact))
 
 
 # --- lines ---------------------------------------------------------------
@@ -133,7 +131,8 @@ def clean_lines(text: str) -> tuple[list[Line], int]:
         if not compact:
             gap = True
             continue
-        if is_residue(compact):
+        # Upper-case Latin lines in a Chinese page are pinyin slogans and running heads.
+        if is_residue(compact) or (line.isupper() and _LATIN_ONLY.match(compact)):
             dropped += 1
             gap = True
             continue

@@ -1,0 +1,193 @@
+"""Adding and removing documents at run time: every accepted format, every refusal, and answering during a rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot import engine as engine_module
+from bot.config import Settings
+from bot.engine import Engine, Incoming
+from retrieval.cli import main as cli_main
+from retrieval.library import Library
+
+ADMIN, STRANGER = 7, 8
+BODY = "市人大常委会召开专题会议，研究部署“数字人大”建设工作，要求加快建设代表履职服务平台。"
+
+
+def corpus_state(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def setup(tmp_path: Path, corpus_copy: Path):
+    lib = Library.open(corpus_copy, tmp_path / "cache")
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN}), max_upload_mb=1
+    )
+    eng = Engine(settings, library=lib)
+    yield eng, corpus_copy
+    eng.store.close()
+
+
+def make_docx(text: str) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("数字人大建设", level=1)
+    doc.add_paragraph(text)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def make_pdf(lines: list[str]) -> bytes:
+    """A minimal one-page PDF with Helvetica text (ASCII), written by hand."""
+    content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{i} 0 obj\n{obj}\nendobj\n".encode())
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+FILES = {
+    "notice.txt": ("通知\n\n" + BODY + "\n").encode("utf-8"),
+    "notice-gbk.txt": ("通知\n\n" + BODY.replace("数字人大", "智慧人大") + "\n").encode("gb18030"),
+    "notice.md": ("# 通知\n\n**一、总体要求**\n\n" + BODY.replace("数字人大", "阳光人大") + "\n").encode("utf-8"),
+    "notice.docx": make_docx(BODY.replace("数字人大", "法治人大建设年")),
+    "notice.pdf": make_pdf(
+        ["People's Congress digital platform notice.", "Deputies will use the new service platform from January."]
+    ),
+    "notice.html": (
+        "<html><head><style>p{}</style><script>var ad=1;</script></head><body><h1>通知</h1><p>"
+        + BODY.replace("数字人大", "清廉人大")
+        + "</p><footer>版权所有</footer></body></html>"
+    ).encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_each_format_is_added_and_searchable(setup, name: str) -> None:
+    eng, corpus = setup
+    (reply,) = asyncio.run(eng.add_document(ADMIN, "private", name, FILES[name]))
+    assert "已添加" in reply.html and "6 篇文档" in reply.html
+    assert len(eng.lib.documents) == 6
+    query = "service platform deputies" if name.endswith(".pdf") else "代表履职服务平台"
+    hits = eng.searcher.search(query, top=10).hits
+    new_doc = next(d for d in eng.lib.documents if d.doc_id.startswith("notice"))
+    assert any(h.doc_id == new_doc.doc_id for h in hits)
+    if name.endswith(".html"):
+        assert "var ad" not in "".join(p.text for p in new_doc.paragraphs)
+
+
+BAD = {
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100), "binary"),
+    "undecodable.txt": (bytes(range(128, 256)) * 20, "undecodable"),
+    "empty.txt": (b"", "empty"),
+    "broken.docx": (b"PK\x03\x04 not really a zip", "docx"),
+    "broken.pdf": (b"%PDF-1.4 nothing here", "pdf"),
+    "big.txt": (("人大代表" * 100_000).encode("utf-8"), "大"),
+    "image.png": (b"\x89PNG", "不支持"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_files_leave_corpus_and_index_unchanged(setup, name: str) -> None:
+    eng, corpus = setup
+    before, lib_before = corpus_state(corpus), eng.lib
+    data, reason = BAD[name]
+    (reply,) = asyncio.run(eng.add_document(ADMIN, "private", name, data))
+    assert reason in reply.html
+    assert corpus_state(corpus) == before and eng.lib is lib_before
+
+
+def test_duplicate_is_refused(setup) -> None:
+    eng, corpus = setup
+    seed = next(corpus.glob("002_*.txt"))
+    before = corpus_state(corpus)
+    (reply,) = asyncio.run(eng.add_document(ADMIN, "private", "copy.txt", seed.read_bytes()))
+    assert "duplicate" in reply.html and corpus_state(corpus) == before
+    asyncio.run(eng.add_document(ADMIN, "private", "a.txt", FILES["notice.txt"]))
+    after_first = corpus_state(corpus)
+    (again,) = asyncio.run(eng.add_document(ADMIN, "private", "b.txt", FILES["notice.txt"]))
+    assert "duplicate" in again.html and corpus_state(corpus) == after_first
+
+
+def test_only_admins_in_private_chats_may_upload(setup) -> None:
+    eng, corpus = setup
+    before = corpus_state(corpus)
+    assert "只有管理员" in asyncio.run(eng.add_document(STRANGER, "private", "n.txt", FILES["notice.txt"]))[0].html
+    assert "私聊" in asyncio.run(eng.add_document(ADMIN, "group", "n.txt", FILES["notice.txt"]))[0].html
+    assert corpus_state(corpus) == before
+
+
+def test_remove_document(setup) -> None:
+    eng, corpus = setup
+    asyncio.run(eng.add_document(ADMIN, "private", "notice.txt", FILES["notice.txt"]))
+    refused = asyncio.run(eng.handle_message(Incoming(STRANGER, STRANGER, "/remove notice")))
+    assert "只有管理员" in refused[0].html and len(eng.lib.documents) == 6
+    done = asyncio.run(eng.handle_message(Incoming(ADMIN, ADMIN, "/remove notice")))
+    assert "已移除" in done[0].html and len(eng.lib.documents) == 5
+    assert not list(corpus.glob("notice*"))
+
+
+def test_answers_keep_working_while_the_index_is_rebuilt(setup, monkeypatch) -> None:
+    eng, corpus = setup
+    started, release = threading.Event(), threading.Event()
+    real_open = Library.open
+
+    def slow_open(*args, **kwargs):
+        started.set()
+        assert release.wait(30)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module.Library, "open", slow_open)
+
+    async def scenario() -> tuple[list, list]:
+        upload = asyncio.create_task(eng.add_document(ADMIN, "private", "notice.txt", FILES["notice.txt"]))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        answer = await eng.handle_message(Incoming(1, 1, "四个机关指的是哪四个机关"))
+        assert not upload.done()  # the rebuild is still under way
+        release.set()
+        return answer, await upload
+
+    answer, added = asyncio.run(scenario())
+    assert "[1]" in answer[0].html and "已添加" in added[0].html
+    assert len(eng.lib.documents) == 6
+
+
+def test_cli_add_and_remove(tmp_path: Path, corpus_copy: Path, capsys) -> None:
+    cache = str(tmp_path / "cache")
+    docx = tmp_path / "report.docx"
+    docx.write_bytes(FILES["notice.docx"])
+    assert cli_main(["add", str(docx), "--corpus", str(corpus_copy), "--cache-dir", cache]) == 0
+    assert "added report.txt" in capsys.readouterr().out
+    before = corpus_state(corpus_copy)
+    assert cli_main(["add", str(docx), "--corpus", str(corpus_copy), "--cache-dir", cache]) == 2
+    assert "duplicate" in capsys.readouterr().err and corpus_state(corpus_copy) == before
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert cli_main(["add", str(empty), "--corpus", str(corpus_copy), "--cache-dir", cache]) == 2
+    assert cli_main(["remove", "report", "--corpus", str(corpus_copy), "--cache-dir", cache]) == 0
+    assert not (corpus_copy / "report.txt").exists()
