@@ -88,7 +88,7 @@ FILES = {
 
 @pytest.mark.parametrize("name", list(FILES))
 def test_each_format_is_added_and_searchable(setup, name: str) -> None:
-    eng, corpus = setup
+    eng, _corpus = setup
     (reply,) = asyncio.run(eng.add_document(ADMIN, "private", name, FILES[name]))
     assert "已添加" in reply.html and "6 篇文档" in reply.html
     assert len(eng.lib.documents) == 6
@@ -152,7 +152,7 @@ def test_remove_document(setup) -> None:
 
 
 def test_answers_keep_working_while_the_index_is_rebuilt(setup, monkeypatch) -> None:
-    eng, corpus = setup
+    eng, _corpus = setup
     started, release = threading.Event(), threading.Event()
     real_open = Library.open
 
