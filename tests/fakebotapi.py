@@ -14,7 +14,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 BOT_ID = 777000
 BOT_USERNAME = "policy_test_bot"
@@ -117,6 +117,9 @@ class FakeBotAPI:
                             "can_promote_members",
                             "can_change_info",
                             "can_invite_users",
+                            "can_post_stories",
+                            "can_edit_stories",
+                            "can_delete_stories",
                         )
                     }
                 )
@@ -151,8 +154,9 @@ class FakeBotAPI:
 
             def do_GET(self) -> None:
                 prefix = f"/file/bot{TOKEN}/documents/"
-                if self.path.startswith(prefix):
-                    data = fake.files.get(self.path[len(prefix) :])
+                path = unquote(self.path)  # python-telegram-bot percent-encodes the file URL
+                if path.startswith(prefix):
+                    data = fake.files.get(path[len(prefix) :])
                     if data is None:
                         self._respond(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                         return

@@ -1,0 +1,126 @@
+"""Digests, admin checks and uploads through the real Application against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
+from test_telegram_e2e import wait_for
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.store import ChatSettings
+from bot.telegram_app import build_application
+from retrieval.library import Library
+
+GROUP, ADMIN, MEMBER, OWNER = -100555, 11, 12, 13
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@asynccontextmanager
+async def running(settings: Settings, library):
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield engine, app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+
+
+def settings_for(tmp_path: Path, fake: FakeBotAPI, corpus: Path, **extra) -> Settings:
+    return Settings(
+        token=TOKEN,
+        base_url=fake.base_url,
+        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        **extra,
+    )
+
+
+async def test_subscriptions_are_rescheduled_at_start_up(tmp_path, fake, library) -> None:
+    settings = settings_for(tmp_path, fake, Path("seeds"))
+    async with running(settings, library) as (engine, app):
+        fake.push(message_update(OWNER, OWNER, "/digest on 07:45"))
+        await wait_for(lambda: fake.sent(chat_id=OWNER))
+        (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
+    async with running(settings, library) as (engine, app):  # a restart: JobQueue starts empty
+        (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
+        local = job.next_t.astimezone(settings.tz)
+        assert (local.hour, local.minute) == (7, 45) and job.next_t.tzinfo is not None
+        fake.push(message_update(OWNER, OWNER, "/digest off"))
+        await wait_for(lambda: len(fake.sent(chat_id=OWNER)) == 2)
+        await asyncio.sleep(0.2)
+        assert not [j for j in app.job_queue.get_jobs_by_name(f"digest:{OWNER}") if j.enabled and not j.removed]
+
+
+async def test_missed_digest_is_sent_on_start_and_only_once(tmp_path, fake, library) -> None:
+    settings = settings_for(tmp_path, fake, Path("seeds"))
+    today = datetime.now(settings.tz).date().isoformat()
+    async with running(settings, library) as (engine, app):
+        engine.chats.save_settings(
+            ChatSettings(OWNER, True, "00:00", {d.doc_id: d.sha256 for d in library.documents}, today)
+        )
+    # The bot was down at 00:00; on the next start the catch-up job sends today's digest.
+    async with running(settings, library):
+        await wait_for(lambda: fake.sent(chat_id=OWNER), timeout=20)
+        await asyncio.sleep(0.5)
+    async with running(settings, library):
+        await asyncio.sleep(3.5)  # the catch-up job runs 2 s after start
+    digests = [m for m in fake.sent(chat_id=OWNER) if "每日摘要" in m["text"]]
+    assert len(digests) == 1 and today in digests[0]["text"]
+
+
+async def test_group_settings_need_a_chat_administrator(tmp_path, fake, library) -> None:
+    fake.admins.add(ADMIN)
+    async with running(settings_for(tmp_path, fake, Path("seeds")), library):
+        fake.push(message_update(GROUP, MEMBER, "/digest on 09:00", chat_type="supergroup"))
+        await wait_for(lambda: fake.sent(chat_id=GROUP))
+        fake.push(message_update(GROUP, ADMIN, "/watch 四个机关", chat_type="supergroup"))
+        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 2)
+    member_reply, admin_reply = (m["text"] for m in fake.sent(chat_id=GROUP))
+    assert "只有群管理员" in member_reply and "已关注" in admin_reply
+    checked = [p for p in fake.sent("getChatMember")]
+    assert {p["user_id"] for p in checked} == {MEMBER, ADMIN}
+
+
+async def test_admin_uploads_a_file_in_private(tmp_path, fake, corpus_copy) -> None:
+    library = Library.open(corpus_copy, tmp_path / "cache")
+    settings = settings_for(tmp_path, fake, corpus_copy, admin_user_ids=frozenset({ADMIN}))
+    data = "会议通知\n\n市人大常委会召开“数字人大”建设推进会，部署代表履职服务平台建设。\n".encode()
+    fake.files["f1"] = data
+    async with running(settings, library) as (engine, app):
+        fake.push(document_update(ADMIN, ADMIN, "f1", "通知.txt", len(data)))
+        await wait_for(lambda: any("已添加" in m["text"] for m in fake.sent(chat_id=ADMIN)), timeout=30)
+        fake.push(document_update(MEMBER, MEMBER, "f1", "通知.txt", len(data)))
+        await wait_for(lambda: fake.sent(chat_id=MEMBER))
+        fake.push(message_update(ADMIN, ADMIN, "数字人大建设推进会"))
+        await wait_for(lambda: len(fake.sent(chat_id=ADMIN)) == 3)
+    assert "只有管理员" in fake.sent(chat_id=MEMBER)[0]["text"]
+    assert "《会议通知》" in fake.sent(chat_id=ADMIN)[2]["text"]
+    assert (corpus_copy / "通知.txt").exists()
+
+
+async def test_oversized_upload_is_refused_before_download(tmp_path, fake, corpus_copy) -> None:
+    library = Library.open(corpus_copy, tmp_path / "cache")
+    settings = settings_for(tmp_path, fake, corpus_copy, admin_user_ids=frozenset({ADMIN}), max_upload_mb=1)
+    async with running(settings, library):
+        fake.push(document_update(ADMIN, ADMIN, "big", "big.pdf", 5 * 1024 * 1024))
+        (reply,) = await wait_for(lambda: fake.sent(chat_id=ADMIN))
+    assert "文件过大" in reply["text"] and not fake.sent("getFile")
