@@ -60,7 +60,7 @@ async def test_subscriptions_are_rescheduled_at_start_up(tmp_path, fake, library
         fake.push(message_update(OWNER, OWNER, "/digest on 07:45"))
         await wait_for(lambda: fake.sent(chat_id=OWNER))
         (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
-    async with running(settings, library) as (engine, app):  # a restart: JobQueue starts empty
+    async with running(settings, library) as (_engine, app):  # a restart: JobQueue starts empty
         (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
         local = job.next_t.astimezone(settings.tz)
         assert (local.hour, local.minute) == (7, 45) and job.next_t.tzinfo is not None
@@ -73,7 +73,7 @@ async def test_subscriptions_are_rescheduled_at_start_up(tmp_path, fake, library
 async def test_missed_digest_is_sent_on_start_and_only_once(tmp_path, fake, library) -> None:
     settings = settings_for(tmp_path, fake, Path("seeds"))
     today = datetime.now(settings.tz).date().isoformat()
-    async with running(settings, library) as (engine, app):
+    async with running(settings, library) as (engine, _app):
         engine.chats.save_settings(
             ChatSettings(OWNER, True, "00:00", {d.doc_id: d.sha256 for d in library.documents}, today)
         )
@@ -105,7 +105,7 @@ async def test_admin_uploads_a_file_in_private(tmp_path, fake, corpus_copy) -> N
     settings = settings_for(tmp_path, fake, corpus_copy, admin_user_ids=frozenset({ADMIN}))
     data = "会议通知\n\n市人大常委会召开“数字人大”建设推进会，部署代表履职服务平台建设。\n".encode()
     fake.files["f1"] = data
-    async with running(settings, library) as (engine, app):
+    async with running(settings, library) as (_engine, _app):
         fake.push(document_update(ADMIN, ADMIN, "f1", "通知.txt", len(data)))
         await wait_for(lambda: any("已添加" in m["text"] for m in fake.sent(chat_id=ADMIN)), timeout=30)
         fake.push(document_update(MEMBER, MEMBER, "f1", "通知.txt", len(data)))
