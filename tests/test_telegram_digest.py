@@ -56,7 +56,7 @@ def settings_for(tmp_path: Path, fake: FakeBotAPI, corpus: Path, **extra) -> Set
 
 async def test_subscriptions_are_rescheduled_at_start_up(tmp_path, fake, library) -> None:
     settings = settings_for(tmp_path, fake, Path("seeds"))
-    async with running(settings, library) as (engine, app):
+    async with running(settings, library) as (_engine, app):
         fake.push(message_update(OWNER, OWNER, "/digest on 07:45"))
         await wait_for(lambda: fake.sent(chat_id=OWNER))
         (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
