@@ -6,7 +6,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     BOT_DATA_DIR=/data \
-    CORPUS_DIR=/app/seeds \
+    CORPUS_DIR=/data/corpus \
     RETRIEVAL_CACHE_DIR=/app/.cache/retrieval
 
 WORKDIR /app
@@ -20,10 +20,12 @@ COPY bot ./bot
 COPY seeds ./seeds
 
 # Build the index (and jieba's dictionary copy) now, so the container starts in about a second.
-RUN python -m retrieval index \
+# The cache is keyed by file names and contents, so it also serves the copy of the
+# seeds that the first start places in the volume (where admins may add documents).
+RUN python -m retrieval index --corpus /app/seeds \
     && mkdir -p /data \
     && chown -R bot:bot /data /app/.cache
 
 USER bot
 VOLUME ["/data"]
-CMD ["python", "-m", "bot"]
+CMD ["sh", "-c", "[ -d \"$CORPUS_DIR\" ] || cp -r /app/seeds \"$CORPUS_DIR\"; exec python -m bot"]
