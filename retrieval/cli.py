@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .excerpt import render_marked
 from .library import Library
+from .model import Document
 from .search import DEFAULT_VARIANT, VARIANTS, QueryError, Searcher, SearchResult
 
 
@@ -24,9 +25,13 @@ def _open(args: argparse.Namespace) -> Library:
     return Library.open(folder, Path(args.cache_dir) if args.cache_dir else None)
 
 
-def _print_warnings(lib: Library) -> None:
-    for w in lib.info.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+def _one_doc(lib: Library, ref: str) -> Document | None:
+    """The one document ``ref`` names (id, id prefix or title word); an error line otherwise."""
+    docs = lib.resolve_doc(ref)
+    if len(docs) != 1:
+        print(f"error: no single document matches {ref!r}", file=sys.stderr)
+        return None
+    return docs[0]
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -104,11 +109,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     lib = _open(args)
-    docs = lib.resolve_doc(args.doc_id)
-    if len(docs) != 1:
-        print(f"error: no single document matches {args.doc_id!r}", file=sys.stderr)
+    doc = _one_doc(lib, args.doc_id)
+    if doc is None:
         return 2
-    doc = docs[0]
     if not 1 <= args.paragraph <= len(doc.paragraphs):
         print(f"error: {doc.doc_id} has paragraphs 1 to {len(doc.paragraphs)}", file=sys.stderr)
         return 2
@@ -124,11 +127,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_outline(args: argparse.Namespace) -> int:
     lib = _open(args)
-    docs = lib.resolve_doc(args.doc_id)
-    if len(docs) != 1:
-        print(f"error: no single document matches {args.doc_id!r}", file=sys.stderr)
+    doc = _one_doc(lib, args.doc_id)
+    if doc is None:
         return 2
-    doc = docs[0]
     print(f"{doc.doc_id}: {doc.title}")
     if doc.publication:
         print(f"  publication: {doc.publication} {doc.issue}")
@@ -219,13 +220,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from .manage import remove_document
 
     lib = _open(args)
-    docs = lib.resolve_doc(args.doc_id)
-    if len(docs) != 1:
-        print(f"error: no single document matches {args.doc_id!r}", file=sys.stderr)
+    doc = _one_doc(lib, args.doc_id)
+    if doc is None:
         return 2
-    path = remove_document(Path(args.corpus), docs[0].doc_id)
+    path = remove_document(Path(args.corpus), doc.doc_id)
     lib = _open(args)
-    print(f"removed {path.name} ({docs[0].title})")
+    print(f"removed {path.name} ({doc.title})")
     print(f"index: {len(lib.documents)} documents, {len(lib.paragraphs)} paragraphs")
     return 0
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from botharness import running, wait_for
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
-from test_telegram_e2e import wait_for
 
 from bot.config import Settings
-from bot.engine import Engine
 from bot.store import ChatSettings
-from bot.telegram_app import build_application
 from retrieval.library import Library
 
 GROUP, ADMIN, MEMBER, OWNER = -100555, 11, 12, 13
@@ -25,22 +22,6 @@ def fake() -> FakeBotAPI:
     server = FakeBotAPI().start()
     yield server
     server.stop()
-
-
-@asynccontextmanager
-async def running(settings: Settings, library):
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield engine, app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        engine.store.close()
 
 
 def settings_for(tmp_path: Path, fake: FakeBotAPI, corpus: Path, **extra) -> Settings:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from botharness import running, wait_for
 from fakebotapi import BOT_ID, BOT_USERNAME, TOKEN, FakeBotAPI, callback_update, inline_update, message_update
 
 from bot.config import Settings
-from bot.engine import Engine
-from bot.telegram_app import build_application
 
 GROUP = -100123
 ALICE, BOB = 1001, 1002
@@ -37,32 +34,6 @@ def settings(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path) -> Settings:
         data_dir=tmp_path / "data",
         corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
     )
-
-
-@asynccontextmanager
-async def running(settings: Settings, library) -> AsyncIterator[Engine]:
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield engine
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        engine.store.close()
-
-
-async def wait_for(check: Callable[[], object], timeout: float = 15.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting for the bot")
 
 
 def reply_markup_data(message: dict) -> list[str]:
@@ -214,7 +185,7 @@ async def test_allow_list_refuses_politely(fake, settings, library) -> None:
 
 
 async def test_one_failing_update_does_not_stop_the_bot(fake, settings, library, monkeypatch) -> None:
-    async with running(settings, library) as engine:
+    async with running(settings, library) as (engine, _app):
         original = engine.handle_message
 
         async def explode_once(msg):

@@ -1,0 +1,41 @@
+"""Running the real Application against the fake Bot API, for the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.telegram_app import build_application
+
+
+@asynccontextmanager
+async def running(settings: Settings, library) -> AsyncIterator[tuple[Engine, Application]]:
+    """The bot polling the fake server until the block ends, then shut down as in production."""
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield engine, app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+
+
+async def wait_for(check: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting for the bot")
