@@ -199,3 +199,20 @@ async def test_one_failing_update_does_not_stop_the_bot(fake, settings, library,
         fake.push(message_update(ALICE, ALICE, "流浪星球"))
         await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
     assert "流浪星球" in fake.sent(chat_id=ALICE)[1]["text"]
+
+
+async def test_long_answer_is_split_below_the_limit(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "/phrase 人大代表"))
+        await asyncio.sleep(0.5)
+        messages = await wait_for(lambda: len(fake.sent(chat_id=ALICE)) >= 2 and fake.sent(chat_id=ALICE))
+        await asyncio.sleep(1.0)
+        messages = fake.sent(chat_id=ALICE)
+    assert len(messages) >= 2
+    for m in messages:
+        text = m["text"]
+        assert len(text) <= 4096
+        for tag in ("b", "i"):
+            assert text.count(f"<{tag}>") == text.count(f"</{tag}>")
+    # No citation is cut between two messages: every citation line is whole.
+    assert all(line.strip().endswith("段</i>") for m in messages for line in m["text"].splitlines() if "<i>《" in line)
