@@ -9,6 +9,7 @@ a clock and a ``send`` coroutine, so tests drive it with a fake clock.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -69,6 +70,12 @@ class DigestService:
         self.library = library
         self.tz = tz
         self.clock = clock or (lambda: datetime.now(tz))
+        # The daily job and the catch-up job may run at once: one chat's digest
+        # is composed and sent by one task at a time.
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(chat_id, asyncio.Lock())
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -164,6 +171,10 @@ class DigestService:
 
     async def run(self, chat_id: int, send: Send, force_day: str | None = None) -> bool:
         """Send today's digest if it is due and not yet (fully) sent; True when something was sent."""
+        async with self._lock(chat_id):
+            return await self._run(chat_id, send, force_day)
+
+    async def _run(self, chat_id: int, send: Send, force_day: str | None) -> bool:
         settings = self.chats.settings(chat_id)
         if settings is None or not settings.digest_on:
             return False
@@ -194,12 +205,16 @@ class DigestService:
         """At start-up and on every tick: finish interrupted digests, send today's missed ones."""
         sent = 0
         today = self.now().date()
-        for record in self.chats.unfinished():
-            if record.day < (today - timedelta(days=1)).isoformat():
-                self.chats.part_sent(record.chat_id, record.day, record.next_part, done=True)
+        for stale in self.chats.unfinished():
+            if stale.day < (today - timedelta(days=1)).isoformat():
+                self.chats.part_sent(stale.chat_id, stale.day, stale.next_part, done=True)
                 continue  # older than yesterday: stale, closed without sending
             try:
-                await self._send_parts(record, send)
+                async with self._lock(stale.chat_id):
+                    record = self.chats.digest(stale.chat_id, stale.day)  # re-read under the lock
+                    if record is None or record.status == "sent":
+                        continue
+                    await self._send_parts(record, send)
                 sent += 1
             except Exception:
                 log.exception("resuming the digest for chat %s failed", record.chat_id)

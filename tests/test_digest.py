@@ -247,3 +247,22 @@ def test_preview_changes_nothing(tmp_path, library, clock) -> None:
 def test_bad_digest_arguments(tmp_path, library, clock, bad: str) -> None:
     engine = make_engine(tmp_path, library, clock)
     assert "HH:MM" in say(engine, bad) or "用法" in say(engine, bad)
+
+
+def test_daily_job_and_catch_up_at_once_send_one_digest(tmp_path, library, clock) -> None:
+    engine = make_engine(tmp_path, library, clock)
+    say(engine, "/digest on 08:30")
+    clock.set(8, 30)
+
+    class SlowOutbox(Outbox):
+        async def __call__(self, chat_id: int, text: str) -> None:
+            await asyncio.sleep(0.05)  # a slow network lets the two jobs interleave
+            await super().__call__(chat_id, text)
+
+    out = SlowOutbox()
+
+    async def both() -> None:
+        await asyncio.gather(engine.digests.run(CHAT, out), engine.digests.catch_up(out), engine.digests.run(CHAT, out))
+
+    asyncio.run(both())
+    assert len(out.sent) == 1
