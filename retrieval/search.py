@@ -19,7 +19,7 @@ from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
-from .signals import answer_pattern, enumerates, formulas
+from .signals import answer_pattern, answers_in_clause, enumerates, formulas
 
 MAX_QUERY_CHARS = 10_000
 CANDIDATES = 100
@@ -247,19 +247,23 @@ class Searcher:
         idf_total = sum(v for v in idf.values() if v > 0) or 1.0
         for pos, s in cands.items():
             score = s / top
-            if use_signals and idf:
-                where = self._context_bare(pos) + lib.folded[pos]
-                score += COVER_WEIGHT * sum(v for t, v in idf.items() if v > 0 and t in where) / idf_total
-            if forms and any(enumerates(lib.folded[pos], f) for f in forms):
-                score += SIGNAL_WEIGHT
-            if answer is not None and answer.search(lib.folded[pos]):
-                score += SIGNAL_WEIGHT
+            text = lib.folded[pos]
+            run = ""
             if "run" in self.variant and qbare:
-                length, run = longest_common_run(qbare, self._context_bare(pos) + bare(lib.folded[pos]))
+                length, run = longest_common_run(qbare, self._context_bare(pos) + bare(text))
                 if length >= min(4, len(qbare)):
                     score += RUN_WEIGHT * length / len(qbare)
                     if length > len(best_run):
                         best_run = run
+            if use_signals and idf:
+                where = self._context_bare(pos) + text
+                score += COVER_WEIGHT * sum(v for t, v in idf.items() if v > 0 and t in where) / idf_total
+            if forms and any(enumerates(text, f) for f in forms):
+                score += SIGNAL_WEIGHT
+            if answer is not None:
+                anchors = [run] if len(run) >= 2 and run in text else [t for t in tokens if len(t) >= 2]
+                if answers_in_clause(text, answer, anchors):
+                    score += SIGNAL_WEIGHT
             final[pos] = score
         if best_run:
             marks.append(best_run)

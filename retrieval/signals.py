@@ -54,13 +54,38 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
     return all(text.count(key) >= n for n, key in parts)
 
 
-def answer_pattern(folded_query: str) -> re.Pattern[str] | None:
-    """The shape of the answer a question asks for, if it asks for a date or a count."""
+_SENTENCE = re.compile(r"[。;!?]")
+DATE_REACH = 20
+
+
+def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anchors: list[str]) -> bool:
+    """Does a sentence hold the asked-for date or count together with what was asked about?
+
+    A date answers only when it stands before the matched words, as a time
+    adverbial does in Chinese ("5月31日，市委人大工作会议召开", "5月31日召开的…会议");
+    a date after them belongs to another event ("…会议精神，6月2日，新区召开…").
+    A count need only share the sentence ("7200多名人大代表").
+    """
+    kind, pattern = asked
+    for sentence in _SENTENCE.split(folded_text):
+        positions = [sentence.find(a) for a in anchors if a and a in sentence]
+        if not positions:
+            continue
+        for m in pattern.finditer(sentence):
+            if kind != "date":
+                return True
+            if any(0 <= at - m.end() <= DATE_REACH for at in positions):
+                return True
+    return False
+
+
+def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
+    """The kind and shape of the answer a question asks for, if it asks for a date or a count."""
     if _ASK_DATE.search(folded_query):
-        return re.compile(r"\d{1,2}月\d{1,2}日|(?<!\d)\d{1,2}日")
+        return "date", re.compile(r"\d{1,2}月\d{1,2}日|(?<!\d)\d{1,2}日")
     if _ASK_YEAR.search(folded_query):
-        return re.compile(r"\d{4}年")
+        return "year", re.compile(r"\d{4}年")
     m = _ASK_COUNT.search(folded_query)
     if m:
-        return re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}")
+        return "count", re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}")
     return None

@@ -107,3 +107,26 @@ def test_neighbours_and_occurrences(searcher) -> None:
 def test_longest_common_run() -> None:
     assert longest_common_run("abcxyz", "zzabcq") == (3, "abc")
     assert longest_common_run("", "abc") == (0, "")
+
+
+def test_answer_must_share_a_clause_with_the_question() -> None:
+    import re as _re
+
+    from retrieval.signals import answer_pattern, answers_in_clause
+
+    date = answer_pattern("会议是哪天召开的")
+    assert date is not None and date[0] == "date"
+    assert answers_in_clause("5月31日,市委人大工作会议召开。", date, ["市委人大工作会议"])
+    assert answers_in_clause("5月31日召开的镇江市委人大工作会议,号召全市上下。", date, ["市委人大工作会议"])
+    assert not answers_in_clause("贯彻市委人大工作会议精神,6月2日,新区召开党工委会议。", date, ["市委人大工作会议"])
+    assert not answers_in_clause("5月31日,市委召开常委会。市委人大工作会议另行安排。", date, ["市委人大工作会议"])
+    count = answer_pattern("成立了多少个党支部")
+    assert count is not None and count[0] == "count" and isinstance(count[1], _re.Pattern)
+    assert answers_in_clause("依托市人大代表小组成立19个党支部(解放军代表除外)", count, ["党支部"])
+    assert answer_pattern("四个机关是什么") is None
+
+
+def test_date_question_prefers_the_date_of_the_event_asked_about(searcher) -> None:
+    texts = [h.text for h in searcher.search("镇江市委人大工作会议是哪天召开的", top=3).hits]
+    assert any(t.startswith("5月31日，市委人大工作会议召开") for t in texts)
+    assert not any("6月2日，镇江新区召开" in t for t in texts)
