@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .ingest import IngestError, assemble, clean_lines, drop_duplicates, list_sources, read_source
 from .model import Document
-from .structure import _Item, _parse_toc, bare, build_document
+from .structure import build_document, toc_titles
 
 
 @dataclass
@@ -27,21 +27,8 @@ def parse_text(doc_id: str, source: str, text: str) -> Document:
     blocks = assemble(lines)
     # Titles listed in a table of contents must not be glued to the text
     # that follows them, so a second pass knows them.
-    items = [_Item(b, "", "") for b in blocks]
-    for it in items:
-        from .analysis import fold_keep_spaces
-
-        it.key = fold_keep_spaces(it.block.text)
-        it.compact = it.key.replace(" ", "")
-    _, _, entries, _ = _parse_toc(items)
-    if entries:
-        titles = {bare(e.title) for e in entries}
-        for e in entries:
-            # Two-line titles: the first line alone is a title too.
-            parts = e.title.split()
-            for k in range(1, len(parts)):
-                titles.add(bare(" ".join(parts[:k])))
-                titles.add(bare(" ".join(parts[k:])))
+    titles = toc_titles(blocks)
+    if titles:
         blocks = assemble(lines, titles)
     blocks, notes = drop_duplicates(blocks)
     warnings = [f"removed {dropped} residue line(s) (advertising, page widgets)"] if dropped else []

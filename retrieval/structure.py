@@ -97,6 +97,26 @@ def _parse_toc(items: list[_Item]) -> tuple[int, int, list[_TocEntry], list[str]
     return start, end, entries, sections
 
 
+def _items(blocks: list[Block]) -> list[_Item]:
+    items = [_Item(b, fold_keep_spaces(b.text), "") for b in blocks]
+    for it in items:
+        it.compact = it.key.replace(" ", "")
+    return items
+
+
+def toc_titles(blocks: list[Block]) -> set[str]:
+    """Bare forms of the titles a table of contents lists, and of each line of a two-line title."""
+    _, _, entries, _ = _parse_toc(_items(blocks))
+    titles: set[str] = set()
+    for e in entries:
+        parts = e.title.split()
+        titles.add(bare(e.title))
+        for k in range(1, len(parts)):
+            titles.add(bare(" ".join(parts[:k])))
+            titles.add(bare(" ".join(parts[k:])))
+    return titles
+
+
 def _find_titles(items: list[_Item], entries: list[_TocEntry], skip: range) -> list[tuple[int, int, _TocEntry]]:
     """Match table-of-contents titles to body blocks, in order; a title may span two blocks."""
     found: list[tuple[int, int, _TocEntry]] = []
@@ -179,9 +199,7 @@ def _is_label(it: _Item) -> bool:
 
 def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list[str]) -> Document:
     """Assign roles to blocks and give every body paragraph its section path and number."""
-    items = [_Item(b, fold_keep_spaces(b.text), "") for b in blocks]
-    for it in items:
-        it.compact = it.key.replace(" ", "")
+    items = _items(blocks)
     doc = Document(doc_id=doc_id, source=source, title="", warnings=list(warnings))
 
     toc_start, toc_end, entries, sections = _parse_toc(items)
