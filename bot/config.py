@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +51,7 @@ class Settings:
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    webhook_secret: str = ""
     max_upload_mb: int = 20
 
     @property
@@ -64,6 +67,26 @@ class Settings:
         """Where the index cache lives: RETRIEVAL_CACHE_DIR (the image bakes one in), else the data folder."""
         override = os.environ.get("RETRIEVAL_CACHE_DIR", "").strip()
         return Path(override) if override else self.data_dir / "cache"
+
+
+# Telegram accepts 1-256 characters of A-Z, a-z, 0-9, "_" and "-" as a webhook secret token.
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _webhook_secret(webhook_url: str) -> str:
+    """WEBHOOK_SECRET, or a fresh random one when a webhook is configured without it.
+
+    Without a secret anyone who finds the webhook URL can post forged updates
+    (an "admin" asking to delete a document), so webhook mode never runs
+    without one.  A generated secret lives only as long as the process:
+    ``setWebhook`` registers it anew at every start.
+    """
+    raw = os.environ.get("WEBHOOK_SECRET", "").strip()
+    if raw and not _SECRET_SHAPE.fullmatch(raw):
+        raise ConfigError("WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, '_' and '-'")
+    if raw or not webhook_url:
+        return raw
+    return secrets.token_urlsafe(32)
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
@@ -91,6 +114,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         webhook_url=os.environ.get("WEBHOOK_URL", "").strip(),
         webhook_listen=os.environ.get("WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=_positive("WEBHOOK_PORT", "8443"),
+        webhook_secret=_webhook_secret(os.environ.get("WEBHOOK_URL", "").strip()),
         max_upload_mb=_positive("MAX_UPLOAD_MB", "20"),
     )
     try:

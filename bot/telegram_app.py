@@ -282,16 +282,33 @@ def build_application(settings: Settings, engine: Engine) -> Application:
     return app
 
 
+WEBHOOK_PATH = "telegram"
+
+
+def webhook_options(settings: Settings) -> dict:
+    """Arguments for ``run_webhook`` / ``Updater.start_webhook``, shared by production and the tests.
+
+    ``secret_token`` makes python-telegram-bot register the secret with
+    ``setWebhook`` and answer 403 to any request whose
+    ``X-Telegram-Bot-Api-Secret-Token`` header is missing or wrong, so only
+    Telegram can deliver updates.
+    """
+    if not settings.webhook_secret:
+        raise ValueError("webhook mode needs a secret token (WEBHOOK_SECRET, or one generated at start-up)")
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": WEBHOOK_PATH,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run_bot(settings: Settings) -> None:
     engine = Engine(settings)
     app = build_application(settings, engine)
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_options(settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

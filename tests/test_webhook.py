@@ -1,0 +1,107 @@
+"""Webhook mode end to end: the real Application's webhook server on 127.0.0.1, with its secret token.
+
+Updates are posted to the bot as Telegram would post them; the fake Bot API
+records what the bot registers (``setWebhook``) and what it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from botharness import wait_for
+from fakebotapi import TOKEN, FakeBotAPI, message_update
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.engine import Engine
+from bot.telegram_app import WEBHOOK_PATH, build_application, webhook_options
+
+ADMIN, OUTSIDER = 4242, 5151
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeBotAPI, corpus_copy: Path) -> Settings:
+    return Settings(
+        token=TOKEN,
+        base_url=fake.base_url,
+        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus_copy,
+        admin_user_ids=frozenset({ADMIN}),
+        webhook_url="https://bot.example.org/telegram",
+        webhook_port=free_port(),
+        webhook_secret="s3cret-Token_for-tests",
+    )
+
+
+async def test_webhook_refuses_updates_without_the_secret(fake, settings, library, corpus_copy) -> None:
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_webhook(**webhook_options(settings))
+    url = f"http://127.0.0.1:{settings.webhook_port}/{WEBHOOK_PATH}"
+    forged = message_update(ADMIN, ADMIN, "/remove 003")
+    forged["update_id"] = 1
+    question = message_update(ADMIN, ADMIN, "依托代表小组成立了多少个党支部")
+    question["update_id"] = 2
+    try:
+        (registered,) = fake.sent("setWebhook")
+        assert registered["secret_token"] == settings.webhook_secret
+        assert registered["url"] == settings.webhook_url
+        async with httpx.AsyncClient() as client:
+            no_header = await client.post(url, json=forged)
+            wrong = await client.post(url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            right = await client.post(
+                url, json=question, headers={"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+            )
+        assert no_header.status_code == 403
+        assert wrong.status_code == 403
+        assert right.status_code == 200
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=ADMIN))
+        assert "19个党支部" in answer["text"].replace("<b>", "").replace("</b>", "")
+        await asyncio.sleep(0.3)
+        # The forged /remove never reached the engine: the seed is still there and nothing else was said.
+        assert len(fake.sent(chat_id=ADMIN)) == 1
+        assert any(p.name.startswith("003") for p in corpus_copy.iterdir())
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+
+
+def test_webhook_secret_is_generated_or_validated(monkeypatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/telegram")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    first, second = load_settings(env_file=None), load_settings(env_file=None)
+    assert len(first.webhook_secret) >= 32 and first.webhook_secret != second.webhook_secret
+    assert webhook_options(first)["secret_token"] == first.webhook_secret
+    monkeypatch.setenv("WEBHOOK_SECRET", "mine_1")
+    assert load_settings(env_file=None).webhook_secret == "mine_1"
+    monkeypatch.setenv("WEBHOOK_SECRET", "has space!")
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET"):
+        load_settings(env_file=None)
+    monkeypatch.delenv("WEBHOOK_SECRET")
+    monkeypatch.delenv("WEBHOOK_URL")
+    polling = load_settings(env_file=None)
+    assert polling.webhook_secret == ""
+    with pytest.raises(ValueError, match="secret"):
+        webhook_options(replace(polling, webhook_url="https://x.example/telegram"))
