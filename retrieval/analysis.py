@@ -186,20 +186,32 @@ class Analyzer:
         long domain term such as 全过程人民民主 must also be found by 人民民主,
         so all sub-words known to the dictionary are added.
         """
-        out: list[str] = []
+        return [t for t, _ in self.spans(folded)]
+
+    def spans(self, folded: str) -> list[tuple[str, int]]:
+        """The tokens of :meth:`tokens` with the offset in ``folded`` where each starts.
+
+        Passage scoring needs to know which sentence a token belongs to; a
+        sub-word follows the word it came from and carries its own offset.
+        """
+        out: list[tuple[str, int]] = []
         freq = self._tk.FREQ
+        stop = self._stop
+        at = 0
         for word in self._tk.cut(folded, HMM=True):
+            start = at
+            at += len(word)
             if not _WORDISH.search(word):
                 continue
-            if word not in self._stop:
-                out.append(word)
+            if word not in stop:
+                out.append((word, start))
             n = len(word)
             if n > 2:
                 for size in range(2, n):
-                    for start in range(0, n - size + 1):
-                        sub = word[start : start + size]
-                        if freq.get(sub) and sub not in self._stop:
-                            out.append(sub)
+                    for offset in range(0, n - size + 1):
+                        sub = word[offset : offset + size]
+                        if freq.get(sub) and sub not in stop:
+                            out.append((sub, start + offset))
         return out
 
     def words(self, folded: str) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import Analyzer, fold, harvest_terms
+from .context import paragraph_contexts
 from .corpus import Corpus, load_corpus
 from .index import BM25Index
 from .ingest import list_sources
@@ -77,6 +78,7 @@ class Library:
         self._joined = "\x00".join(folded)
         self._joined_starts = np.cumsum([0] + [len(t) + 1 for t in folded[:-1]]) if folded else np.zeros(0, np.int64)
         self.info = BuildInfo()
+        self._forward_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # --- construction ------------------------------------------------------
 
@@ -181,6 +183,29 @@ class Library:
             out.append((pos, at - int(self._joined_starts[pos])))
             start = at + 1
 
+    def token_ids(self, pos: int) -> np.ndarray:
+        """Term ids (int32) of a paragraph's own words in text order, as the index saw them.
+
+        With :meth:`token_starts` this is the paragraph's forward index:
+        passage scoring reads it to score sentence windows without segmenting
+        the text again at query time.
+        """
+        return self._forward(pos)[0]
+
+    def token_starts(self, pos: int) -> np.ndarray:
+        """Offsets (int32) in ``folded[pos]`` where each token of :meth:`token_ids` starts."""
+        return self._forward(pos)[1]
+
+    def _forward(self, pos: int) -> tuple[np.ndarray, np.ndarray]:
+        hit = self._forward_cache.get(pos)
+        if hit is None:
+            vocab = self.index.vocab
+            spans = [(vocab[t], at) for t, at in self.analyzer.spans(self.folded[pos]) if t in vocab]
+            ids = np.fromiter((t for t, _ in spans), dtype=np.int32, count=len(spans))
+            starts = np.fromiter((a for _, a in spans), dtype=np.int32, count=len(spans))
+            hit = self._forward_cache[pos] = (ids, starts)
+        return hit
+
     def short_id(self, doc_id: str) -> str:
         """The shortest prefix (at least three characters) that names only this document."""
         for size in range(3, len(doc_id)):
@@ -204,25 +229,21 @@ class Library:
 
 
 def index_tokens(analyzer: Analyzer, documents: list[Document], folded: list[str]) -> list[list[str]]:
-    """The token list each paragraph is indexed under: its own words and its section path's.
+    """The token list each paragraph is indexed under: its own words and its inherited context's.
 
-    A question names the topic ("代表小组建支部活动的主要内容") that a
-    heading or article title states once and the paragraph under it never
-    repeats, so the section path (and an article's subtitle) is indexed with
-    every paragraph it governs.
+    What a paragraph inherits (section path, subtitle, …) is decided by
+    :func:`retrieval.context.paragraph_contexts`; equal contexts are segmented once.
     """
     out: list[list[str]] = []
-    context: dict[tuple, list[str]] = {}
+    cache: dict[str, list[str]] = {}
     i = 0
     for doc in documents:
-        for p in doc.paragraphs:
-            key = (p.article, *p.section)
-            if key not in context:
-                subtitle = doc.articles[p.article].subtitle if 0 <= p.article < len(doc.articles) else ""
-                context[key] = analyzer.tokens(fold(" ".join([*p.section, subtitle])))
-            out.append(analyzer.tokens(folded[i]) + context[key])
+        for ctx in paragraph_contexts(doc):
+            if ctx not in cache:
+                cache[ctx] = analyzer.tokens(fold(ctx))
+            out.append(analyzer.tokens(folded[i]) + cache[ctx])
             i += 1
-        context.clear()
+        cache.clear()
     return out
 
 
