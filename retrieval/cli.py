@@ -67,6 +67,7 @@ def _result_text(result: SearchResult) -> str:
 
 def _result_json(raw: str, result: SearchResult | None, error: str = "") -> str:
     payload: dict = {"query": raw, "results": [h.to_json() for h in result.hits] if result else []}
+    payload["answered"] = bool(result and result.answered)
     if result is not None:
         if result.query.notices:
             payload["notices"] = result.query.notices
@@ -155,19 +156,22 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import format_table, load_cases, naive_search, score_cases
+    from .evaluate import Answer, first_hit_rank, format_table, load_cases, naive_search, score_cases
 
     lib = _open(args)
     cases = load_cases(Path(args.file))
+    if args.split:
+        cases = [c for c in cases if c.get("split") == args.split]
     variants = list(VARIANTS) if args.variants else [args.variant]
     for variant in variants:
         searcher = Searcher(lib, variant)
 
-        def run(q: str, s: Searcher = searcher) -> list[str]:
+        def run(q: str, s: Searcher = searcher) -> Answer:
             try:
-                return [h.text for h in s.search(q, top=10).hits]
+                result = s.search(q, top=10)
             except QueryError:
-                return []
+                return [], False
+            return [h.text for h in result.hits], result.answered
 
         label = "engine" if variant == args.variant and not args.variants else f"engine [{variant}]"
         print(format_table(label, score_cases(cases, run)))
@@ -179,13 +183,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     )
     if args.misses:
         searcher = Searcher(lib, args.variant)
-        from .evaluate import first_hit_rank
-
         for case in cases:
-            texts = [h.text for h in searcher.search(case["q"], top=10).hits]
-            rank = first_hit_rank(texts, case["gold"])
-            if rank != 1:
-                print(f"miss {case.get('id')} rank={rank} q={case['q']}")
+            result = searcher.search(case["q"], top=10)
+            if not case["gold"]:
+                if result.answered:
+                    print(f"answered-but-none {case.get('id')} q={case['q']}")
+                continue
+            rank = first_hit_rank([h.text for h in result.hits], case["gold"])
+            if rank != 1 or not result.answered:
+                print(f"miss {case.get('id')} rank={rank} answered={result.answered} q={case['q']}")
     return 0
 
 
@@ -266,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", default=DEFAULT_VARIANT)
     p.add_argument("--variants", action="store_true", help="compare every ranking variant")
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
+    p.add_argument("--split", choices=("tune", "test"), help="only the cases of this half of the set")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("add", parents=[common], help="add a .txt/.md/.docx/.pdf/.html file to the corpus and re-index")

@@ -93,6 +93,8 @@ class SearchResult:
     suggestions: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)  # folded words that excerpts mark
     ranked: list[tuple[int, float]] = field(default_factory=list)  # (position, score), best first
+    # Does the best evidence answer the question?  False: the hits are only related passages.
+    answered: bool = True
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -283,7 +285,7 @@ class Searcher:
         page = ranked[offset : offset + top]
         hits = [self.make_hit(pos, score, offset + i, marks) for i, (pos, score) in enumerate(page, start=1)]
         suggestions = self.suggest(q) if not ranked else []
-        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)))
+        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)), answered=bool(ranked))
         result.ranked = ranked
         return result
 
