@@ -214,6 +214,16 @@ class Analyzer:
                             out.append((sub, start + offset))
         return out
 
+    def content_words(self, folded: str) -> list[str]:
+        """The words of a question that carry its content: jieba words, no stop words, no single characters.
+
+        A lone character (立, 部) says too little to tell an answering
+        passage from an unrelated one, unless it is all the query has.
+        """
+        words = [w for w in self.words(folded) if w not in self._stop]
+        long = [w for w in words if len(w) >= 2]
+        return long or words
+
     def words(self, folded: str) -> list[str]:
         """Plain jieba segmentation (no sub-words, no stop-word removal), for display and keywords."""
         return [w for w in self._tk.cut(folded, HMM=True) if _WORDISH.search(w)]

@@ -79,6 +79,7 @@ class Library:
         self._joined_starts = np.cumsum([0] + [len(t) + 1 for t in folded[:-1]]) if folded else np.zeros(0, np.int64)
         self.info = BuildInfo()
         self._forward_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._contexts: dict[str, list[str]] = {}
 
     # --- construction ------------------------------------------------------
 
@@ -182,6 +183,14 @@ class Library:
             pos = int(np.searchsorted(self._joined_starts, at, side="right")) - 1
             out.append((pos, at - int(self._joined_starts[pos])))
             start = at + 1
+
+    def context(self, pos: int) -> str:
+        """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""
+        doc = self.document_of(pos)
+        contexts = self._contexts.get(doc.doc_id)
+        if contexts is None:
+            contexts = self._contexts[doc.doc_id] = [fold(c) for c in paragraph_contexts(doc)]
+        return contexts[pos - self.doc_start[doc.doc_id]]
 
     def token_ids(self, pos: int) -> np.ndarray:
         """Term ids (int32) of a paragraph's own words in text order, as the index saw them.

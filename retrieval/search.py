@@ -19,6 +19,8 @@ from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
+from .passage import Window, best_window, sentence_spans
+from .question import entities
 from .signals import answer_pattern, answers_in_clause, enumerates, formulas
 
 MAX_QUERY_CHARS = 10_000
@@ -26,11 +28,40 @@ CANDIDATES = 100
 RUN_WEIGHT = 1.0
 SIGNAL_WEIGHT = 0.5
 COVER_WEIGHT = 0.5
-# Ranking variants, compared by ``python -m retrieval eval --variants``:
-# bm25 alone, plus the verbatim-run signal, plus character-bigram BM25, plus
-# the question signals (formula enumeration, answer type).
-VARIANTS = ("bm25", "bm25+run", "bm25+bigram+run", "bm25+run+signals", "bm25+bigram+run+signals")
-DEFAULT_VARIANT = "bm25+run+signals"
+PASSAGE_WEIGHT = 0.5
+CLOSE_WEIGHT = 0.5
+# "Does the best evidence answer the question?": the share of the question's
+# idf mass that the best passage (with its inherited context) holds, and,
+# for a question that asks for a date, count or person, whether that kind of
+# answer stands next to the matched words.  Calibrated on the development
+# set and the tuning half of eval/staff.jsonl (see README).
+ANSWER_COVERAGE = 0.4
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Which evidence the ranking adds to paragraph BM25; ``eval --variants`` compares them."""
+
+    name: str
+    run: bool = False  # longest verbatim run of the query
+    bigrams: bool = False  # character-bigram BM25 merged into the candidates' base score
+    signals: bool = False  # coverage, formula enumeration, answer type
+    passages: bool = False  # best sentence window (max-passage)
+    closeness: bool = False  # share of the query's character bigrams in the paragraph
+
+
+VARIANTS: dict[str, Ranking] = {
+    r.name: r
+    for r in (
+        Ranking("bm25"),
+        Ranking("bm25+run", run=True),
+        Ranking("bm25+bigram+run", run=True, bigrams=True),
+        Ranking("bm25+run+signals", run=True, signals=True),
+        Ranking("bm25+run+signals+passages", run=True, signals=True, passages=True),
+        Ranking("bm25+run+signals+passages+closeness", run=True, signals=True, passages=True, closeness=True),
+    )
+}
+DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
@@ -85,6 +116,18 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """Why the engine thinks its best hit answers the question (or not), for ``answered`` and for tuning."""
+
+    answered: bool
+    coverage: float  # share of the question's idf mass in the best passage and its inherited context
+    asks: str | None  # date | year | count | who, when the question asks for one
+    typed: bool  # that kind of answer stands next to the matched words (True when none is asked for)
+    closeness: float = 0.0  # share of the question's character bigrams in the best paragraph
+    missing: tuple[str, ...] = ()  # places or people the question names that the best passage does not
+
+
 @dataclass
 class SearchResult:
     query: Query
@@ -95,6 +138,7 @@ class SearchResult:
     ranked: list[tuple[int, float]] = field(default_factory=list)  # (position, score), best first
     # Does the best evidence answer the question?  False: the hits are only related passages.
     answered: bool = True
+    evidence: Evidence | None = None
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -129,8 +173,9 @@ class Searcher:
             raise ValueError(f"unknown ranking variant {variant!r}")
         self.lib = library
         self.variant = variant
+        self.ranking = VARIANTS[variant]
         self._bigram: BM25Index | None = None
-        self._section_bare: dict[tuple[str, ...], str] = {}
+        self._sentence_chars: float | None = None
 
     # --- parsing ---------------------------------------------------------------
 
@@ -187,20 +232,58 @@ class Searcher:
         return doc.date
 
     def _context_bare(self, pos: int) -> str:
-        """The folded words of a paragraph's section path, which the index also sees."""
-        sec = self.lib.paragraphs[pos].section
-        if sec not in self._section_bare:
-            self._section_bare[sec] = bare(fold("".join(sec)))
-        return self._section_bare[sec]
+        """The folded words a paragraph inherits (section path, places, lead-in), which the index also sees."""
+        return bare(self.lib.context(pos))
 
     def bigram_index(self) -> BM25Index:
         if self._bigram is None:
             self._bigram = BM25Index.build(char_bigrams(t) for t in self.lib.folded)
         return self._bigram
 
+    def _avg_sentence(self) -> float:
+        """Average folded sentence length (characters) in a sample of the corpus: the passage norm."""
+        if self._sentence_chars is None:
+            sample = [self.lib.folded[i] for i in range(min(len(self.lib.paragraphs), 2000))]
+            sentences = sum(len(sentence_spans(t)) for t in sample) or 1
+            self._sentence_chars = max(10.0, sum(len(t) for t in sample) / sentences)
+        return self._sentence_chars
+
+    def question_words(self, folded_text: str) -> dict[str, float]:
+        """The question's content words that the corpus uses, with their idf.
+
+        Words come from plain segmentation minus stop words (question words
+        are stop words), so 哪天/多少/是什么 weigh nothing.  A word missing
+        from the index vocabulary is looked up as a string (segmentation can
+        differ between question and text).  A word no paragraph contains can
+        tell no passage from another and is left out: when it names a place
+        or a person, :func:`retrieval.question.entities` decides instead.
+        """
+        lib = self.lib
+        n = max(1, len(lib.paragraphs))
+        words: dict[str, float] = {}
+        queue = list(lib.analyzer.content_words(folded_text))
+        seen: set[str] = set()
+        while queue:
+            word = queue.pop(0)
+            if word in seen:
+                continue
+            seen.add(word)
+            df = lib.index.df(word) or len({pos for pos, _ in lib.find_phrase(word)})
+            if df:
+                words[word] = float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
+            elif len(word) > 2:
+                # Back off to the dictionary words inside it: “五专”机制 is written with quotes.
+                queue.extend(t for t in lib.analyzer.tokens(word) if t != word and len(t) >= 2)
+        return words
+
     def rank(self, q: Query, limit: int) -> tuple[list[tuple[int, float]], list[str]]:
         """(position, score) pairs best first, and the folded terms worth marking."""
+        ranked, marks, _ = self._rank(q, limit)
+        return ranked, marks
+
+    def _rank(self, q: Query, limit: int) -> tuple[list[tuple[int, float]], list[str], Evidence]:
         lib = self.lib
+        cfg = self.ranking
         allowed = self._allowed(q)
         folded_text = fold(q.text)
         tokens = lib.analyzer.tokens(folded_text) if folded_text else []
@@ -215,62 +298,120 @@ class Searcher:
                 must = {p for p in must if allowed[p]}
             scores = lib.index.scores(tokens) if tokens else np.zeros(len(lib.paragraphs))
             ranked = sorted(must, key=lambda p: (-scores[p], p))
-            return [(p, float(scores[p])) for p in ranked[:limit]], marks
+            # An exact look-up answers by definition when it finds the words.
+            return [(p, float(scores[p])) for p in ranked[:limit]], marks, Evidence(bool(ranked), 1.0, None, True)
 
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
-        use_bigram = "bigram" in self.variant
-        if use_bigram:
-            grams = char_bigrams(folded_text)
-            bscores = dict(self.bigram_index().top(grams, k, allowed))
-            top_w = max(cands.values(), default=1.0) or 1.0
-            top_b = max(bscores.values(), default=1.0) or 1.0
-            merged = {p: cands.get(p, 0.0) / top_w + bscores.get(p, 0.0) / top_b for p in set(cands) | set(bscores)}
-            cands = merged
         qbare = bare(folded_text)
-        if "run" in self.variant and len(qbare) >= 2:
+        grams = char_bigrams(folded_text)
+        if cfg.bigrams or cfg.closeness:
+            bscores = dict(self.bigram_index().top(grams, k, allowed))
+            if cfg.bigrams:
+                top_w = max(cands.values(), default=1.0) or 1.0
+                top_b = max(bscores.values(), default=1.0) or 1.0
+                cands = {
+                    p: cands.get(p, 0.0) / top_w + bscores.get(p, 0.0) / top_b for p in set(cands) | set(bscores)
+                }
+            else:
+                # A half-remembered formula shares most of its characters with
+                # the true wording but few whole words: its closest paragraphs
+                # are candidates even when word BM25 misses them.
+                for pos in bscores:
+                    cands.setdefault(pos, 0.0)
+        if cfg.run and len(qbare) >= 2:
             # A verbatim occurrence of the whole query is a candidate even if
             # BM25 missed it (e.g. a query made only of stop words).
             for pos, _ in lib.find_phrase(folded_text):
                 if allowed is None or allowed[pos]:
                     cands.setdefault(pos, 0.0)
         if not cands:
-            return [], marks
+            return [], marks, Evidence(False, 0.0, None, False)
         top = max(cands.values()) or 1.0
+        forms = formulas(folded_text) if cfg.signals else []
+        answer = answer_pattern(folded_text) if cfg.signals else None
+        words = self.question_words(folded_text) if (cfg.signals or cfg.passages) else {}
+        idf_total = sum(words.values()) or 1.0
+        qgrams = set(grams)
+        avg_sentence = self._avg_sentence() if cfg.passages else 0.0
         final: dict[int, float] = {}
+        windows: dict[int, Window] = {}
+        runs: dict[int, str] = {}
         best_run = ""
-        use_signals = "signals" in self.variant
-        forms = formulas(folded_text) if use_signals else []
-        answer = answer_pattern(folded_text) if use_signals else None
-        # Coverage: the share of the query's idf mass a paragraph (with its
-        # section path) holds, so that one matching every concept of the
-        # question beats one repeating a single common term.
-        idf = {t: lib.index.term_idf(t) for t in set(tokens)}
-        idf_total = sum(v for v in idf.values() if v > 0) or 1.0
         for pos, s in cands.items():
             score = s / top
             text = lib.folded[pos]
-            run = ""
-            if "run" in self.variant and qbare:
-                length, run = longest_common_run(qbare, self._context_bare(pos) + bare(text))
+            context = self._context_bare(pos)
+            if cfg.run and qbare:
+                length, run = longest_common_run(qbare, context + bare(text))
                 if length >= min(4, len(qbare)):
                     score += RUN_WEIGHT * length / len(qbare)
+                    runs[pos] = run
                     if length > len(best_run):
                         best_run = run
-            if use_signals and idf:
-                where = self._context_bare(pos) + text
-                score += COVER_WEIGHT * sum(v for t, v in idf.items() if v > 0 and t in where) / idf_total
+            if cfg.passages and words:
+                window = best_window(text, context, words, avg_sentence)
+                windows[pos] = window
+                where = context + text[window.start : window.end]
+            else:
+                where = context + text
+            if cfg.signals and words:
+                score += COVER_WEIGHT * sum(v for w, v in words.items() if w in where) / idf_total
+            if cfg.closeness and qgrams:
+                score += CLOSE_WEIGHT * len(qgrams & set(char_bigrams(text))) / len(qgrams)
             if forms and any(enumerates(text, f) for f in forms):
                 score += SIGNAL_WEIGHT
-            if answer is not None:
-                anchors = [run] if len(run) >= 2 and run in text else [t for t in tokens if len(t) >= 2]
-                if answers_in_clause(text, answer, anchors):
-                    score += SIGNAL_WEIGHT
+            if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
+                score += SIGNAL_WEIGHT
             final[pos] = score
+        if windows:
+            # Passage evidence, normalised like BM25: the best window of all candidates scores 1.
+            best_w = max(w.score for w in windows.values()) or 1.0
+            for pos, window in windows.items():
+                final[pos] += PASSAGE_WEIGHT * window.score / best_w
         if best_run:
             marks.append(best_run)
         ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[:limit], marks
+        evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text)
+        return ranked[:limit], marks, evidence
+
+    @staticmethod
+    def _answers(text: str, answer: tuple[str, re.Pattern[str]], run: str, tokens: list[str]) -> bool:
+        anchors = [run] if len(run) >= 2 and run in text else [t for t in tokens if len(t) >= 2]
+        return answers_in_clause(text, answer, anchors)
+
+    def _evidence(
+        self,
+        ranked: list[tuple[int, float]],
+        windows: dict[int, Window],
+        words: dict[str, float],
+        answer: tuple[str, re.Pattern[str]] | None,
+        runs: dict[int, str],
+        tokens: list[str],
+        qgrams: set[str],
+        folded_query: str,
+    ) -> Evidence:
+        """Does the best candidate answer the question, or is it only related?"""
+        if not ranked:
+            return Evidence(False, 0.0, None, False)
+        pos = ranked[0][0]
+        text = self.lib.folded[pos]
+        context = self._context_bare(pos)
+        window = windows.get(pos)
+        where = context + (text[window.start : window.end] if window else text)
+        total = sum(words.values())
+        coverage = sum(v for w, v in words.items() if w in where) / total if total else 0.0
+        closeness = len(qgrams & set(char_bigrams(text))) / len(qgrams) if qgrams else 0.0
+        # Whether the asked-for kind of answer (a date, a count, a name) stands
+        # next to the matched words is a ranking signal; as a gate it refused
+        # too many true answers (a count given as a list, a name without a title).
+        typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
+        # A place or person the question names must be what the paragraph is about.
+        about = context + text
+        missing = [e for e in entities(folded_query) if not any(form in about for form in e)]
+        answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing
+        asks = answer[0] if answer else None
+        return Evidence(answered, coverage, asks, typed, closeness, tuple(e[0] for e in missing))
 
     # --- results ---------------------------------------------------------------
 
@@ -281,12 +422,13 @@ class Searcher:
         results (the bot) ranks deep once and renders only the page shown.
         """
         q = self.parse(raw)
-        ranked, marks = self.rank(q, max(depth, offset + top))
+        ranked, marks, evidence = self._rank(q, max(depth, offset + top))
         page = ranked[offset : offset + top]
         hits = [self.make_hit(pos, score, offset + i, marks) for i, (pos, score) in enumerate(page, start=1)]
         suggestions = self.suggest(q) if not ranked else []
-        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)), answered=bool(ranked))
+        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)), answered=evidence.answered)
         result.ranked = ranked
+        result.evidence = evidence
         return result
 
     def make_hit(self, pos: int, score: float, rank: int, terms: list[str]) -> Hit:

@@ -21,7 +21,13 @@ _SEGMENT = re.compile(rf"([{_NUMS}])([^\W\d{_NUMS}个]{{1,2}})")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
 _ASK_YEAR = re.compile(r"哪年|哪一年|何年")
-_ASK_COUNT = re.compile(r"(?:多少|几)([名个次天件年项条位人家所户元亿万期批])")
+_ASK_COUNT = re.compile(r"(?:多少|几)([名个次天件年项条位人家所户元亿万期批部场座支])")
+_ASK_WHO = re.compile(r"谁|哪位|哪个人|什么人|何人")
+# Who did it, as official writing says it: a title, then a name of two or three characters.
+_ROLE_NAME = re.compile(
+    r"(?:书记|主任|市长|区长|县长|主席|部长|秘书长|委员长|组长|局长|院长|检察长)[\u4e00-\u9fff]{2,3}"
+    r"(?=[,、。出主讲作参解;]|$)"
+)
 
 
 Formula = tuple[str, list[tuple[int, str]]]
@@ -88,4 +94,6 @@ def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
     m = _ASK_COUNT.search(folded_query)
     if m:
         return "count", re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}")
+    if _ASK_WHO.search(folded_query):
+        return "who", _ROLE_NAME
     return None

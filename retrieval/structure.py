@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import fold_keep_spaces, has_content
+from .analysis import fold_keep_spaces, fold_with_map, has_content
+from .context import places
 from .model import Article, Block, Document, OutlineEntry, Paragraph
 from .patterns import (
     BODY_LEAD,
@@ -34,7 +35,6 @@ _TOC_SECTION = re.compile(r"^◆\s*(.+)$")
 _TOC_ART = re.compile(r"^(?:封面|封二|封三|封底|摄影\s*/)")
 _META = re.compile(r"^[\u4e00-\u9fff\s]{1,10}:")
 _NAMES_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}\s+){2,}[\u4e00-\u9fff]{1,3}$")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2}[市县区]")
 _SALUTATION = re.compile(r"^(?:同志们|同志們|各位代表|各位委员|各位委員|编者按|編者按)\s*[:：,，!！]?\s*")
 
 
@@ -363,16 +363,23 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
 
 
 def _label_news_item(paragraphs: list[Paragraph], byline: str) -> None:
-    """Name a news item after the first place it mentions, else after its source line."""
-    label = ""
+    """Name a news item after the place its source line names (南京市人大常委会研究室), else the first it mentions."""
+    label = _first_place(byline)
     for p in paragraphs[:2]:
-        m = _PLACE.search(p.text)
-        if m:
-            label = m.group(0)
-            break
+        label = label or _first_place(p.text)
     label = label or byline.strip("()（）")
     for p in paragraphs:
         p.section = (label, *p.section)
+
+
+def _first_place(text: str) -> str:
+    """The first place name in ``text``, in the text's own script (連雲港市 stays whole and Traditional)."""
+    folded, origin = fold_with_map(text)
+    for place in places(text):
+        at = folded.find(place)
+        if at >= 0:
+            return text[origin[at] : origin[at + len(place) - 1] + 1]
+    return ""
 
 
 def _fallback_title(doc: Document) -> str:

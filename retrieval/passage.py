@@ -1,0 +1,69 @@
+"""Passage evidence: the best window of one to three sentences in a paragraph, and how well it answers.
+
+BM25 over whole paragraphs normalises by length, so the one precise sentence
+in a several-hundred-character speech paragraph loses to short paragraphs
+that repeat the question's common words.  Scoring sentence windows as
+documents of their own (max-passage, as in passage retrieval since Callan
+1994) lets that sentence win, and the best window is also what the excerpt
+should show.
+
+Windows are scored on presence: a query word counts once if the window (or
+the context the paragraph inherits) contains it, weighted by its idf and by
+BM25's length normalisation against the average window of that size.  In a
+window of a few dozen characters term frequency carries little information,
+and presence on folded strings is immune to segmentation differences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"[。!?;]+[”’」』)]*")
+MAX_WINDOW = 3
+K1, B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int  # offsets in the folded paragraph
+    end: int
+    score: float  # BM25 over presence, this window against windows of its size
+    covered: float  # share of the query's idf mass found in the window or the inherited context
+
+
+def sentence_spans(folded: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a folded paragraph."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(folded):
+        if m.end() > start:
+            spans.append((start, m.end()))
+        start = m.end()
+    if start < len(folded):
+        spans.append((start, len(folded)))
+    return spans or [(0, len(folded))]
+
+
+def best_window(folded: str, context: str, words: dict[str, float], avg_sentence: float) -> Window:
+    """The window of one to three consecutive sentences that best answers ``words`` (word → idf)."""
+    total = sum(words.values()) or 1.0
+    inherited = {w for w in words if w in context}
+    sents = sentence_spans(folded)
+    best = Window(0, len(folded), -1.0, 0.0)
+    for size in range(1, min(MAX_WINDOW, len(sents)) + 1):
+        avg = avg_sentence * size
+        for i in range(len(sents) - size + 1):
+            start, end = sents[i][0], sents[i + size - 1][1]
+            text = folded[start:end]
+            found = [w for w in words if w in text]
+            if not found and not inherited:
+                continue
+            norm = (K1 + 1) / (1 + K1 * (1 - B + B * (end - start) / avg))
+            score = sum(words[w] for w in found) * norm + sum(words[w] for w in inherited if w not in found)
+            if score > best.score:
+                mass = sum(words[w] for w in set(found) | inherited)
+                best = Window(start, end, score, mass / total)
+    if best.score < 0:
+        return Window(0, min(len(folded), len(sents[0]) and sents[0][1]), 0.0, 0.0)
+    return best
