@@ -47,19 +47,27 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def make_excerpt(
-    text: str, spans: list[tuple[int, int]], weights: dict[tuple[int, int], float] | None = None
+    text: str,
+    spans: list[tuple[int, int]],
+    weights: dict[tuple[int, int], float] | None = None,
+    focus: tuple[int, int] | None = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """The best one to three sentences (at most about 200 characters), with "…" where cut.
 
     Sentences are scored by the matched spans they hold; the best one is
     widened with its neighbours while the excerpt stays within the limit.
+    ``focus`` (the passage that ranking found to answer) outweighs any count
+    of matched words: the reader must see the sentence that answers.
     Returns the excerpt and the spans to mark, relative to the excerpt.
     """
     sents = sentences(text) or [(0, len(text))]
 
     def score(i: int) -> float:
         s, e = sents[i]
-        return sum((weights or {}).get(sp, sp[1] - sp[0]) for sp in spans if sp[0] >= s and sp[1] <= e)
+        matched = sum((weights or {}).get(sp, sp[1] - sp[0]) for sp in spans if sp[0] >= s and sp[1] <= e)
+        if focus is not None and s < focus[1] and e > focus[0]:
+            matched += len(text)
+        return matched
 
     best = max(range(len(sents)), key=lambda i: (score(i), -i))
     lo = hi = best

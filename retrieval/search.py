@@ -10,11 +10,11 @@ shows the gain: see ``python -m retrieval eval --variants``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import fold, fold_keep_spaces, has_content
+from .analysis import fold, fold_keep_spaces, fold_with_map, has_content
 from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
@@ -36,6 +36,8 @@ CLOSE_WEIGHT = 0.5
 # answer stands next to the matched words.  Calibrated on the development
 # set and the tuning half of eval/staff.jsonl (see README).
 ANSWER_COVERAGE = 0.4
+# A quotation not found verbatim is answered when the best paragraph holds this share of its character bigrams.
+QUOTE_CLOSENESS = 0.6
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Query:
     year: str = ""
     notices: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)  # human-readable, for "filter applied"
+    inexact: list[str] = field(default_factory=list)  # quotations not found verbatim, ranked by closeness
 
 
 @dataclass
@@ -129,6 +132,17 @@ class Evidence:
 
 
 @dataclass
+class Ranked:
+    """What ranking produces: positions best first, the words to mark, why it answers, the query as read."""
+
+    ranked: list[tuple[int, float]]
+    marks: list[str]
+    evidence: Evidence
+    query: Query
+    windows: dict[int, tuple[int, int]] = field(default_factory=dict)  # best passage, folded offsets
+
+
+@dataclass
 class SearchResult:
     query: Query
     hits: list[Hit]
@@ -139,6 +153,7 @@ class SearchResult:
     # Does the best evidence answer the question?  False: the hits are only related passages.
     answered: bool = True
     evidence: Evidence | None = None
+    windows: dict[int, tuple[int, int]] = field(default_factory=dict)  # best passage per position, folded offsets
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -278,10 +293,11 @@ class Searcher:
 
     def rank(self, q: Query, limit: int) -> tuple[list[tuple[int, float]], list[str]]:
         """(position, score) pairs best first, and the folded terms worth marking."""
-        ranked, marks, _ = self._rank(q, limit)
-        return ranked, marks
+        out = self._rank(q, limit)
+        return out.ranked, out.marks
 
-    def _rank(self, q: Query, limit: int) -> tuple[list[tuple[int, float]], list[str], Evidence]:
+    def _rank(self, q: Query, limit: int) -> Ranked:
+        """Ranked positions, terms to mark, the evidence for ``answered``, and the query as finally read."""
         lib = self.lib
         cfg = self.ranking
         allowed = self._allowed(q)
@@ -293,13 +309,19 @@ class Searcher:
 
         if q.phrases:
             sets = [{pos for pos, _ in lib.find_phrase(p)} for p in q.phrases]
+            if not all(sets):
+                # A writer quotes from memory: a quotation that is not in the
+                # corpus word for word is ranked by closeness instead.
+                missing = [p for p, found in zip(q.phrases, sets, strict=True) if not found]
+                return self._rank(self._unquote(q, missing), limit)
             must = set.intersection(*sets)
             if allowed is not None:
                 must = {p for p in must if allowed[p]}
             scores = lib.index.scores(tokens) if tokens else np.zeros(len(lib.paragraphs))
             ranked = sorted(must, key=lambda p: (-scores[p], p))
             # An exact look-up answers by definition when it finds the words.
-            return [(p, float(scores[p])) for p in ranked[:limit]], marks, Evidence(bool(ranked), 1.0, None, True)
+            found = Evidence(bool(ranked), 1.0, None, True)
+            return Ranked([(p, float(scores[p])) for p in ranked[:limit]], marks, found, q)
 
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
@@ -326,7 +348,7 @@ class Searcher:
                 if allowed is None or allowed[pos]:
                     cands.setdefault(pos, 0.0)
         if not cands:
-            return [], marks, Evidence(False, 0.0, None, False)
+            return Ranked([], marks, Evidence(False, 0.0, None, False), q)
         top = max(cands.values()) or 1.0
         forms = formulas(folded_text) if cfg.signals else []
         answer = answer_pattern(folded_text) if cfg.signals else None
@@ -372,8 +394,22 @@ class Searcher:
         if best_run:
             marks.append(best_run)
         ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
-        evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text)
-        return ranked[:limit], marks, evidence
+        evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text, q.inexact)
+        kept = ranked[:limit]
+        spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
+        return Ranked(kept, marks, evidence, q, spans)
+
+    @staticmethod
+    def _unquote(q: Query, missing: list[str]) -> Query:
+        """The same query with its quotations as plain words, and a notice naming those not found verbatim."""
+        shown = "、".join(f"“{p}”" for p in missing)
+        return replace(
+            q,
+            text=" ".join([q.text, *q.phrases]).strip(),
+            phrases=[],
+            notices=[*q.notices, f"语料中没有与{shown}完全一致的原文，以下按相近程度排列。"],
+            inexact=[*q.inexact, *missing],
+        )
 
     @staticmethod
     def _answers(text: str, answer: tuple[str, re.Pattern[str]], run: str, tokens: list[str]) -> bool:
@@ -390,6 +426,7 @@ class Searcher:
         tokens: list[str],
         qgrams: set[str],
         folded_query: str,
+        inexact: list[str],
     ) -> Evidence:
         """Does the best candidate answer the question, or is it only related?"""
         if not ranked:
@@ -409,7 +446,13 @@ class Searcher:
         # A place or person the question names must be what the paragraph is about.
         about = context + text
         missing = [e for e in entities(folded_query) if not any(form in about for form in e)]
-        answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing
+        if inexact:
+            # A half-remembered quotation is answered by the passage that says nearly the same.
+            grams = set(char_bigrams(text))
+            closeness = min(len(set(char_bigrams(p)) & grams) / max(1, len(set(char_bigrams(p)))) for p in inexact)
+            answered = closeness >= QUOTE_CLOSENESS and not missing
+        else:
+            answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing
         asks = answer[0] if answer else None
         return Evidence(answered, coverage, asks, typed, closeness, tuple(e[0] for e in missing))
 
@@ -421,21 +464,34 @@ class Searcher:
         Excerpts cost far more than ranking, so a caller that pages through
         results (the bot) ranks deep once and renders only the page shown.
         """
-        q = self.parse(raw)
-        ranked, marks, evidence = self._rank(q, max(depth, offset + top))
-        page = ranked[offset : offset + top]
-        hits = [self.make_hit(pos, score, offset + i, marks) for i, (pos, score) in enumerate(page, start=1)]
-        suggestions = self.suggest(q) if not ranked else []
-        result = SearchResult(q, hits, len(ranked), suggestions, sorted(set(marks)), answered=evidence.answered)
-        result.ranked = ranked
-        result.evidence = evidence
+        out = self._rank(self.parse(raw), max(depth, offset + top))
+        page = out.ranked[offset : offset + top]
+        hits = [
+            self.make_hit(pos, score, offset + i, out.marks, out.windows.get(pos))
+            for i, (pos, score) in enumerate(page, start=1)
+        ]
+        suggestions = self.suggest(out.query) if not out.ranked else []
+        result = SearchResult(
+            out.query, hits, len(out.ranked), suggestions, sorted(set(out.marks)), answered=out.evidence.answered
+        )
+        result.ranked = out.ranked
+        result.evidence = out.evidence
+        result.windows = out.windows
         return result
 
-    def make_hit(self, pos: int, score: float, rank: int, terms: list[str]) -> Hit:
+    def make_hit(
+        self, pos: int, score: float, rank: int, terms: list[str], window: tuple[int, int] | None = None
+    ) -> Hit:
+        """A cited hit; ``window`` (folded offsets of the best passage) is what the excerpt should show."""
         p = self.lib.paragraphs[pos]
         doc = self.lib.doc_by_id[p.doc_id]
         spans = match_spans(p.text, terms)
-        excerpt, marks = make_excerpt(p.text, spans)
+        focus = None
+        if window is not None:
+            _, origin = fold_with_map(p.text)
+            if origin and window[0] < window[1] <= len(origin):
+                focus = (origin[window[0]], origin[window[1] - 1] + 1)
+        excerpt, marks = make_excerpt(p.text, spans, focus=focus)
         return Hit(
             rank=rank,
             score=score,

@@ -22,6 +22,9 @@ _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
 _ASK_YEAR = re.compile(r"哪年|哪一年|何年")
 _ASK_COUNT = re.compile(r"(?:多少|几)([名个次天件年项条位人家所户元亿万期批部场座支])")
+_ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")
+# How official writing defines a label: "一统领：坚持…", "“五专”机制即…", "三破，即破除…".
+_DEFINES = r"[\s”\"」』]*(?:[:：]|即|是指|指的是|就是)"
 _ASK_WHO = re.compile(r"谁|哪位|哪个人|什么人|何人")
 # Who did it, as official writing says it: a title, then a name of two or three characters.
 _ROLE_NAME = re.compile(
@@ -73,6 +76,8 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
     A count need only share the sentence ("7200多名人大代表").
     """
     kind, pattern = asked
+    if kind == "define":
+        return any(re.search(re.escape(a) + _DEFINES, folded_text) for a in anchors if len(a) >= 2)
     for sentence in _SENTENCE.split(folded_text):
         positions = [sentence.find(a) for a in anchors if a and a in sentence]
         if not positions:
@@ -96,4 +101,6 @@ def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
         return "count", re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}")
     if _ASK_WHO.search(folded_query):
         return "who", _ROLE_NAME
+    if _ASK_DEFINITION.search(folded_query):
+        return "define", re.compile(_DEFINES)
     return None
