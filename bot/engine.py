@@ -39,6 +39,8 @@ PAGE = 3
 MAX_REFS = 30
 MAX_MESSAGE_CHARS = 10_000
 SESSION_KEEP_DAYS = 30
+NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
+RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
 
 
 @dataclass
@@ -248,6 +250,8 @@ class Engine:
             terms=result.terms,
             understood=how.understood,
             filters=result.query.filters + result.query.notices,
+            answered=result.answered,
+            windows=[result.windows.get(pos) for pos, _ in result.ranked],
         )
         self.store.new_session(session)
         return [self.page(session, 0, edit=False)]
@@ -257,20 +261,28 @@ class Engine:
         pos = self.lib.position(doc_id, number)
         if pos is None:
             return None
-        hit = self.searcher.make_hit(pos, 0.0, rank, session.terms)
+        window = session.windows[rank - 1] if rank <= len(session.windows) else None
+        hit = self.searcher.make_hit(pos, 0.0, rank, session.terms, window)
         # "[1]" rather than "1." so that numbered items in the excerpt ("2. 依托…") stay unambiguous.
-        return f"<b>[{rank}]</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+        label = f"[{rank}]" if session.answered else f"[相关 {rank}]"
+        return f"<b>{label}</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
 
     def page(self, session: Session, offset: int, edit: bool) -> Reply:
         total = len(session.refs)
         if offset >= total:
             return Reply(f"“{esc(session.asked)}”的 {total} 条结果已全部显示。", edit=False, notice="已经是最后一页")
         offset = max(0, offset)
-        head = [f"🔎 <b>{esc(session.asked)}</b>"]
+        head = []
+        if not session.answered:
+            # Said first, before anything that looks like an answer: people quote what the bot shows.
+            head.append(f"⚠️ {NO_ANSWER}")
+        head.append(f"🔎 <b>{esc(session.asked)}</b>")
         if session.understood:
             head.append(f"（按“{esc(session.understood)}”理解）")
         if session.filters:
             head.append("筛选：" + esc("；".join(session.filters)))
+        if not session.answered:
+            head.append(RELATED)
         blocks = ["\n".join(head)]
         shown = []
         for rank in range(offset + 1, min(total, offset + PAGE) + 1):
@@ -370,7 +382,7 @@ class Engine:
             cards.append(
                 InlineCard(
                     id=f"{hit.doc_id[:40]}:{hit.paragraph}",
-                    title=f"{hit.doc_title[:40]} · 第{hit.paragraph}段",
+                    title=("" if result.answered else "相关：") + f"{hit.doc_title[:40]} · 第{hit.paragraph}段",
                     description=plain[:120],
                     html=f"{marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>",
                 )

@@ -87,6 +87,8 @@ class Session:
     offset: int = 0
     understood: str = ""  # how a follow-up was read, shown to the user
     filters: list[str] = field(default_factory=list)
+    answered: bool = True  # False: the corpus does not answer it; the refs are only related passages
+    windows: list[tuple[int, int] | None] = field(default_factory=list)  # best passage per ref (folded offsets)
     updated: float = 0.0
 
     def payload(self) -> str:
@@ -334,6 +336,7 @@ def _session(row: tuple) -> Session | None:
     try:
         data = json.loads(row[3])
         data["refs"] = [(str(d), int(n)) for d, n in data.get("refs", [])]
+        data["windows"] = [(int(w[0]), int(w[1])) if w else None for w in data.get("windows", [])]
         return Session(sid=int(row[0]), chat_id=int(row[1]), user_id=int(row[2]), updated=float(row[4]), **data)
     except (ValueError, TypeError) as exc:
         log.warning("session %s is unreadable: %s", row[0], exc)

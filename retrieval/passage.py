@@ -17,6 +17,7 @@ and presence on folded strings is immune to segmentation differences.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』)]*")
@@ -45,8 +46,19 @@ def sentence_spans(folded: str) -> list[tuple[int, int]]:
     return spans or [(0, len(folded))]
 
 
-def best_window(folded: str, context: str, words: dict[str, float], avg_sentence: float) -> Window:
-    """The window of one to three consecutive sentences that best answers ``words`` (word → idf)."""
+def best_window(
+    folded: str,
+    context: str,
+    words: dict[str, float],
+    avg_sentence: float,
+    answers: Callable[[str], bool] | None = None,
+) -> Window:
+    """The window of one to three consecutive sentences that best answers ``words`` (word → idf).
+
+    ``answers`` tells whether a window holds the kind of answer the question
+    asks for (the items of a formula, a date, a count); such a window gets
+    the weight of the question's heaviest word, as if it held one more.
+    """
     total = sum(words.values()) or 1.0
     inherited = {w for w in words if w in context}
     sents = sentence_spans(folded)
@@ -57,10 +69,13 @@ def best_window(folded: str, context: str, words: dict[str, float], avg_sentence
             start, end = sents[i][0], sents[i + size - 1][1]
             text = folded[start:end]
             found = [w for w in words if w in text]
-            if not found and not inherited:
+            typed = answers is not None and answers(text)
+            if not found and not inherited and not typed:
                 continue
             norm = (K1 + 1) / (1 + K1 * (1 - B + B * (end - start) / avg))
             score = sum(words[w] for w in found) * norm + sum(words[w] for w in inherited if w not in found)
+            if typed:
+                score += max(words.values(), default=0.0) * norm
             if score > best.score:
                 mass = sum(words[w] for w in set(found) | inherited)
                 best = Window(start, end, score, mass / total)

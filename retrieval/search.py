@@ -356,6 +356,12 @@ class Searcher:
         idf_total = sum(words.values()) or 1.0
         qgrams = set(grams)
         avg_sentence = self._avg_sentence() if cfg.passages else 0.0
+
+        def answers_here(window_text: str) -> bool:
+            if forms and any(enumerates(window_text, f) for f in forms):
+                return True
+            return answer is not None and self._answers(window_text, answer, "", tokens)
+
         final: dict[int, float] = {}
         windows: dict[int, Window] = {}
         runs: dict[int, str] = {}
@@ -372,7 +378,7 @@ class Searcher:
                     if length > len(best_run):
                         best_run = run
             if cfg.passages and words:
-                window = best_window(text, context, words, avg_sentence)
+                window = best_window(text, context, words, avg_sentence, answers_here)
                 windows[pos] = window
                 where = context + text[window.start : window.end]
             else:
