@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval import entities
 from retrieval.analysis import Analyzer, fold, stopwords
 
 _NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -78,12 +79,42 @@ def read_message(
     leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 4)
     if not (leans or (is_reply and content_len <= 12)):
         return Reading("new", query=text)
+    swapped = _swap(previous_query, text, new_words)
+    if swapped:
+        return Reading("followup", query=swapped, understood=swapped)
     old_words = content_words(analyzer, previous_query)
-    if any(is_place(w) for w in new_words):
-        old_words = [w for w in old_words if not is_place(w)]
     topic = "".join(dict.fromkeys(old_words))
     extra = " ".join(w for w in dict.fromkeys(new_words) if w not in topic)
     query = f"{topic} {extra}".strip() if extra else topic
     if not query:
         return Reading("new", query=text)
     return Reading("followup", query=query, understood=query)
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}年")
+
+
+def _swap(previous: str, text: str, new_words: list[str]) -> str:
+    """The previous question about another place or year: "那无锡呢？" after "镇江…是哪天开的".
+
+    The new place (or year) replaces the old one in the previous question,
+    which keeps its question words, so the same kind of answer is looked for;
+    with no place in the previous question the new one is put in front.
+    Places are the ones jieba's tagger names (see ``retrieval.entities``).
+    Returns "" when the message names no place or year.
+    """
+    folded = fold(text)
+    places = [forms[0] for forms in entities(folded)]
+    year = _YEAR.search(folded)
+    if not places and not year:
+        return ""
+    question = fold(previous)
+    if places:
+        old = sorted({form for forms in entities(question) for form in forms}, key=len, reverse=True)
+        present = [form for form in old if form in question]
+        question = re.sub("|".join(map(re.escape, present)), places[0], question) if present else places[0] + question
+    if year:
+        question = _YEAR.sub(year.group(0), question) if _YEAR.search(question) else year.group(0) + question
+    named = set(places) | ({year.group(0)} if year else set())
+    extra = [w for w in new_words if w not in question and not any(w in n or n in w for n in named)]
+    return " ".join([question, *extra]).strip()

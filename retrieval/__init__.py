@@ -8,6 +8,7 @@ for hit in Searcher(lib).search("四个机关指的是哪四个机关", top=3).h
 
 from .analysis import fold
 from .library import Library
+from .question import entities
 from .search import Hit, QueryError, Searcher, SearchResult
 
-__all__ = ["Hit", "Library", "QueryError", "SearchResult", "Searcher", "fold"]
+__all__ = ["Hit", "Library", "QueryError", "SearchResult", "Searcher", "entities", "fold"]

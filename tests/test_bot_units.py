@@ -187,3 +187,29 @@ def test_console_script(engine) -> None:
     assert "📄" in text and "返回" in text  # choice 2 opened the first source
     assert "/phrase" in text  # help was shown
     assert "这一行不会被读到" not in text
+
+
+def test_follow_up_swaps_the_place_or_year_in_the_previous_question(library) -> None:
+    r = read_message("那无锡呢？", True, False, library.analyzer, is_place, "镇江市委人大工作会议是哪天开的")
+    # The same question about 无锡, question words kept (so a date is still what is looked for).
+    assert r.kind == "followup" and r.query == "无锡市委人大工作会议是哪天开的"
+    r = read_message("那2022年呢", True, False, library.analyzer, is_place, "无锡人大2023年立了几件法")
+    assert r.query == "无锡人大2022年立了几件法"
+    r = read_message("那丹阳呢", True, False, library.analyzer, is_place, "四个机关")
+    assert r.query == "丹阳四个机关"
+
+
+def test_unanswerable_question_is_said_so_first(engine) -> None:
+    (reply,) = ask(engine, "北京市人大常委会主任是谁")
+    assert reply.html.startswith("⚠️ 文档中没有找到直接回答")
+    assert "仅供参考" in reply.html and "[相关 1]" in reply.html and "<b>[1]</b>" not in reply.html
+    (reply,) = ask(engine, "依托代表小组成立了多少个党支部")
+    assert "没有找到直接回答" not in reply.html and "<b>[1]</b>" in reply.html
+
+
+def test_swapped_follow_up_without_an_answer_says_so(engine) -> None:
+    (first,) = ask(engine, "泰州有多少名人大代表")
+    assert "7200多名人大代表" in first.html.replace("<b>", "").replace("</b>", "")
+    (second,) = ask(engine, "那北京呢？")
+    assert "按“北京有多少名人大代表”理解" in second.html
+    assert second.html.startswith("⚠️ 文档中没有找到直接回答")
