@@ -50,6 +50,7 @@ class Ranking:
     signals: bool = False  # coverage, formula enumeration, answer type
     passages: bool = False  # best sentence window (max-passage)
     closeness: bool = False  # share of the query's character bigrams in the paragraph
+    rm3: bool = False  # pseudo-relevance feedback: expand the query with the top paragraphs' terms
 
 
 VARIANTS: dict[str, Ranking] = {
@@ -61,6 +62,7 @@ VARIANTS: dict[str, Ranking] = {
         Ranking("bm25+run+signals", run=True, signals=True),
         Ranking("bm25+run+signals+passages", run=True, signals=True, passages=True),
         Ranking("bm25+run+signals+passages+closeness", run=True, signals=True, passages=True, closeness=True),
+        Ranking("all+rm3", run=True, signals=True, passages=True, closeness=True, rm3=True),
     )
 }
 DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
@@ -178,6 +180,16 @@ def bare(folded: str) -> str:
 def char_bigrams(folded: str) -> list[str]:
     text = bare(folded)
     return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def covered(words: dict[str, float], where: str, forms: list) -> float:
+    """The idf mass of ``words`` found in ``where``; a formula's name counts as found where its items are listed.
+
+    "三看三促进具体是什么" is answered by the paragraph that lists 看作风建设，
+    促进…; that paragraph never repeats the formula's name.
+    """
+    listed = [name for name, parts in forms if enumerates(where, (name, parts))]
+    return sum(v for w, v in words.items() if w in where or any(w in name for name in listed))
 
 
 class Searcher:
@@ -325,6 +337,8 @@ class Searcher:
 
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
+        if cfg.rm3 and cands:
+            cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed))
         qbare = bare(folded_text)
         grams = char_bigrams(folded_text)
         if cfg.bigrams or cfg.closeness:
@@ -384,7 +398,7 @@ class Searcher:
             else:
                 where = context + text
             if cfg.signals and words:
-                score += COVER_WEIGHT * sum(v for w, v in words.items() if w in where) / idf_total
+                score += COVER_WEIGHT * covered(words, where, forms) / idf_total
             if cfg.closeness and qgrams:
                 score += CLOSE_WEIGHT * len(qgrams & set(char_bigrams(text))) / len(qgrams)
             if forms and any(enumerates(text, f) for f in forms):
@@ -404,6 +418,32 @@ class Searcher:
         kept = ranked[:limit]
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
         return Ranked(kept, marks, evidence, q, spans)
+
+    def _article_text(self, pos: int) -> str:
+        """The folded text of the article (or news item, or top-level section) a paragraph belongs to."""
+        lib = self.lib
+        p = lib.paragraphs[pos]
+        doc = lib.document_of(pos)
+        start = lib.doc_start[doc.doc_id]
+        if p.article >= 0:
+            same = [i for i, q in enumerate(doc.paragraphs) if q.article == p.article]
+        elif p.section:
+            same = [i for i, q in enumerate(doc.paragraphs) if q.section[:1] == p.section[:1]]
+        else:
+            same = [pos - start]
+        return "".join(lib.folded[start + i] for i in same)
+
+    def _feedback_terms(self, cands: dict[int, float], tokens: list[str], docs: int = 5, terms: int = 10) -> list[str]:
+        """RM3's expansion terms (Lavrenko & Croft; as in Anserini): weighted by the top paragraphs' scores."""
+        top = sorted(cands.items(), key=lambda kv: -kv[1])[:docs]
+        total = sum(s for _, s in top) or 1.0
+        weight: dict[str, float] = {}
+        for pos, score in top:
+            words = self.lib.analyzer.tokens(self.lib.folded[pos])
+            for w in set(words):
+                if w not in tokens and len(w) >= 2:
+                    weight[w] = weight.get(w, 0.0) + score / total * words.count(w) / len(words)
+        return [w for w, _ in sorted(weight.items(), key=lambda kv: -kv[1])[:terms]]
 
     @staticmethod
     def _unquote(q: Query, missing: list[str]) -> Query:
@@ -443,15 +483,20 @@ class Searcher:
         window = windows.get(pos)
         where = context + (text[window.start : window.end] if window else text)
         total = sum(words.values())
-        coverage = sum(v for w, v in words.items() if w in where) / total if total else 0.0
+        coverage = covered(words, where, formulas(folded_query)) / total if total else 0.0
         closeness = len(qgrams & set(char_bigrams(text))) / len(qgrams) if qgrams else 0.0
         # Whether the asked-for kind of answer (a date, a count, a name) stands
         # next to the matched words is a ranking signal; as a gate it refused
         # too many true answers (a count given as a list, a name without a title).
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
         # A place or person the question names must be what the paragraph is about.
+        named = entities(folded_query)
         about = context + text
-        missing = [e for e in entities(folded_query) if not any(form in about for form in e)]
+        missing = [e for e in named if not any(form in about for form in e)]
+        if missing:
+            # The subject of an article is often named once, in its opening paragraph.
+            about = self._article_text(pos)
+            missing = [e for e in missing if not any(form in about for form in e)]
         if inexact:
             # A half-remembered quotation is answered by the passage that says nearly the same.
             grams = set(char_bigrams(text))
