@@ -23,6 +23,8 @@ async def running(
     engine = Engine(settings, library=library)
     app = build_application(settings, engine, flood)
     await app.initialize()
+    if app.post_init:  # run_polling / run_webhook call it between initialize and start
+        await app.post_init(app)
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     try:

@@ -3,8 +3,8 @@
 It answers the methods the bot uses, records every call, queues updates for
 getUpdates, and misbehaves on request the way Telegram and networks do:
 HTTP 429 with a ``retry_after`` (flood control), HTTP 500, a connection
-dropped before the request is handled, a slow answer, and 403 ``Forbidden``
-for chats that blocked the bot.  ``calls`` holds every attempt;
+dropped before the request is handled, a slow answer, 403 ``Forbidden``
+for chats that blocked the bot, and 400 for a message over 4,096 characters.  ``calls`` holds every attempt;
 ``delivered`` (and :meth:`FakeBotAPI.sent`) only what was accepted.
 """
 
@@ -83,7 +83,7 @@ class FakeBotAPI:
         self.fault_next(method, f"429:{retry_after}")
 
     def fault_next(self, method: str, *faults: str) -> None:
-        """Misbehave on the next calls of ``method``: "429:N", "500", "drop" (no answer), "slow:S"."""
+        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "drop" (no answer), "slow:S"."""
         with self._lock:
             self.faults.setdefault(method, []).extend(faults)
 
@@ -232,6 +232,12 @@ class FakeBotAPI:
                     return
                 if fault == "500":
                     self._respond(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+                    return
+                text = params.get("text")
+                if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
+                    self._respond(
+                        400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+                    )
                     return
                 if fault == "403":
                     self._respond(
