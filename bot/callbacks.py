@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 
-KINDS = {"m", "s", "p", "n", "b"}  # more, source (by rank), previous, next paragraph, back to the list
+KINDS = {"m", "s", "p", "n", "b", "d"}  # more, source (by rank), previous, next paragraph, back, document list page
 _ARG = re.compile(r"^[0-9]{1,9}$")
 
 

@@ -5,6 +5,16 @@ new occurrences of the phrases it watches (only in those documents), and
 「今日一段」, a notable paragraph that rotates without repeats.  Scheduling
 lives in the Telegram adapter (JobQueue.run_daily); this module only needs
 a clock and a ``send`` coroutine, so tests drive it with a fake clock.
+
+Delivery is *at least once*, not exactly once, and the window is this: a
+part is ticked off in SQLite right after Telegram accepted it, so a kill
+between Telegram's acceptance and that write (a few milliseconds), or an
+acceptance whose answer was lost on the network, sends that one part again
+on resume.  Telegram offers no idempotency key and no way to ask whether a
+message was delivered, so the window cannot be closed from the bot's side;
+it is kept to one part, and a digest is never composed or started twice.
+A chat that blocked or removed the bot (``ChatGone``) is unsubscribed
+instead of being retried.
 """
 
 from __future__ import annotations
@@ -28,6 +38,14 @@ log = logging.getLogger(__name__)
 
 Send = Callable[[int, str], Awaitable[None]]
 MAX_WATCH_HITS = 5
+
+
+class ChatGone(Exception):
+    """The chat can no longer be written to (Telegram answered 403 Forbidden): stop sending to it."""
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__(f"chat {chat_id} blocked or removed the bot")
+        self.chat_id = chat_id
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
@@ -163,10 +181,22 @@ class DigestService:
         day = now.date() if (now.hour, now.minute) < (hour, minute) else now.date() + timedelta(days=1)
         return day.isoformat()
 
+    def unsubscribe(self, chat_id: int) -> bool:
+        """Switch a chat's digest off (it blocked the bot) and close its unfinished digests; True if it was on."""
+        settings = self.chats.settings(chat_id)
+        for record in self.chats.unfinished():
+            if record.chat_id == chat_id:
+                self.chats.part_sent(chat_id, record.day, record.next_part, done=True)
+        if settings is None or not settings.digest_on:
+            return False
+        settings.digest_on = False
+        self.chats.save_settings(settings)
+        return True
+
     async def preview(self, chat_id: int) -> list[str]:
         """The digest as it would be now; changes no state (not the snapshot, not the rotation)."""
         settings = self.chats.settings(chat_id) or ChatSettings(chat_id, seen_docs=snapshot(self.library()))
-        parts, _, _ = self.compose(chat_id, settings)
+        parts, _, _ = await asyncio.to_thread(self.compose, chat_id, settings)
         return parts
 
     async def run(self, chat_id: int, send: Send, force_day: str | None = None) -> bool:
@@ -184,7 +214,7 @@ class DigestService:
         if record is None:
             if force_day is None and not self.due(settings, now):
                 return False
-            parts, seen, pick = self.compose(chat_id, settings)
+            parts, seen, pick = await asyncio.to_thread(self.compose, chat_id, settings)  # off the event loop
             shown = (pick[1].doc_id, pick[1].number) if pick else None
             record = self.chats.begin_digest(chat_id, day, parts, seen, shown, reset_rotation=bool(pick and pick[2]))
             if record is None:
@@ -196,7 +226,12 @@ class DigestService:
 
     async def _send_parts(self, record: DigestRecord, send: Send) -> None:
         for i in range(record.next_part, len(record.parts)):
-            await send(record.chat_id, record.parts[i])
+            try:
+                await send(record.chat_id, record.parts[i])
+            except ChatGone:
+                self.unsubscribe(record.chat_id)
+                log.warning("chat %s is gone: digest %s abandoned, chat unsubscribed", record.chat_id, record.day)
+                return
             self.chats.part_sent(record.chat_id, record.day, i + 1, done=i + 1 == len(record.parts))
         if not record.parts:
             self.chats.part_sent(record.chat_id, record.day, 0, done=True)
@@ -217,7 +252,7 @@ class DigestService:
                     await self._send_parts(record, send)
                 sent += 1
             except Exception:
-                log.exception("resuming the digest for chat %s failed", record.chat_id)
+                log.exception("resuming the digest for chat %s (%s) failed", stale.chat_id, stale.day)
         for settings in self.chats.subscribed():
             try:
                 sent += int(await self.run(settings.chat_id, send))

@@ -30,8 +30,9 @@ from . import callbacks
 from .config import Settings
 from .digest import DigestService, parse_time, snapshot
 from .followup import read_message
-from .render import Button, Reply, esc, marked, pack
+from .render import Button, Reply, brief, esc, marked, pack
 from .store import ChatSettings, ChatStore, Session, Store
+from .uploads import UploadJournal
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ MAX_MESSAGE_CHARS = 10_000
 SESSION_KEEP_DAYS = 30
 NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
 RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
+DOCS_PAGE = 20  # 20 entries of at most ~190 characters stay below the message limit
 
 
 @dataclass
@@ -132,6 +134,7 @@ class Engine:
         # Whether a user administers a group chat (Telegram: getChatMember); set by the adapter.
         self.chat_admin: Callable[[int, int], Awaitable[bool]] = _no_admin
         self._rebuild = asyncio.Lock()
+        self.uploads = UploadJournal(self.store, settings.corpus_dir)
 
     @property
     def lib(self) -> Library:
@@ -142,6 +145,8 @@ class Engine:
         self.searcher = Searcher(library)
 
     # --- entry points ------------------------------------------------------------
+
+    refusal = "抱歉，这个机器人只对指定的群组和成员开放。如需使用，请联系管理员。"
 
     def allowed(self, chat_id: int, user_id: int) -> bool:
         s = self.settings
@@ -154,7 +159,7 @@ class Engine:
         if group and not msg.addressed:
             return []  # ordinary chatter in a group is not for us
         if not self.allowed(msg.chat_id, msg.user_id):
-            return [Reply("抱歉，这个机器人只对指定的群组和成员开放。如需使用，请联系管理员。")]
+            return [Reply(self.refusal)]
         text = (msg.text or "").strip()
         if self.bot_username:
             text = re.sub(rf"@{re.escape(self.bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
@@ -169,32 +174,36 @@ class Engine:
                 return []  # a command for another bot
             replies = await self.command(msg, m.group(1).lower(), (m.group(3) or "").strip())
         else:
-            replies = self.question(msg, text, reading=None)
+            # Searches run in a worker thread so that other chats are answered meanwhile.
+            replies = await asyncio.to_thread(self.question, msg, text, None)
         if notice and replies:
             replies[0].html = notice + replies[0].html
         return replies
 
     async def command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
+        # Everything that searches or scans the corpus runs in a worker thread (asyncio.to_thread).
         if name in ("start", "help"):
-            return [self.help()]
+            return [await asyncio.to_thread(self.help)]
         if name in ("ask", "q"):
             if not args:
                 return [Reply("用法：<code>/ask 问题</code>，例如 <code>/ask 四个机关指的是哪四个机关</code>")]
-            return self.question(msg, args, reading="new")
+            return await asyncio.to_thread(self.question, msg, args, "new")
         if name == "more":
-            return self.question(msg, "更多", reading=None)
+            return await asyncio.to_thread(self.question, msg, "更多", None)
         if name == "source":
-            if not args.strip().isdigit():
+            rank = args.strip()
+            if not (rank.isdigit() and rank.isascii()):
                 return [
                     Reply("用法：<code>/source 序号</code>，例如 <code>/source 2</code> 查看上一次回答第 2 条的原文。")
                 ]
-            return [self.source_by_rank(msg, int(args.strip()))]
+            # int() of thousands of digits trips Python's digit limit; no answer has that many results.
+            return [await asyncio.to_thread(self.source_by_rank, msg, int(rank) if len(rank) <= 6 else 10**6)]
         if name == "phrase":
-            return self.phrase(args)
+            return await asyncio.to_thread(self.phrase, args)
         if name == "docs":
-            return self.docs()
+            return [await asyncio.to_thread(self.docs_page, 0, msg.chat_id, False)]
         if name == "outline":
-            return self.outline(args)
+            return await asyncio.to_thread(self.outline, args)
         if name == "about":
             return [self.about()]
         if name == "digest":
@@ -203,7 +212,7 @@ class Engine:
             return await self.watch_command(msg, name, args)
         if name == "remove":
             return await self.remove_document(msg, args)
-        return [Reply(f"不认识的命令 /{esc(name)}。发送 /help 查看用法。")]
+        return [Reply(f"不认识的命令 /{esc(brief(name, 40))}。发送 /help 查看用法。")]
 
     # --- questions ---------------------------------------------------------------
 
@@ -233,7 +242,7 @@ class Engine:
         except QueryError as exc:
             return [Reply(esc(str(exc)))]
         if not result.ranked:
-            lines = [f"没有找到与“{esc(query)}”相关的段落。"]
+            lines = [f"没有找到与“{esc(brief(query))}”相关的段落。"]
             if result.query.filters:
                 lines.append("已应用筛选：" + esc("；".join(result.query.filters)))
             if result.suggestions:
@@ -245,10 +254,10 @@ class Engine:
             chat_id=msg.chat_id,
             user_id=msg.user_id,
             query=query,
-            asked=text,
+            asked=brief(text),  # echoed in every page header
             refs=[(p.doc_id, p.number) for p in (self.lib.paragraphs[pos] for pos, _ in result.ranked)],
             terms=result.terms,
-            understood=how.understood,
+            understood=brief(how.understood),
             filters=result.query.filters + result.query.notices,
             answered=result.answered,
             windows=[result.windows.get(pos) for pos, _ in result.ranked],
@@ -344,6 +353,8 @@ class Engine:
             kind, args = callbacks.decode(self.secret, cb.chat_id, cb.data)
         except callbacks.BadCallback:
             return Reply("", notice="无效的按钮")
+        if kind == "d" and len(args) == 1:
+            return await asyncio.to_thread(self.docs_page, args[0], cb.chat_id, True)
         session = self.store.session(args[0]) if args else None
         if session is None or session.chat_id != cb.chat_id:
             return Reply("", notice="这个按钮已过期，请重新提问")
@@ -366,14 +377,20 @@ class Engine:
 
     # --- inline mode -----------------------------------------------------------------
 
+    def inline_allowed(self, user_id: int) -> bool:
+        """Inline queries come with no chat, so a chat allow-list cannot vouch for them: only listed users."""
+        s = self.settings
+        if user_id in s.admin_user_ids:
+            return True
+        if s.allowed_user_ids:
+            return user_id in s.allowed_user_ids
+        return not s.allowed_chat_ids
+
     async def inline(self, user_id: int, query: str) -> list[InlineCard]:
-        if (
-            self.settings.allowed_user_ids
-            and user_id not in self.settings.allowed_user_ids | self.settings.admin_user_ids
-        ):
+        if not self.inline_allowed(user_id):
             return []
         try:
-            result = self.searcher.search(query[:MAX_MESSAGE_CHARS], top=10)
+            result = await asyncio.to_thread(self.searcher.search, query[:MAX_MESSAGE_CHARS], top=10)
         except QueryError:
             return []
         cards = []
@@ -493,11 +510,15 @@ class Engine:
         self.set_library(lib)
         return lib
 
-    async def add_document(self, user_id: int, chat_type: str, filename: str, data: bytes) -> list[Reply]:
+    async def add_document(
+        self, user_id: int, chat_type: str, filename: str, data: bytes, chat_id: int | None = None
+    ) -> list[Reply]:
         refusal = self.upload_refusal(user_id, chat_type, filename, len(data))
         if refusal:
             return [Reply(refusal)]
         async with self._rebuild:
+            # Journaled, so that an upload cut off by a crash is reported to its admin at the next start.
+            self.uploads.begin(user_id, user_id if chat_id is None else chat_id, filename)
             try:
                 added = await asyncio.to_thread(
                     add_file,
@@ -508,8 +529,12 @@ class Engine:
                     self.settings.max_upload_mb * 1024 * 1024,
                 )
             except IngestError as exc:
+                self.uploads.end()
                 return [Reply(f"没有添加 {esc(filename)}：{esc(str(exc))}。语料和索引保持不变。")]
-            lib = await self._reload()
+            try:
+                lib = await self._reload()
+            finally:
+                self.uploads.end()
         doc = lib.doc_by_id.get(added.document.doc_id, added.document)
         lines = [
             f"已添加 <b>{esc(doc.title)}</b>",
@@ -527,7 +552,7 @@ class Engine:
             return [Reply("用法：<code>/remove 文档编号</code>，编号见 /docs。")]
         docs = self.lib.resolve_doc(ref.strip())
         if len(docs) != 1:
-            return [Reply(f"没有唯一匹配“{esc(ref)}”的文档。用 /docs 查看编号。")]
+            return [Reply(f"没有唯一匹配“{esc(brief(ref))}”的文档。用 /docs 查看编号。")]
         doc = docs[0]
         async with self._rebuild:
             try:
@@ -587,21 +612,36 @@ class Engine:
         )
 
     def docs(self) -> list[Reply]:
-        lines = ["<b>文档列表</b>"]
-        for d in self.lib.documents:
+        return [self.docs_page(0, chat_id=None, edit=False)]
+
+    def docs_page(self, offset: int, chat_id: int | None, edit: bool) -> Reply:
+        """One page of the document list, with 「上一页」「下一页」: a large corpus is one message, not dozens."""
+        docs = self.lib.documents
+        offset = max(0, min(offset, max(0, len(docs) - 1) // DOCS_PAGE * DOCS_PAGE))
+        shown = docs[offset : offset + DOCS_PAGE]
+        head = f"<b>文档列表</b>（共 {len(docs)} 篇）"
+        if len(docs) > DOCS_PAGE:
+            head += f" 第 {offset + 1}–{offset + len(shown)} 篇"
+        lines = [head]
+        for d in shown:
             lines.append(
-                f"• <code>{esc(self.lib.short_id(d.doc_id))}</code> {esc(d.title)}"
+                f"• <code>{esc(self.lib.short_id(d.doc_id))}</code> {esc(d.title[:80])}"
                 f" — {esc(d.date or '日期不详')}，{len(d.paragraphs)} 段"
             )
         lines.append("\n用 <code>/outline 编号</code> 查看结构，用 <code>doc:编号</code> 限定检索范围。")
-        return [Reply(m) for m in pack(lines, sep="\n")]
+        row = []
+        if chat_id is not None and offset > 0:
+            row.append(Button("上一页", callbacks.encode(self.secret, chat_id, "d", offset - DOCS_PAGE)))
+        if chat_id is not None and offset + DOCS_PAGE < len(docs):
+            row.append(Button("下一页", callbacks.encode(self.secret, chat_id, "d", offset + DOCS_PAGE)))
+        return Reply("\n".join(lines), [row] if row else [], edit=edit)
 
     def outline(self, ref: str) -> list[Reply]:
         if not ref:
             return [Reply("用法：<code>/outline 文档编号</code>，编号见 /docs。")]
         docs = self.lib.resolve_doc(ref)
         if len(docs) != 1:
-            return [Reply(f"没有唯一匹配“{esc(ref)}”的文档。用 /docs 查看编号。")]
+            return [Reply(f"没有唯一匹配“{esc(brief(ref))}”的文档。用 /docs 查看编号。")]
         d = docs[0]
         lines = [f"<b>{esc(d.title)}</b>", f"日期：{esc(d.date or '不详')}　段落：{len(d.paragraphs)}"]
         for e in d.outline:
@@ -623,12 +663,13 @@ class Engine:
             hint = ""
             if result is not None and result.suggestions:
                 hint = "\n语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions)
-            return [Reply(f"语料中没有“{esc(phrase)}”这一提法。{hint}")]
+            return [Reply(f"语料中没有“{esc(brief(phrase))}”这一提法。{hint}")]
         per_doc: dict[str, list] = {}
         for doc, para, offset in found:
             per_doc.setdefault(doc.doc_id, []).append((doc, para, offset))
         blocks = [
-            f"“<b>{esc(phrase)}</b>”共出现 {len(found)} 次，见于 {len(per_doc)} 篇文档（按文档日期排列，最早的在前）："
+            f"“<b>{esc(brief(phrase))}</b>”共出现 {len(found)} 次，"
+            f"见于 {len(per_doc)} 篇文档（按文档日期排列，最早的在前）："
         ]
         for items in per_doc.values():
             doc = items[0][0]

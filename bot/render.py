@@ -112,3 +112,18 @@ def pack(blocks: list[str], limit: int = SAFE_LIMIT, sep: str = "\n\n") -> list[
     if current:
         messages.append(current)
     return messages
+
+
+ECHO_CHARS = 200
+
+
+def brief(text: str, limit: int = ECHO_CHARS) -> str:
+    """A user's input as a reply echoes it: whole when short, else its start and its length.
+
+    Replies quote what was asked ("🔎 …", "没有找到与“…”"); a 4,000-character
+    question quoted whole pushed the reply over Telegram's 4,096-character
+    limit and the user got an error instead of an answer.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 字）"

@@ -1,10 +1,12 @@
 """The Telegram adapter: python-telegram-bot's Application around the conversation engine.
 
 Handlers only translate: Telegram objects become :class:`Incoming` or
-:class:`CallbackIn`, engine replies become messages, edits and toasts.  Flood
-control is python-telegram-bot's ``AIORateLimiter`` with retries (it waits
-out a 429's ``retry_after``); an error in one update is logged with its
-context, the user is told, and the bot carries on.
+:class:`CallbackIn`, engine replies become messages, edits and toasts.
+Updates run concurrently, in order within a chat (:mod:`bot.updates`);
+every Bot API call goes through :class:`bot.flood.FloodControl` (per-chat
+pacing, 429 pauses per chat, bounded retries of network errors and 5xx).
+An error in one update is logged with its context, the user is told (a
+button press always gets its query answered), and the bot carries on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
@@ -28,9 +31,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -42,9 +44,11 @@ from telegram.ext import (
 )
 
 from .config import Settings
-from .digest import parse_time
+from .digest import ChatGone, parse_time
 from .engine import COMMANDS, CallbackIn, Engine, Incoming
-from .render import Button, Reply
+from .flood import REQUEST_TIMEOUTS, FloodControl
+from .render import MAX_MESSAGE, Button, Reply, split_block
+from .updates import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -125,7 +129,19 @@ class TelegramAdapter:
 
     async def send_digest_part(self, chat_id: int, text: str) -> None:
         assert self.bot is not None
-        await self.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+        try:
+            await self.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
+        except Forbidden as exc:
+            self.engine.scheduler.cancel(chat_id)
+            raise ChatGone(chat_id) from exc  # the digest service unsubscribes the chat
+
+    def chat_gone(self, chat_id: int, exc: Exception) -> None:
+        """The chat blocked or removed the bot (403 for ever): stop its digests instead of retrying."""
+        if self.engine.digests.unsubscribe(chat_id):
+            self.engine.scheduler.cancel(chat_id)
+            log.warning("chat %s blocked or removed the bot (%s): its daily digest is switched off", chat_id, exc)
+        else:
+            log.info("chat %s blocked or removed the bot: %s", chat_id, exc)
 
     async def digest_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = context.job.chat_id if context.job else None
@@ -149,6 +165,9 @@ class TelegramAdapter:
         filename = document.file_name or "document.txt"
         if message.chat.type != ChatType.PRIVATE and user.id not in self.engine.settings.admin_user_ids:
             return  # files shared in a group are not for the bot
+        if not self.engine.allowed(message.chat.id, user.id):
+            await message.reply_text(self.engine.refusal)
+            return
         refusal = self.engine.upload_refusal(user.id, message.chat.type, filename, document.file_size)
         if refusal:
             await message.reply_text(refusal)
@@ -156,14 +175,18 @@ class TelegramAdapter:
         await message.reply_text(f"正在处理 {html.escape(filename)}，索引重建期间仍可正常提问……")
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
-        await self.send(message, await self.engine.add_document(user.id, message.chat.type, filename, data))
+        replies = await self.engine.add_document(user.id, message.chat.type, filename, data, chat_id=message.chat.id)
+        await self.send(message, replies)
 
     async def send(self, message: Message, replies: list[Reply]) -> None:
         for reply in replies:
-            if reply.html:
-                await message.reply_text(
-                    reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
-                )
+            if not reply.html:
+                continue
+            # The engine keeps replies short; a reply that is not is split rather than refused by Telegram.
+            pieces = split_block(reply.html) if len(reply.html) > MAX_MESSAGE else [reply.html]
+            for i, piece in enumerate(pieces):
+                markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
+                await message.reply_text(piece, reply_markup=markup, link_preview_options=NO_PREVIEW)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -183,6 +206,7 @@ class TelegramAdapter:
         await self.send(message, await self.engine.handle_message(incoming))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Apply a button press; its query is answered whatever happens, or the button keeps spinning."""
         query = update.callback_query
         if query is None:
             return
@@ -190,22 +214,38 @@ class TelegramAdapter:
         if not isinstance(message, Message):
             await query.answer("这条消息已无法操作，请重新提问。")
             return
-        reply = await self.engine.handle_callback(CallbackIn(message.chat.id, query.from_user.id, query.data or ""))
-        if reply.html and reply.edit:
-            try:
-                await query.edit_message_text(
+        try:
+            reply = await self.engine.handle_callback(CallbackIn(message.chat.id, query.from_user.id, query.data or ""))
+            if reply.html and reply.edit:
+                try:
+                    await query.edit_message_text(
+                        reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+            elif reply.html:
+                await message.reply_text(
                     reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
                 )
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-        elif reply.html:
-            await message.reply_text(reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW)
+        except Exception:
+            with contextlib.suppress(TelegramError):
+                await query.answer("出错了，请稍后再试。")
+            raise  # logged by on_error, which knows the query is answered
         await query.answer(reply.notice or None)
 
     async def on_inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Excerpt cards, only for users allowed to use the bot, and never shared between users."""
         inline = update.inline_query
         if inline is None:
+            return
+        if not self.engine.inline_allowed(inline.from_user.id):
+            await inline.answer(
+                [],
+                cache_time=0,
+                is_personal=True,
+                button=InlineQueryResultsButton(text="没有使用权限", start_parameter="no_access"),
+            )
             return
         cards = await self.engine.inline(inline.from_user.id, inline.query) if inline.query.strip() else []
         results = [
@@ -217,19 +257,30 @@ class TelegramAdapter:
             )
             for card in cards
         ]
-        await inline.answer(results, cache_time=30, is_personal=False)
+        await inline.answer(results, cache_time=30, is_personal=True)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failed update; tell the user in the way that fits the update, never by a traceback."""
         where = update.to_dict() if isinstance(update, Update) else repr(update)
+        if not isinstance(update, Update):
+            log.error("failure outside an update: %s", where, exc_info=context.error)
+            return
+        chat = update.effective_chat
+        if isinstance(context.error, Forbidden) and chat is not None:
+            self.chat_gone(chat.id, context.error)  # nobody there to tell
+            return
         log.error("update failed: %s", where, exc_info=context.error)
-        if isinstance(update, Update) and update.effective_message is not None:
+        if update.callback_query is not None:
+            return  # on_callback answered the query with the error notice
+        if update.inline_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.inline_query.answer([], cache_time=0, is_personal=True)
+            return
+        if update.effective_message is not None:
             try:
                 await update.effective_message.reply_text("抱歉，处理这条消息时出错了，请稍后再试。")
             except TelegramError:
-                log.warning("could not tell the user about the error", exc_info=True)
-        elif isinstance(update, Update) and update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer("出错了，请稍后再试。")
+                log.error("could not tell chat %s about the error either", chat.id if chat else "?", exc_info=True)
 
     async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         removed = self.engine.store.prune(30 * 86400)
@@ -244,16 +295,29 @@ async def _post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
     except TelegramError:
         log.warning("could not register the command list", exc_info=True)
+    for chat_id, text in engine.uploads.interrupted(engine.lib):
+        try:
+            await app.bot.send_message(chat_id, text)
+        except TelegramError:
+            log.error("could not tell chat %s what became of its interrupted upload", chat_id, exc_info=True)
 
 
-def build_application(settings: Settings, engine: Engine) -> Application:
-    """The real Application, its handlers and its JobQueue, talking to ``settings.base_url``."""
+def build_application(settings: Settings, engine: Engine, flood: FloodControl | None = None) -> Application:
+    """The real Application, its handlers and its JobQueue, talking to ``settings.base_url``.
+
+    ``flood`` replaces the default limits (tests and benchmarks use shorter periods).
+    """
     app = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(flood or FloodControl())
+        .concurrent_updates(PerChatUpdateProcessor())
+        .connect_timeout(REQUEST_TIMEOUTS["connect_timeout"])
+        .read_timeout(REQUEST_TIMEOUTS["read_timeout"])
+        .write_timeout(REQUEST_TIMEOUTS["write_timeout"])
+        .pool_timeout(REQUEST_TIMEOUTS["pool_timeout"])
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
         .build()
@@ -264,7 +328,8 @@ def build_application(settings: Settings, engine: Engine) -> Application:
     adapter.bot = app.bot
     engine.chat_admin = adapter.is_chat_admin
     app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, adapter.on_text))
-    app.add_handler(MessageHandler(filters.Document.ALL, adapter.on_document))
+    # An edited message that carries a document is the old upload, not a new one.
+    app.add_handler(MessageHandler(filters.Document.ALL & ~filters.UpdateType.EDITED, adapter.on_document))
     app.add_handler(CallbackQueryHandler(adapter.on_callback))
     app.add_handler(InlineQueryHandler(adapter.on_inline))
     app.add_error_handler(adapter.on_error)

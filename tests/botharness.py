@@ -11,15 +11,20 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.flood import FloodControl
 from bot.telegram_app import build_application
 
 
 @asynccontextmanager
-async def running(settings: Settings, library) -> AsyncIterator[tuple[Engine, Application]]:
+async def running(
+    settings: Settings, library, flood: FloodControl | None = None
+) -> AsyncIterator[tuple[Engine, Application]]:
     """The bot polling the fake server until the block ends, then shut down as in production."""
     engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
+    app = build_application(settings, engine, flood)
     await app.initialize()
+    if app.post_init:  # run_polling / run_webhook call it between initialize and start
+        await app.post_init(app)
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     try:

@@ -1,8 +1,11 @@
 """A local fake of the Telegram Bot API on 127.0.0.1, for running the real bot end to end.
 
 It answers the methods the bot uses, records every call, queues updates for
-getUpdates, and can be told to answer a method with HTTP 429 and a
-``retry_after``, as Telegram's flood control does.
+getUpdates, and misbehaves on request the way Telegram and networks do:
+HTTP 429 with a ``retry_after`` (flood control), HTTP 500, a connection
+dropped before the request is handled, a slow answer, 403 ``Forbidden``
+for chats that blocked the bot, and 400 for a message over 4,096 characters.  ``calls`` holds every attempt;
+``delivered`` (and :meth:`FakeBotAPI.sent`) only what was accepted.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import random
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,9 +35,14 @@ def _decode(value: str) -> Any:
 
 class FakeBotAPI:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any], float]] = []
+        self.calls: list[tuple[str, dict[str, Any], float]] = []  # every attempt
+        self.delivered: list[tuple[str, dict[str, Any], float]] = []  # attempts answered with ok
         self.updates: list[dict] = []
-        self.failures: dict[str, list[int]] = {}  # method -> retry_after seconds for the next calls
+        self.faults: dict[str, list[str]] = {}  # method -> faults for its next calls: "429:N", "500", "drop", "slow:S"
+        self.chaos: dict[str, float] = {}  # random faults: {"429": p, "500": p, "drop": p}, "retry_after": seconds
+        self.chaos_methods: tuple[str, ...] = ("sendMessage",)
+        self.blocked: set[int] = set()  # chats that blocked the bot: 403 Forbidden
+        self._random = random.Random(8)
         self.admins: set[int] = set()
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
         self._ids = itertools.count(1)
@@ -61,11 +71,37 @@ class FakeBotAPI:
             self.updates.append(update)
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
+        """What the bot got through (accepted calls), in order."""
         with self._lock:
-            return [p for m, p, _ in self.calls if m == method and (chat_id is None or p.get("chat_id") == chat_id)]
+            return [p for m, p, _ in self.delivered if m == method and (chat_id is None or p.get("chat_id") == chat_id)]
+
+    def attempts(self, method: str = "sendMessage") -> list[dict[str, Any]]:
+        with self._lock:
+            return [p for m, p, _ in self.calls if m == method]
 
     def fail_next(self, method: str, retry_after: int) -> None:
-        self.failures.setdefault(method, []).append(retry_after)
+        self.fault_next(method, f"429:{retry_after}")
+
+    def fault_next(self, method: str, *faults: str) -> None:
+        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "drop" (no answer), "slow:S"."""
+        with self._lock:
+            self.faults.setdefault(method, []).extend(faults)
+
+    def _fault(self, method: str, chat_id: object) -> str:
+        with self._lock:
+            pending = self.faults.get(method)
+            if pending:
+                return pending.pop(0)
+        if method.startswith("send") and chat_id in self.blocked:
+            return "403"
+        if method in self.chaos_methods and self.chaos:
+            roll = self._random.random()
+            for kind in ("429", "500", "drop"):
+                p = self.chaos.get(kind, 0.0)
+                if roll < p:
+                    return f"429:{int(self.chaos.get('retry_after', 1))}" if kind == "429" else kind
+                roll -= p
+        return ""
 
     # --- the server ---------------------------------------------------------------
 
@@ -181,9 +217,9 @@ class FakeBotAPI:
                     params = {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
                 with fake._lock:
                     fake.calls.append((method, params, time.time()))
-                    pending = fake.failures.get(method)
-                    retry = pending.pop(0) if pending else None
-                if retry is not None:
+                fault = fake._fault(method, params.get("chat_id"))
+                if fault.startswith("429"):
+                    retry = int(fault.partition(":")[2] or 1)
                     self._respond(
                         429,
                         {
@@ -194,7 +230,31 @@ class FakeBotAPI:
                         },
                     )
                     return
-                self._respond(200, {"ok": True, "result": fake._result(method, params)})
+                if fault == "500":
+                    self._respond(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+                    return
+                text = params.get("text")
+                if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
+                    self._respond(
+                        400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+                    )
+                    return
+                if fault == "403":
+                    self._respond(
+                        403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+                    )
+                    return
+                if fault == "drop":  # the connection dies before the request is handled
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if fault.startswith("slow"):
+                    time.sleep(float(fault.partition(":")[2] or 6))
+                result = fake._result(method, params)
+                with fake._lock:
+                    fake.delivered.append((method, params, time.time()))
+                self._respond(200, {"ok": True, "result": result})
 
         return Handler
 

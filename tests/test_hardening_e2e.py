@@ -1,0 +1,148 @@
+"""Hostile or unlucky input through the real Application: huge messages, outsiders, failing buttons,
+chats that blocked the bot, edited uploads, absurd numbers, and an upload cut off by a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from botharness import running, wait_for
+from fakebotapi import TOKEN, FakeBotAPI, callback_update, document_update, inline_update, message_update
+
+from bot.config import Settings
+from bot.store import Store
+from bot.uploads import UploadJournal
+
+ALICE, BOB = 3001, 3002
+GROUP = -100555
+
+
+@pytest.fixture
+def fake() -> FakeBotAPI:
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeBotAPI) -> Settings:
+    return Settings(
+        token=TOKEN,
+        base_url=fake.base_url,
+        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
+        data_dir=tmp_path / "data",
+        corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
+        admin_user_ids=frozenset({ALICE}),
+    )
+
+
+def no_errors(messages: list[dict]) -> bool:
+    return not any("出错了" in m["text"] for m in messages)
+
+
+async def test_huge_inputs_are_echoed_short_and_answered_within_the_limit(fake, settings, library) -> None:
+    question = "四个机关指的是哪四个机关，" * 320  # 4,160 characters
+    over_cut = "人民选我当代表，" * 1300  # 10,400 characters: cut to 10,000 with a notice
+    inputs = [
+        question,
+        over_cut,
+        "/phrase " + "全过程人民民主" * 700,
+        "/outline " + "文" * 5000,
+        "/remove " + "文" * 5000,
+        "/watch " + "文" * 5000,
+        "/" + "x" * 5000,
+    ]
+    async with running(settings, library):
+        for text in inputs:
+            fake.push(message_update(ALICE, ALICE, text))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) >= len(inputs), timeout=60)
+        await asyncio.sleep(0.3)
+    sent = fake.sent(chat_id=ALICE)
+    assert len(sent) == len(inputs) and no_errors(sent)
+    assert all(len(m["text"]) <= 4096 for m in sent)
+    assert "🔎" in sent[0]["text"] and "[1]" in sent[0]["text"] and "共 4160 字" in sent[0]["text"]
+    assert "只使用了前 10000 个字符" in sent[1]["text"] and "[1]" in sent[1]["text"]
+
+
+async def test_inline_mode_refuses_outsiders_and_answers_personally(fake, settings, library) -> None:
+    only_group = replace(settings, allowed_chat_ids=frozenset({GROUP}), allowed_user_ids=frozenset())
+    async with running(only_group, library):
+        fake.push(inline_update(BOB, "四个机关"))  # an outsider: no chat can vouch for an inline query
+        fake.push(inline_update(ALICE, "四个机关"))  # an admin
+        await wait_for(lambda: len(fake.sent("answerInlineQuery")) == 2)
+    by_result = sorted(fake.sent("answerInlineQuery"), key=lambda a: len(a["results"]))
+    refused, answered = by_result
+    assert refused["results"] == [] and refused["button"]["text"] == "没有使用权限"
+    assert answered["results"] and all(a["is_personal"] for a in by_result)
+
+
+async def test_a_failing_button_press_still_answers_its_query(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+        more = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.fault_next("editMessageText", "400")  # e.g. the message was deleted meanwhile
+        fake.push(callback_update(ALICE, ALICE, more))
+        (ack,) = await wait_for(lambda: fake.sent("answerCallbackQuery"))
+        await asyncio.sleep(0.3)
+    assert "出错了" in ack["text"]
+    assert len(fake.sent(chat_id=ALICE)) == 1  # no new message instead of the toast
+
+
+async def test_a_chat_that_blocked_the_bot_is_unsubscribed(fake, settings, library) -> None:
+    async with running(settings, library) as (engine, app):
+        fake.push(message_update(ALICE, ALICE, "/digest on 08:30"))
+        await wait_for(lambda: fake.sent(chat_id=ALICE))
+        fake.blocked.add(ALICE)
+        adapter = app.bot_data["adapter"]
+        await engine.digests.run(ALICE, adapter.send_digest_part, force_day="2026-01-05")
+        attempts = len(fake.attempts())
+        await engine.digests.catch_up(adapter.send_digest_part)  # what the 5-minute tick does
+        assert not engine.chats.settings(ALICE).digest_on
+        assert engine.chats.unfinished() == []
+        assert not app.job_queue.get_jobs_by_name(f"digest:{ALICE}")
+        assert len(fake.attempts()) == attempts  # not retried
+        # A reply to a chat that blocked the bot: logged, no attempt to send an error notice there.
+        fake.push(message_update(ALICE, ALICE, "/digest on 09:00"))
+        await wait_for(lambda: len(fake.attempts()) == attempts + 1)
+        await asyncio.sleep(0.3)
+    assert len(fake.attempts()) == attempts + 1
+
+
+async def test_an_edited_message_with_a_document_is_not_an_upload(fake, settings, library, corpus_copy) -> None:
+    fake.files["f1"] = "通知\n\n市人大常委会召开专题会议，研究代表工作。\n".encode()
+    edited = document_update(ALICE, ALICE, "f1", "notice.txt", len(fake.files["f1"]))
+    edited["edited_message"] = edited.pop("message")
+    async with running(replace(settings, corpus_dir=corpus_copy), library):
+        fake.push(edited)
+        fake.push(message_update(ALICE, ALICE, "四个机关"))  # processed after the edit (same chat, in order)
+        await wait_for(lambda: fake.sent(chat_id=ALICE))
+    assert len(fake.sent(chat_id=ALICE)) == 1 and "🔎" in fake.sent(chat_id=ALICE)[0]["text"]
+    assert fake.sent("getFile") == []
+
+
+async def test_source_with_thousands_of_digits(fake, settings, library) -> None:
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        fake.push(message_update(ALICE, ALICE, "/source " + "9" * 5000))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
+    assert "之间的序号" in fake.sent(chat_id=ALICE)[1]["text"]
+
+
+async def test_the_admin_hears_of_an_upload_cut_off_by_a_crash(fake, settings, library, corpus_copy) -> None:
+    settings = replace(settings, corpus_dir=corpus_copy)
+    store = Store(settings.state_db)
+    journal = UploadJournal(store, corpus_copy)
+    journal.begin(ALICE, ALICE, "会议通知.docx")  # ... and then kill -9
+    store.close()
+    async with running(settings, library):
+        (told,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+        time.sleep(0.1)
+    assert "会议通知.docx" in told["text"] and "没有加入语料" in told["text"]
+    # Told once: the journal entry is gone.
+    async with running(settings, library):
+        await asyncio.sleep(0.5)
+    assert len(fake.sent(chat_id=ALICE)) == 1

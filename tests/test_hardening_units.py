@@ -1,0 +1,106 @@
+"""Engine-level hardening: a paged document list, the upload journal, and the flood-control pacing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import DOCS_PAGE, CallbackIn, Engine, Incoming
+from bot.flood import FloodControl, Pace, Rate
+from bot.uploads import UploadJournal
+from retrieval.library import Library
+
+ADMIN = 11
+
+
+@pytest.fixture(scope="module")
+def many_docs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Library]:
+    folder = tmp_path_factory.mktemp("many")
+    for i in range(45):
+        (folder / f"doc{i:03d}.txt").write_text(
+            f"第{i}号通知\n\n市人大常委会召开第{i}次专题会议，研究部署代表工作。\n", encoding="utf-8"
+        )
+    return folder, Library.open(folder, tmp_path_factory.mktemp("many-cache"))
+
+
+async def test_docs_are_paged_with_buttons(tmp_path, many_docs) -> None:
+    folder, lib = many_docs
+    engine = Engine(Settings(data_dir=tmp_path, corpus_dir=folder), library=lib)
+    (first,) = await engine.handle_message(Incoming(5, 5, "/docs"))
+    assert first.html.count("• ") == DOCS_PAGE and "共 45 篇" in first.html
+    (buttons,) = first.buttons
+    assert [b.text for b in buttons] == ["下一页"]
+    second = await engine.handle_callback(CallbackIn(5, 5, buttons[0].data))
+    assert second.edit and second.html.count("• ") == DOCS_PAGE
+    assert [b.text for b in second.buttons[0]] == ["上一页", "下一页"]
+    third = await engine.handle_callback(CallbackIn(5, 5, second.buttons[0][1].data))
+    assert third.html.count("• ") == 45 - 2 * DOCS_PAGE and [b.text for b in third.buttons[0]] == ["上一页"]
+    # The page buttons are signed for this chat like every other button.
+    assert (await engine.handle_callback(CallbackIn(6, 6, buttons[0].data))).notice == "无效的按钮"
+    engine.store.close()
+
+
+def test_an_interrupted_upload_that_made_it_into_the_corpus_is_reported(tmp_path, corpus_copy) -> None:
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN}))
+    engine = Engine(settings, library=Library.open(corpus_copy, tmp_path / "cache"))
+    engine.uploads.begin(ADMIN, ADMIN, "数字人大.txt")
+    # The file was written and the process killed before the admin was answered;
+    # a temporary file of the write was left behind too.
+    (corpus_copy / "数字人大.txt").write_text("数字人大建设通知\n\n市人大常委会部署数字人大建设。\n", encoding="utf-8")
+    (corpus_copy / ".数字人大.txt.123.part").write_text("half", encoding="utf-8")
+    engine.store.close()
+    restarted = Engine(settings, library=Library.open(corpus_copy, tmp_path / "cache"))
+    ((chat, text),) = restarted.uploads.interrupted(restarted.lib)
+    assert chat == ADMIN and "已加入语料" in text and "数字人大建设通知" in text
+    assert not list(corpus_copy.glob(".*.part"))
+    assert UploadJournal(restarted.store, corpus_copy).interrupted(restarted.lib) == []
+    restarted.store.close()
+
+
+def test_pace_keeps_call_order_and_allows_a_burst() -> None:
+    pace = Pace(Rate(1, 1.0, burst=3))
+    waits = [pace.reserve(100.0) for _ in range(5)]
+    assert waits == [0.0, 0.0, 0.0, 1.0, 2.0]
+    assert pace.reserve(110.0) == 0.0  # a quiet spell refills the burst
+
+
+async def test_flood_control_gives_up_after_its_deadline_and_says_so(caplog) -> None:
+    from telegram.error import NetworkError
+
+    flood = FloodControl(deadline=1.0)
+    calls = 0
+
+    async def always_500(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        raise NetworkError("Internal Server Error")
+
+    with pytest.raises(NetworkError, match="not delivered"):
+        await flood.process_request(always_500, (), {}, "sendMessage", {"chat_id": 5, "text": "x"}, None)
+    assert calls >= 2 and flood.given_up == 1
+    assert any("not delivered" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+async def test_a_429_pauses_only_its_own_chat() -> None:
+    flood = FloodControl()
+    from telegram.error import RetryAfter
+
+    order: list[int] = []
+    failed = False
+
+    async def send(chat: int) -> bool:
+        nonlocal failed
+        if chat == 1 and not failed:
+            failed = True
+            raise RetryAfter(1)
+        order.append(chat)
+        return True
+
+    async def call(chat: int) -> None:
+        await flood.process_request(send, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
+
+    await asyncio.gather(call(1), call(2), call(3))
+    assert order == [2, 3, 1]  # chats 2 and 3 did not wait for chat 1's retry_after
