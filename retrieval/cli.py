@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from .excerpt import render_marked
@@ -65,9 +66,16 @@ def _result_text(result: SearchResult) -> str:
     return "\n".join(out)
 
 
-def _result_json(raw: str, result: SearchResult | None, error: str = "") -> str:
+def _result_json(raw: str, result: SearchResult | None, error: str = "", started: float | None = None) -> str:
+    """One output line; ``took_ms`` (like Elasticsearch's ``took``) is this query's time in the search path.
+
+    It runs from before parsing to the end of building the result objects
+    (excerpts included), so it is what a caller of the library waits for.
+    """
     payload: dict = {"query": raw, "results": [h.to_json() for h in result.hits] if result else []}
     payload["answered"] = bool(result and result.answered)
+    if started is not None:
+        payload["took_ms"] = round((time.perf_counter() - started) * 1000, 3)
     if result is not None:
         if result.query.notices:
             payload["notices"] = result.query.notices
@@ -89,22 +97,24 @@ def cmd_search(args: argparse.Namespace) -> int:
         status = 0
         for line in sys.stdin:
             raw = line.rstrip("\n")
+            started = time.perf_counter()
             try:
                 result = searcher.search(raw, top=args.top)
             except QueryError as exc:
                 status = 2
-                print(_result_json(raw, None, str(exc)) if args.json else f"error: {exc}", flush=True)
+                print(_result_json(raw, None, str(exc), started) if args.json else f"error: {exc}", flush=True)
                 continue
-            print(_result_json(raw, result) if args.json else _result_text(result) + "\n", flush=True)
+            print(_result_json(raw, result, "", started) if args.json else _result_text(result) + "\n", flush=True)
         return status
+    started = time.perf_counter()
     try:
         result = searcher.search(args.query, top=args.top)
     except QueryError as exc:
         if args.json:
-            print(_result_json(args.query, None, str(exc)))
+            print(_result_json(args.query, None, str(exc), started))
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(_result_json(args.query, result) if args.json else _result_text(result))
+    print(_result_json(args.query, result, "", started) if args.json else _result_text(result))
     return 0
 
 

@@ -1,32 +1,42 @@
-"""The searchable corpus: documents, their folded texts, the analyzer and the BM25 index.
+"""The searchable corpus: documents, their folded texts, the analyzer and the indexes, mapped from disk.
 
-Building costs a few seconds (segmentation); a cached copy on disk, keyed by
-the corpus bytes and the code version, makes a cold start cheap.  The cache
-holds only arrays and JSON (``np.load(allow_pickle=False)``), so a damaged or
-foreign file is detected and rebuilt, never executed.
+Building costs minutes at a million paragraphs (segmentation); the built
+library is a folder of columns (see ``build``) that a cold start maps in
+milliseconds.  Nothing per paragraph is materialised when the library opens:
+``paragraphs``, ``folded``, ``documents`` and each document's ``paragraphs``
+are views that decode one entry when it is asked for.
+
+Freshness comes from ``manifest.json``: each source file's name, size and
+mtime, with its content hash checked only for files whose size or mtime
+changed.  A folder with a foreign format, another code version or an
+unreadable column is rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
-from .analysis import Analyzer, fold, harvest_terms
+from .analysis import Analyzer, fold
+from .build import FORMAT, PARA_COLUMNS, build_library, write_manifest
 from .context import paragraph_contexts
-from .corpus import Corpus, load_corpus
 from .index import BM25Index
 from .ingest import list_sources
 from .model import Article, Document, OutlineEntry, Paragraph
+from .phrase import BigramIndex
+from .store import TextColumn, open_array, replace_dir
 
-CACHE_FORMAT = "library-v1"
 _CODE_DIR = Path(__file__).parent
+INDEX_DIR = "index"
 
 
 def default_cache_dir() -> Path:
@@ -42,14 +52,6 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def corpus_key(folder: Path) -> str:
-    h = hashlib.sha256(code_version().encode())
-    for path in list_sources(folder):
-        h.update(str(path.relative_to(folder)).encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:24]
-
-
 @dataclass
 class BuildInfo:
     seconds: float = 0.0
@@ -57,169 +59,215 @@ class BuildInfo:
     warnings: list[str] = field(default_factory=list)
 
 
-class Library:
-    """Everything a query needs, aligned by global paragraph position."""
+def check_fresh(manifest: dict, corpus: Path, version: str) -> tuple[bool, bool]:
+    """(fresh, restamp): does the manifest still describe ``corpus``, and do recorded mtimes need updating?
 
-    def __init__(self, documents: list[Document], analyzer: Analyzer, index: BM25Index, folded: list[str]) -> None:
-        self.documents = documents
-        self.analyzer = analyzer
-        self.index = index
-        self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
-        self.folded = folded
-        self.doc_by_id = {d.doc_id: d for d in documents}
-        self.doc_start: dict[str, int] = {}
-        pos = 0
-        for d in documents:
-            self.doc_start[d.doc_id] = pos
-            pos += len(d.paragraphs)
-        self.doc_of = np.repeat(np.arange(len(documents)), [len(d.paragraphs) for d in documents])
-        # One string holding every folded paragraph lets a phrase be found
-        # with str.find at C speed; the separator can never be typed.
-        self._joined = "\x00".join(folded)
-        self._joined_starts = np.cumsum([0] + [len(t) + 1 for t in folded[:-1]]) if folded else np.zeros(0, np.int64)
-        self.info = BuildInfo()
-        self._forward_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._contexts: dict[str, list[str]] = {}
+    Only files whose size or mtime differ are hashed, so an unchanged corpus
+    of a thousand files costs a thousand ``stat`` calls, not reading them.
+    """
+    if manifest.get("format") != FORMAT or manifest.get("code_version") != version:
+        return False, False
+    recorded = {f["name"]: f for f in manifest.get("files", [])}
+    sources = list_sources(corpus)
+    if sorted(recorded) != sorted(str(p.relative_to(corpus)) for p in sources):
+        return False, False
+    restamp = False
+    for path in sources:
+        entry = recorded[str(path.relative_to(corpus))]
+        st = path.stat()
+        if st.st_size == entry["size"] and st.st_mtime_ns == entry["mtime_ns"]:
+            continue
+        if st.st_size != entry["size"] or hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+            return False, False
+        entry["mtime_ns"] = st.st_mtime_ns  # touched, not changed
+        restamp = True
+    return True, restamp
+
+
+class Library:
+    """Everything a query needs, aligned by global paragraph position, over a mapped folder."""
+
+    def __init__(self, folder: Path, manifest: dict, cache_dir: Path | None = None) -> None:
+        if manifest.get("format") != FORMAT:
+            raise ValueError("foreign index folder")
+        self.folder = folder
+        self.manifest = manifest
+        self.index = BM25Index.open(folder, manifest["params"])
+        self.phrases = BigramIndex.open(folder)
+        self.folded = TextColumn(folder, "folded")
+        self.texts = TextColumn(folder, "text")
+        self._sections = TextColumn(folder, "sections")
+        cols = {name: open_array(folder, f"para_{name}", np.int32) for name in PARA_COLUMNS}
+        self.doc_of = cols["doc"]
+        self._line_start, self._line_end = cols["line_start"], cols["line_end"]
+        self._article, self._section = cols["article"], cols["section"]
+        self._fwd_ids = open_array(folder, "fwd_ids", np.int32)
+        self._fwd_starts = open_array(folder, "fwd_starts", np.int32)
+        self._fwd_off = open_array(folder, "fwd_off", np.int64)
+        n = int(manifest["paragraphs"])
+        if not (
+            len(self.folded) == len(self.texts) == self.index.n_docs == n == self._fwd_off.shape[0] - 1
+            and all(c.shape[0] == n for c in cols.values())
+            and int(self._fwd_off[-1]) == self._fwd_ids.shape[0] == self._fwd_starts.shape[0]
+        ):
+            raise ValueError("index columns disagree with the manifest")
+        self._doc_meta: list[dict] = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        if len(self._doc_meta) != manifest["documents"] or sum(d["count"] for d in self._doc_meta) != n:
+            raise ValueError("documents.json disagrees with the manifest")
+        self.doc_ids = [d["doc_id"] for d in self._doc_meta]
+        self.doc_start = {d["doc_id"]: d["start"] for d in self._doc_meta}
+        self._doc_index = {d: i for i, d in enumerate(self.doc_ids)}
+        self.documents = DocumentList(self)
+        self.doc_by_id = DocsById(self)
+        self.paragraphs = ParagraphList(self, 0, n)
+        self.analyzer = Analyzer(manifest["domain_terms"], cache_dir=cache_dir)
+        self.info = BuildInfo(warnings=list(manifest.get("errors", [])))
+        self._years: np.ndarray | None = None
+        self._masks: dict[tuple, np.ndarray] = {}
+        self._contexts = TextColumn(folder, "contexts")
+        self._context_of = open_array(folder, "para_context", np.int32)
+        if self._context_of.shape[0] != n:
+            raise ValueError("context column disagrees with the manifest")
 
     # --- construction ------------------------------------------------------
 
     @classmethod
-    def build(cls, corpus: Corpus, cache_dir: Path | None = None) -> Library:
-        """Fold, segment and index every paragraph of a corpus."""
-        folded = [fold(p.text) for d in corpus.documents for p in d.paragraphs]
-        analyzer = Analyzer(harvest_terms(folded), cache_dir=cache_dir)
-        index = BM25Index.build(index_tokens(analyzer, corpus.documents, folded))
-        lib = cls(corpus.documents, analyzer, index, folded)
-        lib.info.warnings = list(corpus.errors)
-        return lib
-
-    @classmethod
-    def open(cls, folder: Path, cache_dir: Path | None = None, use_cache: bool = True) -> Library:
-        """The library for a corpus folder, from the cache when it is current."""
+    def open(
+        cls, folder: Path, cache_dir: Path | None = None, use_cache: bool = True, workers: int | None = None
+    ) -> Library:
+        """The library for a corpus folder, from the cache when its manifest is current."""
         started = time.perf_counter()
         cache_dir = cache_dir or default_cache_dir()
-        key = corpus_key(folder)
-        path = cache_dir / f"library-{key}.npz"
+        target = cache_dir / INDEX_DIR
+        version = code_version()
         notes: list[str] = []
-        if use_cache and path.is_file():
+        manifest_path = target / "manifest.json"
+        if use_cache and manifest_path.is_file():
             try:
-                lib = cls.load(path, cache_dir)
-                lib.info.from_cache = True
-                lib.info.seconds = time.perf_counter() - started
-                return lib
-            except Exception as exc:
-                notes.append(f"index cache {path.name} unreadable ({type(exc).__name__}); rebuilt")
-        lib = cls.build(load_corpus(folder), cache_dir)
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                fresh, restamp = check_fresh(manifest, folder, version)
+                if fresh:
+                    lib = cls(target, manifest, cache_dir)
+                    if restamp:
+                        write_manifest(target, manifest)
+                    lib.info.from_cache = True
+                    lib.info.seconds = time.perf_counter() - started
+                    return lib
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                notes.append(f"index cache {target.name} unreadable ({type(exc).__name__}); rebuilt")
+        tmp = cache_dir / f"{INDEX_DIR}.build.{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        manifest = build_library(folder, tmp, cache_dir, version, workers)
+        write_manifest(tmp, manifest)
+        try:
+            replace_dir(tmp, target)
+            lib = cls(target, manifest, cache_dir)
+        except OSError as exc:
+            lib = cls(tmp, manifest, cache_dir)
+            notes.append(f"could not write the index cache: {exc}")
         lib.info.warnings[:0] = notes
-        if use_cache:
-            try:
-                lib.save(path)
-                for old in cache_dir.glob("library-*.npz"):
-                    if old != path:
-                        old.unlink(missing_ok=True)
-            except OSError as exc:
-                lib.info.warnings.append(f"could not write the index cache: {exc}")
         lib.info.seconds = time.perf_counter() - started
-        return lib
-
-    # --- persistence ---------------------------------------------------------
-
-    def save(self, path: Path) -> None:
-        meta = {
-            "format": CACHE_FORMAT,
-            "documents": [_doc_to_json(d) for d in self.documents],
-            "folded": self.folded,
-            "domain_terms": self.analyzer.domain_terms,
-            "warnings": self.info.warnings,
-        }
-        arrays = self.index.to_arrays("bm25_")
-        arrays["library"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(buf.getvalue())
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: Path, cache_dir: Path | None = None) -> Library:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        meta = json.loads(bytes(arrays["library"]).decode("utf-8"))
-        if meta.get("format") != CACHE_FORMAT:
-            raise ValueError("foreign cache file")
-        documents = [_doc_from_json(d) for d in meta["documents"]]
-        index = BM25Index.from_arrays(arrays, "bm25_")
-        folded = list(meta["folded"])
-        if len(folded) != sum(len(d.paragraphs) for d in documents) or index.n_docs != len(folded):
-            raise ValueError("cache arrays disagree with its documents")
-        analyzer = Analyzer(meta["domain_terms"], cache_dir=cache_dir)
-        lib = cls(documents, analyzer, index, folded)
-        lib.info.warnings = list(meta.get("warnings", []))
         return lib
 
     # --- look-ups ------------------------------------------------------------
 
+    def paragraph(self, pos: int) -> Paragraph:
+        """The paragraph at a global position, decoded from the columns."""
+        meta = self._doc_meta[int(self.doc_of[pos])]
+        sec = self._sections[int(self._section[pos])]
+        return Paragraph(
+            doc_id=meta["doc_id"],
+            number=pos - meta["start"] + 1,
+            text=self.texts[pos],
+            section=tuple(sec.split("\x1f")) if sec else (),
+            line_start=int(self._line_start[pos]),
+            line_end=int(self._line_end[pos]),
+            article=int(self._article[pos]),
+        )
+
     def position(self, doc_id: str, number: int) -> int | None:
-        doc = self.doc_by_id.get(doc_id)
-        if doc is None or not 1 <= number <= len(doc.paragraphs):
+        i = self._doc_index.get(doc_id)
+        if i is None or not 1 <= number <= self._doc_meta[i]["count"]:
             return None
         return self.doc_start[doc_id] + number - 1
 
     def document_of(self, pos: int) -> Document:
         return self.documents[int(self.doc_of[pos])]
 
-    def find_phrase(self, folded_phrase: str) -> list[tuple[int, int]]:
-        """Every (paragraph position, offset in its folded text) where a folded phrase occurs."""
-        out: list[tuple[int, int]] = []
+    def find_phrase(
+        self, folded_phrase: str, limit: int | None = None, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, int]]:
+        """Every (paragraph position, offset in its folded text) where a folded phrase occurs.
+
+        Candidates come from the bigram index and are confirmed on their own
+        text; ``allowed`` (a boolean mask) drops paragraphs before they are
+        checked and ``limit`` stops after that many paragraphs (in corpus order).
+        """
         if not folded_phrase:
-            return out
-        start = 0
-        joined = self._joined
-        while True:
-            at = joined.find(folded_phrase, start)
-            if at < 0:
-                return out
-            pos = int(np.searchsorted(self._joined_starts, at, side="right")) - 1
-            out.append((pos, at - int(self._joined_starts[pos])))
-            start = at + 1
+            return []
+        return self.phrases.find(folded_phrase, self.folded.__getitem__, limit, allowed)
 
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""
-        doc = self.document_of(pos)
-        contexts = self._contexts.get(doc.doc_id)
-        if contexts is None:
-            contexts = self._contexts[doc.doc_id] = [fold(c) for c in paragraph_contexts(doc)]
-        return contexts[pos - self.doc_start[doc.doc_id]]
+        return self._contexts[int(self._context_of[pos])]
 
     def token_ids(self, pos: int) -> np.ndarray:
         """Term ids (int32) of a paragraph's own words in text order, as the index saw them.
 
-        With :meth:`token_starts` this is the paragraph's forward index:
-        passage scoring reads it to score sentence windows without segmenting
-        the text again at query time.
+        With :meth:`token_starts` this is the paragraph's forward index,
+        stored at build time: passage scoring reads it to score sentence
+        windows without segmenting the text again at query time.
         """
-        return self._forward(pos)[0]
+        return self._fwd_ids[int(self._fwd_off[pos]) : int(self._fwd_off[pos + 1])]
 
     def token_starts(self, pos: int) -> np.ndarray:
         """Offsets (int32) in ``folded[pos]`` where each token of :meth:`token_ids` starts."""
-        return self._forward(pos)[1]
+        return self._fwd_starts[int(self._fwd_off[pos]) : int(self._fwd_off[pos + 1])]
 
-    def _forward(self, pos: int) -> tuple[np.ndarray, np.ndarray]:
-        hit = self._forward_cache.get(pos)
-        if hit is None:
-            vocab = self.index.vocab
-            spans = [(vocab[t], at) for t, at in self.analyzer.spans(self.folded[pos]) if t in vocab]
-            ids = np.fromiter((t for t, _ in spans), dtype=np.int32, count=len(spans))
-            starts = np.fromiter((a for _, a in spans), dtype=np.int32, count=len(spans))
-            hit = self._forward_cache[pos] = (ids, starts)
-        return hit
+    def paragraph_years(self) -> np.ndarray:
+        """Per paragraph, the year (int) of its article's date or else its document's; 0 when unknown.
+
+        Computed once per library from the document metadata, so a year
+        filter costs one comparison over an array per query.
+        """
+        if self._years is None:
+            table: list[int] = []
+            base = np.zeros(len(self._doc_meta), np.int64)
+            for i, meta in enumerate(self._doc_meta):
+                base[i] = len(table)
+                table.append(_year(meta["date"]))
+                table.extend(_year(a["date"]) or _year(meta["date"]) for a in meta["articles"])
+            doc = np.asarray(self.doc_of, np.int64)
+            art = np.asarray(self._article, np.int64)
+            n_art = np.asarray([len(m["articles"]) for m in self._doc_meta], np.int64)
+            valid = (art >= 0) & (art < n_art[doc])
+            self._years = np.asarray(table, np.int32)[base[doc] + np.where(valid, art + 1, 0)]
+        return self._years
+
+    def filter_mask(self, doc_ids: Sequence[str] | None, year: str) -> np.ndarray | None:
+        """The boolean mask of paragraphs in ``doc_ids`` (all when None) and ``year``; cached per library."""
+        if doc_ids is None and not year:
+            return None
+        key = (tuple(doc_ids) if doc_ids is not None else None, year)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.ones(len(self.paragraphs), dtype=bool)
+            if doc_ids is not None:
+                wanted = set(doc_ids)
+                ok = np.array([d in wanted for d in self.doc_ids], dtype=bool)
+                mask &= ok[np.asarray(self.doc_of)]
+            if year:
+                mask &= self.paragraph_years() == int(year)
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
 
     def short_id(self, doc_id: str) -> str:
         """The shortest prefix (at least three characters) that names only this document."""
         for size in range(3, len(doc_id)):
             prefix = doc_id[:size]
-            if sum(1 for d in self.documents if d.doc_id.startswith(prefix)) == 1:
+            if sum(1 for d in self.doc_ids if d.startswith(prefix)) == 1:
                 return prefix
         return doc_id
 
@@ -228,16 +276,110 @@ class Library:
         ref_f = fold(ref)
         if not ref_f:
             return []
-        exact = [d for d in self.documents if d.doc_id == ref]
-        if exact:
-            return exact
-        by_prefix = [d for d in self.documents if d.doc_id.startswith(ref)]
+        if ref in self._doc_index:
+            return [self.doc_by_id[ref]]
+        by_prefix = [d for d in self.doc_ids if d.startswith(ref)]
         if by_prefix:
-            return by_prefix
-        return [d for d in self.documents if ref_f in fold(d.title) or ref_f in fold(d.publication)]
+            return [self.doc_by_id[d] for d in by_prefix]
+        return [
+            self.documents[i]
+            for i, m in enumerate(self._doc_meta)
+            if ref_f in fold(m["title"]) or ref_f in fold(m["publication"])
+        ]
+
+    def _document(self, i: int) -> Document:
+        meta = self._doc_meta[i]
+        fields = {k: v for k, v in meta.items() if k not in ("start", "count", "harvested", "articles", "outline")}
+        return Document(
+            **fields,
+            paragraphs=ParagraphList(self, meta["start"], meta["start"] + meta["count"]),  # type: ignore[arg-type]
+            articles=[Article(**a) for a in meta["articles"]],
+            outline=[OutlineEntry(**o) for o in meta["outline"]],
+        )
 
 
-def index_tokens(analyzer: Analyzer, documents: list[Document], folded: list[str]) -> list[list[str]]:
+def _year(date: str) -> int:
+    return int(date[:4]) if len(date) >= 4 and date[:4].isdigit() else 0
+
+
+class ParagraphList(Sequence[Paragraph]):
+    """Paragraphs ``start … end−1`` of a library, decoded on access (``lib.paragraphs``, ``doc.paragraphs``)."""
+
+    def __init__(self, lib: Library, start: int, end: int) -> None:
+        self._lib, self._start, self._end = lib, start, end
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @overload
+    def __getitem__(self, i: int) -> Paragraph: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Paragraph]: ...
+    def __getitem__(self, i: int | slice) -> Paragraph | list[Paragraph]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._lib.paragraph(self._start + i)
+
+    def __iter__(self) -> Iterator[Paragraph]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+class DocumentList(Sequence[Document]):
+    """The documents in corpus order, each built from its metadata on first access."""
+
+    def __init__(self, lib: Library) -> None:
+        self._lib = lib
+        self._cache: dict[int, Document] = {}
+
+    def __len__(self) -> int:
+        return len(self._lib.doc_ids)
+
+    @overload
+    def __getitem__(self, i: int) -> Document: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Document]: ...
+    def __getitem__(self, i: int | slice) -> Document | list[Document]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        doc = self._cache.get(i)
+        if doc is None:
+            doc = self._cache[i] = self._lib._document(i)
+        return doc
+
+    def __iter__(self) -> Iterator[Document]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+class DocsById(Mapping[str, Document]):
+    """``doc_id → Document`` without building every document up front."""
+
+    def __init__(self, lib: Library) -> None:
+        self._lib = lib
+
+    def __getitem__(self, doc_id: str) -> Document:
+        return self._lib.documents[self._lib._doc_index[doc_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lib.doc_ids)
+
+    def __len__(self) -> int:
+        return len(self._lib.doc_ids)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._lib._doc_index
+
+
+def index_tokens(analyzer: Analyzer, documents: Sequence[Document], folded: Sequence[str]) -> list[list[str]]:
     """The token list each paragraph is indexed under: its own words and its inherited context's.
 
     What a paragraph inherits (section path, subtitle, …) is decided by
@@ -254,14 +396,3 @@ def index_tokens(analyzer: Analyzer, documents: list[Document], folded: list[str
             i += 1
         cache.clear()
     return out
-
-
-def _doc_to_json(d: Document) -> dict:
-    return asdict(d)
-
-
-def _doc_from_json(raw: dict) -> Document:
-    paragraphs = [Paragraph(**{**p, "section": tuple(p["section"])}) for p in raw.pop("paragraphs")]
-    articles = [Article(**a) for a in raw.pop("articles")]
-    outline = [OutlineEntry(**o) for o in raw.pop("outline")]
-    return Document(**raw, paragraphs=paragraphs, articles=articles, outline=outline)

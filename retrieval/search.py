@@ -242,15 +242,7 @@ class Searcher:
     # --- ranking ---------------------------------------------------------------
 
     def _allowed(self, q: Query) -> np.ndarray | None:
-        if q.doc_ids is None and not q.year:
-            return None
-        mask = np.ones(len(self.lib.paragraphs), dtype=bool)
-        if q.doc_ids is not None:
-            ok_docs = np.array([d.doc_id in q.doc_ids for d in self.lib.documents])
-            mask &= ok_docs[self.lib.doc_of]
-        if q.year:
-            mask &= np.array([self._year_of(p).startswith(q.year) for p in self.lib.paragraphs], dtype=bool)
-        return mask
+        return self.lib.filter_mask(q.doc_ids, q.year)
 
     def _year_of(self, p: Paragraph) -> str:
         doc = self.lib.doc_by_id[p.doc_id]
@@ -329,11 +321,12 @@ class Searcher:
             must = set.intersection(*sets)
             if allowed is not None:
                 must = {p for p in must if allowed[p]}
-            scores = lib.index.scores(tokens) if tokens else np.zeros(len(lib.paragraphs))
-            ranked = sorted(must, key=lambda p: (-scores[p], p))
+            found = np.array(sorted(must), dtype=np.int64)
+            scores = lib.index.score_docs(tokens, found) if tokens else np.zeros(found.shape[0])
+            ranked = sorted(zip(found.tolist(), scores.tolist(), strict=True), key=lambda ps: (-ps[1], ps[0]))
             # An exact look-up answers by definition when it finds the words.
-            found = Evidence(bool(ranked), 1.0, None, True)
-            return Ranked([(p, float(scores[p])) for p in ranked[:limit]], marks, found, q)
+            exact = Evidence(bool(ranked), 1.0, None, True)
+            return Ranked([(p, float(s)) for p, s in ranked[:limit]], marks, exact, q)
 
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
@@ -358,9 +351,10 @@ class Searcher:
         if cfg.run and len(qbare) >= 2:
             # A verbatim occurrence of the whole query is a candidate even if
             # BM25 missed it (e.g. a query made only of stop words).
-            for pos, _ in lib.find_phrase(folded_text):
-                if allowed is None or allowed[pos]:
-                    cands.setdefault(pos, 0.0)
+            # Found through the bigram index and capped: a query that half the
+            # corpus holds verbatim adds no more than CANDIDATES paragraphs.
+            for pos, _ in lib.find_phrase(folded_text, limit=k, allowed=allowed):
+                cands.setdefault(pos, 0.0)
         if not cands:
             return Ranked([], marks, Evidence(False, 0.0, None, False), q)
         top = max(cands.values()) or 1.0

@@ -104,28 +104,40 @@ def test_cache_is_rebuilt_when_the_corpus_changes(corpus_copy: Path, tmp_path: P
     seed.write_text(seed.read_text(encoding="utf-8") + "\n补充一段新的内容，用于检验缓存。\n", encoding="utf-8")
     changed = Library.open(corpus_copy, cache)
     assert not changed.info.from_cache
-    assert len(list(cache.glob("library-*.npz"))) == 1  # stale caches are removed
+    assert sorted(p.name for p in cache.iterdir() if p.name.startswith("index")) == ["index"]  # nothing stale left
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a zip file at all", b"PK\x03\x04garbage"])
-def test_corrupt_or_foreign_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path, damage: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("bm25_values.npy", b""),
+        ("bm25_docs.npy", b"not an array at all"),
+        ("folded.bin", b"\x93NUMPY garbage"),
+        ("manifest.json", b"{not json"),
+        ("para_doc.npy", None),  # missing
+    ],
+)
+def test_corrupt_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path, name: str, damage: bytes | None) -> None:
     cache = tmp_path / "cache"
     Library.open(corpus_copy, cache)
-    (path,) = cache.glob("library-*.npz")
-    path.write_bytes(damage)
+    path = cache / "index" / name
+    if damage is None:
+        path.unlink()
+    else:
+        path.write_bytes(damage)
     lib = Library.open(corpus_copy, cache)
     assert not lib.info.from_cache and len(lib.documents) == 5
     assert any("unreadable" in w for w in lib.info.warnings)
     assert Library.open(corpus_copy, cache).info.from_cache
 
 
-def test_foreign_npz_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path) -> None:
-    import numpy as np
+def test_foreign_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path) -> None:
+    import json
 
     cache = tmp_path / "cache"
     Library.open(corpus_copy, cache)
-    (path,) = cache.glob("library-*.npz")
-    with path.open("wb") as fh:
-        np.savez(fh, library=np.frombuffer(b'{"format": "something-else"}', dtype=np.uint8))
+    manifest = cache / "index" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "format": "something-else"}), encoding="utf-8")
     lib = Library.open(corpus_copy, cache)
     assert not lib.info.from_cache and len(lib.paragraphs) > 300

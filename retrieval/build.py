@@ -1,0 +1,299 @@
+"""Building the on-disk library: ingestion, then segmentation into int32 term ids, on every core.
+
+Two passes, because the analyzer's dictionary holds the quoted formulas
+harvested from the whole corpus before any paragraph may be segmented:
+
+1. ingest each file (worker processes, file by file): texts go straight to
+   the text columns, paragraph metadata to small arrays, document metadata
+   to ``documents.json``; nothing per paragraph stays in Python objects;
+2. segment chunks of paragraphs (worker processes read the folded column
+   themselves): a worker returns its chunk's tokens as int32 ids into a
+   chunk-local vocabulary plus the chunk's bigram postings; the main process
+   maps ids to the global vocabulary, appends the forward index and keeps
+   the chunk's postings compactly until the final merge.
+
+Small corpora (the seeds, the tests) run both passes in-process: starting
+workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import Analyzer, fold, harvest_terms
+from .context import paragraph_contexts
+from .index import BM25Index, term_postings
+from .ingest import IngestError, list_sources
+from .model import Document
+from .phrase import BigramIndex, chunk_postings
+from .postings import PostingsBuilder
+from .store import ArrayWriter, TextColumn, TextWriter
+
+CHUNK = 8192  # paragraphs per segmentation task
+PARALLEL_BYTES = 4 * 1024 * 1024  # below this much source text one process is faster
+
+
+def file_entry(path: Path, folder: Path, digest: str | None = None) -> dict:
+    """What the manifest records of a source file: name, size, mtime and content hash."""
+    st = path.stat()
+    if digest is None:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"name": str(path.relative_to(folder)), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": digest}
+
+
+# --- pass 1: ingestion ----------------------------------------------------------
+
+
+def ingest_file(path: Path) -> tuple[Document | None, str, list[str], list[str], list[str]]:
+    """(document or None, error, folded texts, contexts, harvested terms) of one source file."""
+    from .corpus import load_document
+
+    try:
+        doc = load_document(path)
+    except (IngestError, OSError) as exc:
+        return None, f"{path.name}: skipped: {exc}", [], [], []
+    folded = [fold(p.text) for p in doc.paragraphs]
+    return doc, "", folded, paragraph_contexts(doc), harvest_terms(folded)
+
+
+def _ingest_task(path: str) -> tuple[Document | None, str, list[str], list[str], list[str], str]:
+    p = Path(path)
+    result = ingest_file(p)
+    doc = result[0]
+    digest = doc.sha256 if doc is not None else ""
+    if not digest:
+        try:
+            digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+    return (*result, digest)
+
+
+# --- pass 2: segmentation -------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_segmenter(folder: str, domain_terms: list[str], cache_dir: str | None) -> None:
+    _worker["folded"] = TextColumn(Path(folder), "folded")
+    _worker["analyzer"] = Analyzer(domain_terms, cache_dir=Path(cache_dir) if cache_dir else None)
+
+
+def _segment_task(task: tuple[int, int, list[str]]) -> dict:
+    """Tokens of paragraphs ``first … last−1`` as ids into a chunk-local vocabulary, and their bigrams."""
+    first, last, contexts = task
+    column: TextColumn = _worker["folded"]
+    analyzer: Analyzer = _worker["analyzer"]
+    local: dict[str, int] = {}
+    own_ids: list[int] = []
+    own_starts: list[int] = []
+    own_len = np.zeros(last - first, np.int32)
+    ctx_ids: list[int] = []
+    ctx_len = np.zeros(last - first, np.int32)
+    ctx_cache: dict[str, list[int]] = {}
+    texts = [column[i] for i in range(first, last)]
+    setdefault = local.setdefault
+    for i, (text, ctx) in enumerate(zip(texts, contexts, strict=True)):
+        spans = analyzer.spans(text)
+        own_ids.extend(setdefault(t, len(local)) for t, _ in spans)
+        own_starts.extend(at for _, at in spans)
+        own_len[i] = len(spans)
+        cids = ctx_cache.get(ctx)
+        if cids is None:
+            cids = ctx_cache[ctx] = [setdefault(t, len(local)) for t in analyzer.tokens(fold(ctx))] if ctx else []
+        ctx_ids.extend(cids)
+        ctx_len[i] = len(cids)
+    keys, docs = chunk_postings(texts, first)
+    return {
+        "first": first,
+        "vocab": list(local),
+        "own_ids": np.asarray(own_ids, np.int32),
+        "own_starts": np.asarray(own_starts, np.int32),
+        "own_len": own_len,
+        "ctx_ids": np.asarray(ctx_ids, np.int32),
+        "ctx_len": ctx_len,
+        "bigram_keys": keys,
+        "bigram_docs": docs,
+    }
+
+
+# --- the build ---------------------------------------------------------------------
+
+
+class _Pool:
+    """A process pool on every core, or the same calls in-process for small corpora."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = None
+
+    def map(self, fn, items, initializer=None, initargs=()) -> Iterator:
+        if self.workers <= 1:
+            if initializer is not None:
+                initializer(*initargs)
+            return map(fn, items)
+        self.close()
+        self._pool = mp.get_context("spawn").Pool(self.workers, initializer=initializer, initargs=initargs)
+        return self._pool.imap(fn, items, chunksize=1)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+def default_workers(sources: Sequence[Path]) -> int:
+    total = sum(p.stat().st_size for p in sources)
+    return min(os.cpu_count() or 1, 8) if total >= PARALLEL_BYTES else 1
+
+
+def build_library(
+    corpus: Path, folder: Path, cache_dir: Path | None, code_version: str, workers: int | None = None
+) -> dict:
+    """Write a complete library for ``corpus`` into the empty ``folder``; returns its manifest."""
+    sources = list_sources(corpus)
+    pool = _Pool(default_workers(sources) if workers is None else workers)
+    try:
+        return _build(corpus, sources, folder, cache_dir, code_version, pool)
+    finally:
+        pool.close()
+
+
+def _build(
+    corpus: Path, sources: list[Path], folder: Path, cache_dir: Path | None, code_version: str, pool: _Pool
+) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = TextWriter(folder, "text")
+    folded = TextWriter(folder, "folded")
+    para_cols = {name: ArrayWriter(folder, f"para_{name}", np.int32) for name in PARA_COLUMNS}
+    sections: dict[tuple[str, ...], int] = {}
+    contexts: dict[str, int] = {}
+    ctx_of: list[np.ndarray] = []
+    documents: list[dict] = []
+    files: list[dict] = []
+    errors: list[str] = []
+    harvested: dict[str, None] = {}
+    pos = 0
+    for path, (doc, error, fold_texts, ctxs, terms, digest) in zip(
+        sources, pool.map(_ingest_task, [str(p) for p in sources]), strict=True
+    ):
+        files.append(file_entry(path, corpus, digest))
+        if doc is None:
+            errors.append(error)
+            continue
+        n = len(doc.paragraphs)
+        texts.extend(p.text for p in doc.paragraphs)
+        folded.extend(fold_texts)
+        cols = {
+            "doc": [len(documents)] * n,
+            "line_start": [p.line_start for p in doc.paragraphs],
+            "line_end": [p.line_end for p in doc.paragraphs],
+            "article": [p.article for p in doc.paragraphs],
+            "section": [sections.setdefault(p.section, len(sections)) for p in doc.paragraphs],
+        }
+        for name, values in cols.items():
+            para_cols[name].append(np.asarray(values, np.int32))
+        ctx_of.append(np.asarray([contexts.setdefault(c, len(contexts)) for c in ctxs], np.int32))
+        harvested.update(dict.fromkeys(terms))
+        meta = {k: v for k, v in asdict(doc).items() if k != "paragraphs"}
+        meta.update(start=pos, count=n, harvested=terms)
+        documents.append(meta)
+        pos += n
+    texts.close()
+    folded.close()
+    for col in para_cols.values():
+        col.close()
+    section_col = TextWriter(folder, "sections")
+    section_col.extend("\x1f".join(s) for s in sections)
+    section_col.close()
+    (folder / "documents.json").write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
+
+    analyzer = Analyzer(list(harvested), cache_dir=cache_dir)
+    ctx_texts = list(contexts)
+    ctx_all = np.concatenate(ctx_of) if ctx_of else np.zeros(0, np.int32)
+    del ctx_of, contexts
+    # What each paragraph inherits is kept (folded) for ranking: coverage and
+    # passages read it per candidate, and recomputing it needs whole documents.
+    context_col = TextWriter(folder, "contexts")
+    context_col.extend(fold(c) for c in ctx_texts)
+    context_col.close()
+    context_of = ArrayWriter(folder, "para_context", np.int32)
+    context_of.append(ctx_all)
+    context_of.close()
+    tasks = (
+        (first, min(first + CHUNK, pos), [ctx_texts[c] for c in ctx_all[first : first + CHUNK]])
+        for first in range(0, pos, CHUNK)
+    )
+    vocab: dict[str, int] = {}
+    postings = PostingsBuilder()
+    bigrams = PostingsBuilder()
+    fwd_ids = ArrayWriter(folder, "fwd_ids", np.int32)
+    fwd_starts = ArrayWriter(folder, "fwd_starts", np.int32)
+    fwd_off = ArrayWriter(folder, "fwd_off", np.int64)
+    fwd_off.append(np.zeros(1, np.int64))
+    doc_len = np.zeros(pos, np.int32)
+    at = 0
+    results = pool.map(
+        _segment_task, tasks, initializer=_init_segmenter, initargs=(str(folder), analyzer.domain_terms, _s(cache_dir))
+    )
+    for r in results:
+        lut = np.fromiter((vocab.setdefault(t, len(vocab)) for t in r["vocab"]), np.int32, count=len(r["vocab"]))
+        own = lut[r["own_ids"]]
+        ctx = lut[r["ctx_ids"]]
+        fwd_ids.append(own)
+        fwd_starts.append(r["own_starts"])
+        at_ends = at + np.cumsum(r["own_len"], dtype=np.int64)
+        fwd_off.append(at_ends)
+        at = int(at_ends[-1]) if at_ends.size else at
+        n = r["own_len"].shape[0]
+        first = r["first"]
+        doc_len[first : first + n] = r["own_len"] + r["ctx_len"]
+        local = np.concatenate(
+            (
+                np.repeat(np.arange(n, dtype=np.int64), r["own_len"]),
+                np.repeat(np.arange(n, dtype=np.int64), r["ctx_len"]),
+            )
+        )
+        postings.add(*term_postings(np.concatenate((own, ctx)), local, n, first))
+        bigrams.add(r["bigram_keys"], r["bigram_docs"])
+    pool.close()
+    for w in (fwd_ids, fwd_starts, fwd_off):
+        w.close()
+    params = BM25Index.write(folder, list(vocab), postings, doc_len)
+    del postings
+    BigramIndex.write(bigrams, folder)
+    return {
+        "format": FORMAT,
+        "code_version": code_version,
+        "files": files,
+        "errors": errors,
+        "paragraphs": pos,
+        "documents": len(documents),
+        "domain_terms": list(harvested),
+        "params": params,
+    }
+
+
+def _s(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+FORMAT = "library-v2"
+PARA_COLUMNS = ("doc", "line_start", "line_end", "article", "section")
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """The manifest is written last: a folder without one is an unfinished build."""
+    tmp = folder / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, folder / "manifest.json")
+
