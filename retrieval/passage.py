@@ -62,23 +62,25 @@ def best_window(
     total = sum(words.values()) or 1.0
     inherited = {w for w in words if w in context}
     sents = sentence_spans(folded)
+    # Per sentence once: the words it holds and whether it holds the asked-for kind of answer.
+    holds = [{w for w in words if w in folded[a:b]} for a, b in sents]
+    typed = [answers is not None and answers(folded[a:b]) for a, b in sents]
+    heaviest = max(words.values(), default=0.0)
     best = Window(0, len(folded), -1.0, 0.0)
     for size in range(1, min(MAX_WINDOW, len(sents)) + 1):
         avg = avg_sentence * size
         for i in range(len(sents) - size + 1):
+            found = set().union(*holds[i : i + size])
             start, end = sents[i][0], sents[i + size - 1][1]
-            text = folded[start:end]
-            found = [w for w in words if w in text]
-            typed = answers is not None and answers(text)
-            if not found and not inherited and not typed:
+            is_typed = any(typed[i : i + size]) or (size > 1 and answers is not None and answers(folded[start:end]))
+            if not found and not inherited and not is_typed:
                 continue
             norm = (K1 + 1) / (1 + K1 * (1 - B + B * (end - start) / avg))
-            score = sum(words[w] for w in found) * norm + sum(words[w] for w in inherited if w not in found)
-            if typed:
-                score += max(words.values(), default=0.0) * norm
+            score = sum(words[w] for w in found) * norm + sum(words[w] for w in inherited - found)
+            if is_typed:
+                score += heaviest * norm
             if score > best.score:
-                mass = sum(words[w] for w in set(found) | inherited)
-                best = Window(start, end, score, mass / total)
+                best = Window(start, end, score, sum(words[w] for w in found | inherited) / total)
     if best.score < 0:
-        return Window(0, min(len(folded), len(sents[0]) and sents[0][1]), 0.0, 0.0)
+        return Window(0, sents[0][1], 0.0, 0.0)
     return best

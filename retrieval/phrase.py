@@ -95,6 +95,31 @@ class BigramIndex:
             cand = np.intersect1d(cand, other, assume_unique=True)
         return cand
 
+    def closest(self, text: str, k: int, allowed: np.ndarray | None = None, lists: int = 16) -> np.ndarray:
+        """The ``k`` positions holding the most of ``text``'s distinct bigrams (rarest ``lists`` of them).
+
+        A half-remembered formula shares most of its characters' pairs with the
+        true wording.  Only the rarest pairs are counted: a common pair (人大)
+        says little and its list is long, so the cost stays that of a few short lists.
+        """
+        if len(text) < 2:
+            return self.docs[:0]
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        found = [self._list(key) for key in np.unique((codes[:-1] << _SHIFT) | codes[1:])]
+        found = sorted((f for f in found if f.shape[0]), key=len)[:lists]
+        if not found:
+            return self.docs[:0]
+        cand = np.concatenate(found)
+        if allowed is not None:
+            cand = cand[allowed[cand]]
+        if cand.shape[0] == 0:
+            return cand
+        positions, counts = np.unique(cand, return_counts=True)
+        if positions.shape[0] > k:
+            keep = np.argpartition(-counts, k - 1)[:k]
+            positions, counts = positions[keep], counts[keep]
+        return positions[np.lexsort((positions, -counts))]
+
     def find(
         self,
         phrase: str,

@@ -30,6 +30,8 @@ SIGNAL_WEIGHT = 0.5
 COVER_WEIGHT = 0.5
 PASSAGE_WEIGHT = 0.5
 CLOSE_WEIGHT = 0.5
+CLOSE_CANDIDATES = 20
+PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
 # idf mass that the best passage (with its inherited context) holds, and,
 # for a question that asks for a date, count or person, whether that kind of
@@ -334,20 +336,18 @@ class Searcher:
             cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed))
         qbare = bare(folded_text)
         grams = char_bigrams(folded_text)
-        if cfg.bigrams or cfg.closeness:
+        if cfg.bigrams:
+            # Evaluation only: a character-bigram BM25 built in memory on first use.
             bscores = dict(self.bigram_index().top(grams, k, allowed))
-            if cfg.bigrams:
-                top_w = max(cands.values(), default=1.0) or 1.0
-                top_b = max(bscores.values(), default=1.0) or 1.0
-                cands = {
-                    p: cands.get(p, 0.0) / top_w + bscores.get(p, 0.0) / top_b for p in set(cands) | set(bscores)
-                }
-            else:
-                # A half-remembered formula shares most of its characters with
-                # the true wording but few whole words: its closest paragraphs
-                # are candidates even when word BM25 misses them.
-                for pos in bscores:
-                    cands.setdefault(pos, 0.0)
+            top_w = max(cands.values(), default=1.0) or 1.0
+            top_b = max(bscores.values(), default=1.0) or 1.0
+            cands = {p: cands.get(p, 0.0) / top_w + bscores.get(p, 0.0) / top_b for p in set(cands) | set(bscores)}
+        if cfg.closeness:
+            # A half-remembered formula shares most of its characters with the
+            # true wording but few whole words: its closest paragraphs are
+            # candidates even when word BM25 misses them.
+            for pos in lib.phrases.closest(bare(folded_text), CLOSE_CANDIDATES, allowed).tolist():
+                cands.setdefault(pos, 0.0)
         if cfg.run and len(qbare) >= 2:
             # A verbatim occurrence of the whole query is a candidate even if
             # BM25 missed it (e.g. a query made only of stop words).
@@ -370,8 +370,9 @@ class Searcher:
                 return True
             return answer is not None and self._answers(window_text, answer, "", tokens)
 
+        # Stage one, every candidate: BM25, verbatim run, coverage of the
+        # whole paragraph, formula enumeration — cheap string tests.
         final: dict[int, float] = {}
-        windows: dict[int, Window] = {}
         runs: dict[int, str] = {}
         best_run = ""
         for pos, s in cands.items():
@@ -385,21 +386,30 @@ class Searcher:
                     runs[pos] = run
                     if length > len(best_run):
                         best_run = run
+            if cfg.signals and words and not cfg.passages:
+                score += COVER_WEIGHT * covered(words, context + text, forms) / idf_total
+            if forms and any(enumerates(text, f) for f in forms):
+                score += SIGNAL_WEIGHT
+            final[pos] = score
+        # Stage two, the best stage-one candidates only (a cascade, as search
+        # engines re-rank): passages, closeness and answer type, which read
+        # each sentence.  The rest keep their stage-one score and stay below.
+        deep = sorted(final, key=lambda p: (-final[p], p))[:PASSAGE_DEPTH]
+        windows: dict[int, Window] = {}
+        for pos in deep:
+            text = lib.folded[pos]
+            context = self._context_bare(pos)
+            where = context + text
             if cfg.passages and words:
                 window = best_window(text, context, words, avg_sentence, answers_here)
                 windows[pos] = window
                 where = context + text[window.start : window.end]
-            else:
-                where = context + text
-            if cfg.signals and words:
-                score += COVER_WEIGHT * covered(words, where, forms) / idf_total
+            if cfg.signals and words and cfg.passages:
+                final[pos] += COVER_WEIGHT * covered(words, where, forms) / idf_total
             if cfg.closeness and qgrams:
-                score += CLOSE_WEIGHT * len(qgrams & set(char_bigrams(text))) / len(qgrams)
-            if forms and any(enumerates(text, f) for f in forms):
-                score += SIGNAL_WEIGHT
+                final[pos] += CLOSE_WEIGHT * len(qgrams & set(char_bigrams(text))) / len(qgrams)
             if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
-                score += SIGNAL_WEIGHT
-            final[pos] = score
+                final[pos] += SIGNAL_WEIGHT
         if windows:
             # Passage evidence, normalised like BM25: the best window of all candidates scores 1.
             best_w = max(w.score for w in windows.values()) or 1.0
