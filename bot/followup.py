@@ -79,7 +79,7 @@ def read_message(
     leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 4)
     if not (leans or (is_reply and content_len <= 12)):
         return Reading("new", query=text)
-    swapped = _swap(previous_query, text, new_words)
+    swapped = _swap(previous_query, text, new_words, analyzer)
     if swapped:
         return Reading("followup", query=swapped, understood=swapped)
     old_words = content_words(analyzer, previous_query)
@@ -94,7 +94,7 @@ def read_message(
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
 
 
-def _swap(previous: str, text: str, new_words: list[str]) -> str:
+def _swap(previous: str, text: str, new_words: list[str], analyzer: Analyzer) -> str:
     """The previous question about another place or year: "那无锡呢？" after "镇江…是哪天开的".
 
     The new place (or year) replaces the old one in the previous question,
@@ -104,13 +104,13 @@ def _swap(previous: str, text: str, new_words: list[str]) -> str:
     Returns "" when the message names no place or year.
     """
     folded = fold(text)
-    places = [forms[0] for forms in entities(folded)]
+    places = [forms[0] for forms in entities(analyzer.words(folded))]
     year = _YEAR.search(folded)
     if not places and not year:
         return ""
     question = fold(previous)
     if places:
-        old = sorted({form for forms in entities(question) for form in forms}, key=len, reverse=True)
+        old = sorted({form for forms in entities(analyzer.words(question)) for form in forms}, key=len, reverse=True)
         present = [form for form in old if form in question]
         question = re.sub("|".join(map(re.escape, present)), places[0], question) if present else places[0] + question
     if year:

@@ -494,7 +494,7 @@ class Searcher:
         # too many true answers (a count given as a list, a name without a title).
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
         # A place or person the question names must be what the paragraph is about.
-        named = entities(folded_query)
+        named = entities(self.lib.analyzer.words(folded_query))
         about = context + text
         missing = [e for e in named if not any(form in about for form in e)]
         if missing:
