@@ -84,3 +84,20 @@ def best_window(
     if best.score < 0:
         return Window(0, sents[0][1], 0.0, 0.0)
     return best
+
+
+def closest_sentence(folded: str, grams: set[str]) -> tuple[int, int, float]:
+    """(start, end, share) of the sentence holding the largest share of ``grams`` (character bigrams).
+
+    When a user types a formula's wording, the sentence that says nearly the
+    same is what the excerpt must show, whatever else the paragraph matches.
+    """
+    best = (0, 0, 0.0)
+    if not grams:
+        return best
+    for start, end in sentence_spans(folded):
+        text = "".join(ch for ch in folded[start:end] if ch.isalnum())
+        share = len(grams & {text[i : i + 2] for i in range(len(text) - 1)}) / len(grams)
+        if share > best[2]:
+            best = (start, end, share)
+    return best

@@ -19,9 +19,10 @@ from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
-from .passage import Window, best_window, sentence_spans
+from .passage import Window, best_window, closest_sentence, sentence_spans
 from .question import entities
 from .signals import answer_pattern, answers_in_clause, enumerates, formulas
+from .spelling import TermMatcher
 
 MAX_QUERY_CHARS = 10_000
 CANDIDATES = 100
@@ -30,6 +31,7 @@ SIGNAL_WEIGHT = 0.5
 COVER_WEIGHT = 0.5
 PASSAGE_WEIGHT = 0.5
 CLOSE_WEIGHT = 0.5
+QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
@@ -205,6 +207,7 @@ class Searcher:
         self.ranking = VARIANTS[variant]
         self._bigram: BM25Index | None = None
         self._sentence_chars: float | None = None
+        self._terms: TermMatcher | None = None
 
     # --- parsing ---------------------------------------------------------------
 
@@ -316,10 +319,16 @@ class Searcher:
         if q.phrases:
             sets = [{pos for pos, _ in lib.find_phrase(p)} for p in q.phrases]
             if not all(sets):
-                # A writer quotes from memory: a quotation that is not in the
+                # A formula quoted with one character wrong is looked up as the
+                # corpus writes it; any other quotation that is not in the
                 # corpus word for word is ranked by closeness instead.
                 missing = [p for p, found in zip(q.phrases, sets, strict=True) if not found]
-                return self._rank(self._unquote(q, missing), limit)
+                fixed = {p: self.corrections(p).get(p, []) for p in missing}
+                if all(len(terms) == 1 for terms in fixed.values()):
+                    notices = [f"你是不是要找“{terms[0]}”？已按它查找。" for terms in fixed.values()]
+                    phrases = [fixed[p][0] if p in fixed else p for p in q.phrases]
+                    return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit)
+                return self._rank(self._unquote(q, list(fixed)), limit)
             must = set.intersection(*sets)
             if allowed is not None:
                 must = {p for p in must if allowed[p]}
@@ -330,6 +339,15 @@ class Searcher:
             exact = Evidence(bool(ranked), 1.0, None, True)
             return Ranked([(p, float(s)) for p, s in ranked[:limit]], marks, exact, q)
 
+        fixes = self.corrections(bare(folded_text)) if folded_text else {}
+        if fixes:
+            # 三看三促近 → 三看三促进: the formula is searched as the corpus writes it, and the user is told.
+            for stretch, terms in fixes.items():
+                folded_text = folded_text.replace(stretch, " ".join(terms))
+                shown = "或".join(f"“{t}”" for t in terms)
+                q = replace(q, notices=[*q.notices, f"你是不是要找{shown}？已按它查找。"])
+            tokens = lib.analyzer.tokens(folded_text)
+            marks = [t for t in tokens if len(t) >= 2]
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
         if cfg.rm3 and cands:
@@ -346,8 +364,11 @@ class Searcher:
             # A half-remembered formula shares most of its characters with the
             # true wording but few whole words: its closest paragraphs are
             # candidates even when word BM25 misses them.
-            for pos in lib.phrases.closest(bare(folded_text), CLOSE_CANDIDATES, allowed).tolist():
+            close = lib.phrases.closest(bare(folded_text), CLOSE_CANDIDATES, allowed).tolist()
+            for pos in close:
                 cands.setdefault(pos, 0.0)
+        else:
+            close = []
         if cfg.run and len(qbare) >= 2:
             # A verbatim occurrence of the whole query is a candidate even if
             # BM25 missed it (e.g. a query made only of stop words).
@@ -394,7 +415,7 @@ class Searcher:
         # Stage two, the best stage-one candidates only (a cascade, as search
         # engines re-rank): passages, closeness and answer type, which read
         # each sentence.  The rest keep their stage-one score and stay below.
-        deep = sorted(final, key=lambda p: (-final[p], p))[:PASSAGE_DEPTH]
+        deep = list(dict.fromkeys([*sorted(final, key=lambda p: (-final[p], p))[:PASSAGE_DEPTH], *close]))
         windows: dict[int, Window] = {}
         for pos in deep:
             text = lib.folded[pos]
@@ -404,10 +425,21 @@ class Searcher:
                 window = best_window(text, context, words, avg_sentence, answers_here)
                 windows[pos] = window
                 where = context + text[window.start : window.end]
+                if cfg.closeness and len(qgrams) >= 4:
+                    start, end, share = closest_sentence(text, qgrams)
+                    if share >= QUOTE_CLOSENESS:
+                        # The wording the user typed stands in this sentence: show it,
+                        # centred on the longest stretch it shares with the query.
+                        _, run = longest_common_run(qbare, text[start:end])
+                        at = text.find(run, start, end) if run else -1
+                        span = (at, at + len(run)) if at >= 0 else (start, end)
+                        windows[pos] = replace(window, start=span[0], end=span[1])
             if cfg.signals and words and cfg.passages:
                 final[pos] += COVER_WEIGHT * covered(words, where, forms) / idf_total
             if cfg.closeness and qgrams:
-                final[pos] += CLOSE_WEIGHT * len(qgrams & set(char_bigrams(text))) / len(qgrams)
+                # A quotation is about wording: closeness is what the writer asks for.
+                weight = QUOTE_CLOSE_WEIGHT if q.inexact else CLOSE_WEIGHT
+                final[pos] += weight * len(qgrams & set(char_bigrams(text))) / len(qgrams)
             if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
                 final[pos] += SIGNAL_WEIGHT
         if windows:
@@ -422,6 +454,16 @@ class Searcher:
         kept = ranked[:limit]
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
         return Ranked(kept, marks, evidence, q, spans)
+
+    def corrections(self, text: str) -> dict[str, list[str]]:
+        """Stretches of folded ``text`` that the corpus never writes, one edit from formulas it does write."""
+        if self._terms is None:
+            self._terms = TermMatcher(self.lib.analyzer.domain_terms)
+        out: dict[str, list[str]] = {}
+        for stretch, term in self._terms.near(text):
+            if not self.lib.find_phrase(stretch, limit=1) and self.lib.find_phrase(term, limit=1):
+                out.setdefault(stretch, []).append(term)
+        return out
 
     def _article_text(self, pos: int) -> str:
         """The folded text of the article (or news item, or top-level section) a paragraph belongs to."""

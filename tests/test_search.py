@@ -198,3 +198,28 @@ def test_date_question_prefers_the_date_of_the_event_asked_about(searcher) -> No
     texts = [h.text for h in searcher.search("镇江市委人大工作会议是哪天召开的", top=3).hits]
     assert any(t.startswith("5月31日，市委人大工作会议召开") for t in texts)
     assert not any("6月2日，镇江新区召开" in t for t in texts)
+
+
+def test_a_formula_with_one_wrong_character_is_found_with_a_notice(searcher) -> None:
+    from retrieval.spelling import TermMatcher, within_one_edit
+
+    assert within_one_edit("三看三促近", "三看三促进") and within_one_edit("双周五微论", "双周五微论坛")
+    assert not within_one_edit("三看三促进", "三看三促进") and not within_one_edit("三看", "三看三促进")
+    assert TermMatcher(["三看三促进", "一要点四计划"]).near("法检两院行的三看三促近") == [("三看三促近", "三看三促进")]
+    plain = searcher.search("三看三促近", top=3)
+    assert any("三看三促进" in n for n in plain.query.notices)
+    assert "三看三促进" in fold(plain.hits[0].text)
+    quoted = searcher.search("“双周五微论谈”", top=3)
+    assert quoted.query.phrases == ["双周五微论坛"] and quoted.answered
+    assert all("双周五微论坛" in fold(h.text) for h in quoted.hits)
+    both = searcher.search("一要点三计划", top=3)
+    assert any("一要点四计划" in n and "一要点五计划" in n for n in both.query.notices)
+    # Words the corpus itself writes are never "corrected".
+    assert not any("你是不是" in n for n in searcher.search("一委一品牌基层有特色").query.notices)
+
+
+def test_excerpt_shows_the_typed_wording(searcher) -> None:
+    hit = searcher.search("一委一品牌基层有特色", top=1).hits[0]
+    assert "一委一品牌、基层有特色" in hit.excerpt
+    quote = searcher.search("“人民选我做代表”", top=1).hits[0]
+    assert "人民选我当代表" in fold(quote.excerpt)
