@@ -11,6 +11,8 @@ import asyncio
 import logging
 import sys
 
+from retrieval.manage import CorpusError
+
 from .config import ConfigError, load_settings
 from .store import StateError
 
@@ -38,7 +40,7 @@ def main() -> int:
         from .engine import Engine
 
         asyncio.run(Console(Engine(settings)).run())
-    except StateError as exc:
+    except (StateError, CorpusError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
