@@ -2,18 +2,22 @@
 
 Usable by a person (type a question, then a choice number) and scriptable
 from standard input: every line is one message, ``quit`` or end of input stops.
+An error in one message is logged and reported in a line; the console goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 import sys
 from typing import TextIO
 
 from .engine import CallbackIn, Engine, Incoming
 from .render import Button, Reply
+
+log = logging.getLogger(__name__)
 
 CONSOLE_CHAT = 1
 CONSOLE_USER = 1
@@ -49,7 +53,16 @@ class Console:
         self.out.flush()
 
     async def feed(self, line: str) -> bool:
-        """Handle one input line; False when the user asked to quit."""
+        """Handle one input line; False when the user asked to quit.  Never raises for an engine failure."""
+        try:
+            return await self._feed(line)
+        except Exception:
+            log.exception("the console could not handle %r", line[:200])
+            self.out.write("抱歉，处理这条消息时出错了，请换个说法再试。\n\n")
+            self.out.flush()
+            return True
+
+    async def _feed(self, line: str) -> bool:
         text = line.strip()
         if text.lower() in _QUIT:
             return False
@@ -69,6 +82,8 @@ class Console:
             "政策文件问答（终端模式）。输入问题；结果下方的 [数字] 可直接输入选择；/help 查看帮助，quit 退出。\n\n"
         )
         self.out.flush()
+        if hasattr(stdin, "reconfigure"):
+            stdin.reconfigure(errors="replace")  # a stray byte must not end the session with a traceback
         while True:
             if stdin.isatty():
                 self.out.write("> ")

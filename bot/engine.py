@@ -23,7 +23,7 @@ from retrieval.convert import FORMATS
 from retrieval.excerpt import citation, match_spans
 from retrieval.ingest import IngestError
 from retrieval.library import Library
-from retrieval.manage import add_file, remove_document
+from retrieval.manage import add_file, open_library, remove_document
 from retrieval.search import QueryError, Searcher
 
 from . import callbacks
@@ -124,7 +124,7 @@ class Engine:
         self.settings = settings
         self.store = store or Store(settings.state_db)
         self.secret = self.store.secret()
-        lib = library or Library.open(settings.corpus_dir, settings.cache_dir)
+        lib = library or open_library(settings.corpus_dir, settings.cache_dir)
         self.searcher = Searcher(lib)
         self.bot_username = ""
         self.store.prune(SESSION_KEEP_DAYS * 86400)
@@ -506,7 +506,7 @@ class Engine:
 
     async def _reload(self) -> Library:
         """Rebuild the index in a worker thread; questions keep using the old one until it is ready."""
-        lib = await asyncio.to_thread(Library.open, self.settings.corpus_dir, self.settings.cache_dir)
+        lib = await asyncio.to_thread(open_library, self.settings.corpus_dir, self.settings.cache_dir)
         self.set_library(lib)
         return lib
 

@@ -2,23 +2,65 @@
 
 One small database in the data folder.  Writes are single statements in
 autocommit-free transactions, so a crash leaves either the old or the new
-row.  A file that is not a readable database is moved aside (kept for
-inspection, never deleted) and a fresh one is started, so the bot keeps
-answering.
+row.
+
+Opening tells three situations apart, because they need opposite answers:
+
+* **Locked** (another process holds the database): wait up to
+  ``lock_wait`` seconds, then stop with :class:`StateLocked` — the file is
+  healthy and is never touched.
+* **Unusable** (the data folder is read-only, full, or not a folder): stop
+  with :class:`StateUnavailable`, which says which folder and why.
+* **Corrupt** (``PRAGMA quick_check`` reports problems, or SQLite calls the
+  file malformed or not a database): the damaged file is kept under a
+  ``.corrupt-<time>`` name, every row that can still be read is copied into
+  a fresh database (the callback key, subscriptions and digest records
+  first of all), and what was recovered is logged.
+
+At run time a write that fails because the disk is full or read-only only
+costs the conversation state: answers are still given.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TABLES = ("meta", "chats", "watches", "digests", "shown", "sessions", "current")  # most precious first
+_CORRUPT = ("malformed", "not a database", "file is encrypted", "disk image", "corrupt")
+
+
+class StateError(RuntimeError):
+    """The state database cannot be used; the message says why and what to do."""
+
+
+class StateLocked(StateError):
+    """Another process holds the database (a second bot instance, a backup tool)."""
+
+
+class StateUnavailable(StateError):
+    """The data folder or the database file cannot be written (read-only, full, not a folder)."""
+
+
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    return any(marker in str(exc).lower() for marker in _CORRUPT)
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,34 +141,81 @@ class Session:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_wait: float = 15.0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self.lock_wait = lock_wait
+        self._lock = threading.RLock()
+        self.recovered: dict[str, int] | None = None  # rows per table, when a corrupt file was recovered
+        self._check_folder()
         self.db = self._open()
 
+    def _check_folder(self) -> None:
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".write-probe-{os.getpid()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            raise StateUnavailable(
+                f"the data folder {folder} cannot be written ({exc.strerror or exc}); "
+                "set BOT_DATA_DIR to a writable folder with free space"
+            ) from exc
+
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=self.lock_wait, check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
-            db.execute("PRAGMA quick_check").fetchone()
-            db.execute("SELECT count(*) FROM sessions").fetchone()
-        except sqlite3.DatabaseError:
+        except sqlite3.Error:
             db.close()
             raise
         return db
 
     def _open(self) -> sqlite3.Connection:
         try:
-            return self._connect()
-        except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.error("state file %s is unreadable (%s); moved to %s and started afresh", self.path, exc, aside)
-            self.path.rename(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            return self._connect()
+            db = self._connect()
+            problems = [row[0] for row in db.execute("PRAGMA quick_check(20)").fetchall()]
+            if problems == ["ok"]:
+                return db
+            db.close()
+        except sqlite3.Error as exc:
+            if _is_locked(exc):
+                raise StateLocked(
+                    f"the state database {self.path} is locked by another process (waited {self.lock_wait:.0f} s);"
+                    " is a second copy of the bot running? The file was left untouched."
+                ) from exc
+            if not _is_corrupt(exc):
+                raise StateUnavailable(f"the state database {self.path} cannot be opened: {exc}") from exc
+            problems = [str(exc)]
+        return self._recover(problems)
+
+    def _recover(self, problems: list[str]) -> sqlite3.Connection:
+        """Keep the damaged file, copy what can be read into a fresh database, and say so."""
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        self.path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                side.rename(f"{aside}{suffix}")  # a WAL may hold committed rows: keep it with its database
+        db = self._connect()
+        self.recovered = _copy_readable(aside, db)
+        log.error(
+            "state database %s is corrupt (%s). The damaged file is kept as %s; recovered into a fresh database: %s",
+            self.path,
+            "; ".join(problems)[:500],
+            aside.name,
+            ", ".join(f"{table} {count}" for table, count in self.recovered.items()),
+        )
+        return db
+
+    def _try_write(self, what: str, write: Callable[[], T], fallback: T) -> T:
+        """A write the conversation can do without: a full or read-only disk is logged, and answering goes on."""
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            log.warning("could not save %s (%s): answering without it", what, exc)
+            return fallback
 
     def close(self) -> None:
         self.db.close()
@@ -154,29 +243,40 @@ class Store:
     # --- sessions ---------------------------------------------------------------
 
     def new_session(self, session: Session) -> Session:
+        """Record an answer; when the disk refuses, the session stays unsaved (sid 0) and is still shown."""
         now = time.time()
-        with self._lock:
-            cur = self.db.execute(
-                "INSERT INTO sessions (chat_id, user_id, data, created, updated) VALUES (?, ?, ?, ?, ?)",
-                (session.chat_id, session.user_id, session.payload(), now, now),
-            )
-            session.sid = int(cur.lastrowid or 0)
-            session.updated = now
-            self.db.execute(
-                "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
-                (session.chat_id, session.user_id, session.sid, now),
-            )
-        return session
 
-    def save_session(self, session: Session, make_current: bool = True) -> None:
-        now = time.time()
-        with self._lock:
-            self.db.execute("UPDATE sessions SET data=?, updated=? WHERE sid=?", (session.payload(), now, session.sid))
-            if make_current:
+        def write() -> Session:
+            with self._lock:
+                cur = self.db.execute(
+                    "INSERT INTO sessions (chat_id, user_id, data, created, updated) VALUES (?, ?, ?, ?, ?)",
+                    (session.chat_id, session.user_id, session.payload(), now, now),
+                )
+                session.sid = int(cur.lastrowid or 0)
                 self.db.execute(
                     "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
                     (session.chat_id, session.user_id, session.sid, now),
                 )
+            return session
+
+        session.updated = now
+        return self._try_write("the answer session", write, session)
+
+    def save_session(self, session: Session, make_current: bool = True) -> None:
+        now = time.time()
+
+        def write() -> None:
+            with self._lock:
+                self.db.execute(
+                    "UPDATE sessions SET data=?, updated=? WHERE sid=?", (session.payload(), now, session.sid)
+                )
+                if make_current:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
+                        (session.chat_id, session.user_id, session.sid, now),
+                    )
+
+        self._try_write("the answer session", write, None)
         session.updated = now
 
     def session(self, sid: int) -> Session | None:
@@ -200,9 +300,12 @@ class Store:
 
     def prune(self, older_than: float) -> int:
         """Drop sessions whose buttons nobody has used for ``older_than`` seconds."""
-        with self._lock:
-            cur = self.db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - older_than,))
-            return cur.rowcount
+
+        def write() -> int:
+            with self._lock:
+                return self.db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - older_than,)).rowcount
+
+        return self._try_write("pruned sessions", write, 0)
 
 
 @dataclass
@@ -330,6 +433,57 @@ class ChatStore:
     def shown(self, chat_id: int) -> set[tuple[str, int]]:
         rows = self.db.execute("SELECT doc_id, number FROM shown WHERE chat_id=?", (chat_id,)).fetchall()
         return {(r[0], int(r[1])) for r in rows}
+
+
+def _copy_readable(source: Path, target: sqlite3.Connection) -> dict[str, int]:
+    """Copy every row that can still be read from a damaged database; rows per table.
+
+    A plain scan stops at the first bad page, so a table whose scan fails is
+    read again in rowid ranges, skipping the ranges that fail.
+    """
+    counts: dict[str, int] = {}  # table names below come from TABLES, never from input
+    try:
+        src = sqlite3.connect(source, timeout=1.0)
+    except sqlite3.Error:
+        return {table: 0 for table in TABLES}
+    try:
+        for table in TABLES:
+            rows: dict[int, tuple] = {}
+            try:
+                for row in src.execute(f"SELECT rowid, * FROM {table}"):
+                    rows[row[0]] = row[1:]
+            except sqlite3.Error:
+                rows.update(_rows_by_range(src, table))
+            for row in rows.values():
+                placeholders = ",".join("?" * len(row))
+                try:
+                    target.execute(f"INSERT OR IGNORE INTO {table} VALUES ({placeholders})", row)
+                except sqlite3.Error:
+                    continue  # a row with damaged contents
+            counts[table] = len(rows)
+    finally:
+        src.close()
+    return counts
+
+
+def _rows_by_range(src: sqlite3.Connection, table: str, step: int = 64) -> dict[int, tuple]:
+    try:
+        (top,) = src.execute(f"SELECT max(rowid) FROM {table}").fetchone()
+    except sqlite3.Error:
+        top = None
+    if top is None:
+        top = 100_000  # the index on rowid is damaged too: probe a plausible range
+    rows: dict[int, tuple] = {}
+    for start in range(0, min(int(top), 2_000_000) + 1, step):
+        try:
+            for row in src.execute(
+                f"SELECT rowid, * FROM {table} WHERE rowid BETWEEN ? AND ?",
+                (start, start + step - 1),
+            ):
+                rows[row[0]] = row[1:]
+        except sqlite3.Error:
+            continue
+    return rows
 
 
 def _session(row: tuple) -> Session | None:

@@ -36,8 +36,14 @@ def _one_doc(lib: Library, ref: str) -> Document | None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from .manage import CorpusError, open_library
+
     folder = Path(args.corpus)
-    lib = Library.open(folder, Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.rebuild)
+    try:
+        lib = open_library(folder, Path(args.cache_dir) if args.cache_dir else None, use_cache=not args.rebuild)
+    except CorpusError as exc:
+        print(f"error: {exc}; nothing was indexed and no cache was changed", file=sys.stderr)
+        return 2
     print(f"documents:      {len(lib.documents)}")
     print(f"paragraphs:     {len(lib.paragraphs)}")
     print(f"distinct terms: {lib.index.n_terms}")

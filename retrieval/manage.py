@@ -1,15 +1,24 @@
-"""Adding and removing corpus documents, with every check done before the corpus is touched.
+"""Opening, adding and removing corpus documents, with every check done before anything is touched.
 
 A file is converted, ingested and compared with the documents already
 present in memory first; only a file that passes is written (to a temporary
 name, then renamed), so a refused file leaves the corpus exactly as it was.
+
+:func:`open_library` is how the bot and ``index`` open a corpus: it refuses
+a folder that does not exist or holds no documents (so a typo cannot wipe
+other corpora's caches), skips and reports files it cannot read instead of
+stopping, and checks a cached library against the corpus it claims to be
+(its documents' names and hashes, and a jieba dictionary that still knows
+common words), rebuilding a foreign or damaged cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +26,74 @@ from .analysis import fold
 from .convert import to_text
 from .corpus import load_document, parse_text
 from .ingest import IngestError, list_sources
+from .library import INDEX_DIR, Library, default_cache_dir
 from .model import Document
+
+log = logging.getLogger(__name__)
+
+# Words every healthy jieba dictionary knows; an emptied or truncated dictionary cache does not.
+_COMMON_WORDS = ("中国", "发展", "我们", "工作", "经济")
+_JIEBA_CACHE_GLOB = "jieba-freq-*.json"
+
+
+class CorpusError(ValueError):
+    """The corpus folder cannot be indexed (missing, or no documents in it)."""
+
+
+def open_library(folder: Path, cache_dir: Path | None = None, use_cache: bool = True) -> Library:
+    """The library of a corpus folder, checked: see the module docstring.
+
+    Unreadable sources are skipped by the build itself and reported in the
+    library's warnings; the manifest already ties the cache to this folder's
+    files, so what remains to check is what a manifest cannot see.
+    """
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder not found: {folder}")
+    if not list_sources(folder):
+        raise CorpusError(f"no .txt or .md documents in {folder}")
+    cache_dir = cache_dir or default_cache_dir()
+    lib = Library.open(folder, cache_dir, use_cache=use_cache)
+    problems = library_problems(lib, folder)
+    if problems:  # once: a rebuild from the files themselves cannot be foreign
+        log.warning("index cache rejected (%s); rebuilding", "; ".join(problems))
+        forget_cache(cache_dir)
+        lib = Library.open(folder, cache_dir, use_cache=use_cache)
+        lib.info.warnings.insert(0, f"index cache rejected and rebuilt: {'; '.join(problems)}")
+    return lib
+
+
+def library_problems(lib: Library, folder: Path) -> list[str]:
+    """Why a library does not describe ``folder``: foreign documents, changed files, a broken dictionary."""
+    problems = []
+    if not all(lib.analyzer.is_known(w) for w in _COMMON_WORDS):
+        problems.append("the jieba dictionary cache is empty or damaged")
+    sources = {p.stem: p for p in list_sources(folder)}
+    foreign = [d.doc_id for d in lib.documents if d.doc_id not in sources]
+    if foreign:
+        problems.append(f"{len(foreign)} document(s) not in {folder}, e.g. {foreign[0]}")
+    changed = [
+        d.doc_id
+        for d in lib.documents
+        if d.doc_id in sources and d.sha256 and _sha256(sources[d.doc_id]) not in (d.sha256, None)
+    ]
+    if changed:
+        problems.append(f"{len(changed)} document(s) differ from their files, e.g. {changed[0]}")
+    return problems
+
+
+def forget_cache(cache_dir: Path) -> None:
+    """Remove the cached index and the jieba dictionary cache, so both are rebuilt."""
+    shutil.rmtree(cache_dir / INDEX_DIR, ignore_errors=True)
+    for path in cache_dir.glob(_JIEBA_CACHE_GLOB):
+        path.unlink(missing_ok=True)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w\u4e00-\u9fff.-]+")
