@@ -238,7 +238,7 @@ class Engine:
             return [self.source_by_rank(msg, how.rank)]
         query = how.query
         try:
-            result = self.searcher.search(query, top=PAGE, depth=MAX_REFS)
+            result = self.searcher.search(query, top=PAGE, depth=MAX_REFS, collapse=True)
         except QueryError as exc:
             return [Reply(esc(str(exc)))]
         if not result.ranked:
@@ -261,6 +261,7 @@ class Engine:
             filters=result.query.filters + result.query.notices,
             answered=result.answered,
             windows=[result.windows.get(pos) for pos, _ in result.ranked],
+            also=[[self._cite(p) for p in result.also.get(pos, [])] for pos, _ in result.ranked],
         )
         self.store.new_session(session)
         return [self.page(session, 0, edit=False)]
@@ -274,7 +275,15 @@ class Engine:
         hit = self.searcher.make_hit(pos, 0.0, rank, session.terms, window)
         # "[1]" rather than "1." so that numbered items in the excerpt ("2. 依托…") stay unambiguous.
         label = f"[{rank}]" if session.answered else f"[相关 {rank}]"
-        return f"<b>{label}</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+        block = f"<b>{label}</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+        twins = session.also[rank - 1] if rank <= len(session.also) else []
+        if twins:
+            block += "\n（内容相近，另见：" + esc("；".join(twins)) + "）"
+        return block
+
+    def _cite(self, pos: int) -> str:
+        p = self.lib.paragraphs[pos]
+        return citation(self.lib.doc_by_id[p.doc_id], p)
 
     def page(self, session: Session, offset: int, edit: bool) -> Reply:
         total = len(session.refs)

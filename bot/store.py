@@ -131,6 +131,7 @@ class Session:
     filters: list[str] = field(default_factory=list)
     answered: bool = True  # False: the corpus does not answer it; the refs are only related passages
     windows: list[tuple[int, int] | None] = field(default_factory=list)  # best passage per ref (folded offsets)
+    also: list[list[str]] = field(default_factory=list)  # per ref: citations of near-duplicates folded into it
     updated: float = 0.0
 
     def payload(self) -> str:

@@ -33,6 +33,7 @@ PASSAGE_WEIGHT = 0.5
 CLOSE_WEIGHT = 0.5
 QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
+NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
 # idf mass that the best passage (with its inherited context) holds, and,
@@ -108,6 +109,7 @@ class Hit:
     line_start: int
     line_end: int
     position: int
+    also: list[str] = field(default_factory=list)  # citations of paragraphs that say nearly the same
 
     def to_json(self) -> dict:
         from .excerpt import render_marked
@@ -122,6 +124,7 @@ class Hit:
             "citation": self.citation,
             "excerpt": render_marked(self.excerpt, self.marks),
             "text": self.text,
+            **({"also": self.also} if self.also else {}),
         }
 
 
@@ -146,6 +149,7 @@ class Ranked:
     evidence: Evidence
     query: Query
     windows: dict[int, tuple[int, int]] = field(default_factory=dict)  # best passage, folded offsets
+    also: dict[int, list[int]] = field(default_factory=dict)  # near-duplicates folded into a kept hit
 
 
 @dataclass
@@ -160,6 +164,7 @@ class SearchResult:
     answered: bool = True
     evidence: Evidence | None = None
     windows: dict[int, tuple[int, int]] = field(default_factory=dict)  # best passage per position, folded offsets
+    also: dict[int, list[int]] = field(default_factory=dict)  # near-duplicate paragraphs behind a hit
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -305,7 +310,7 @@ class Searcher:
         out = self._rank(q, limit)
         return out.ranked, out.marks
 
-    def _rank(self, q: Query, limit: int) -> Ranked:
+    def _rank(self, q: Query, limit: int, collapse: bool = False) -> Ranked:
         """Ranked positions, terms to mark, the evidence for ``answered``, and the query as finally read."""
         lib = self.lib
         cfg = self.ranking
@@ -327,8 +332,8 @@ class Searcher:
                 if all(len(terms) == 1 for terms in fixed.values()):
                     notices = [f"你是不是要找“{terms[0]}”？已按它查找。" for terms in fixed.values()]
                     phrases = [fixed[p][0] if p in fixed else p for p in q.phrases]
-                    return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit)
-                return self._rank(self._unquote(q, list(fixed)), limit)
+                    return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit, collapse)
+                return self._rank(self._unquote(q, list(fixed)), limit, collapse)
             must = set.intersection(*sets)
             if allowed is not None:
                 must = {p for p in must if allowed[p]}
@@ -451,9 +456,41 @@ class Searcher:
             marks.append(best_run)
         ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
         evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text, q.inexact)
-        kept = ranked[:limit]
+        kept, also = self._collapse(ranked, limit) if collapse else (ranked[:limit], {})
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
-        return Ranked(kept, marks, evidence, q, spans)
+        return Ranked(kept, marks, evidence, q, spans, also)
+
+    def _collapse(
+        self, ranked: list[tuple[int, float]], limit: int
+    ) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
+        """The first ``limit`` hits with near-duplicates folded into the better-ranked one.
+
+        A magazine reports the same meeting in its news and again in its
+        chronicle; two copies of one text must not fill the top three.  Two
+        paragraphs are near-duplicates when nine in ten character pairs of the
+        shorter stand in the longer.
+        """
+        kept: list[tuple[int, float]] = []
+        grams: list[set[str]] = []
+        also: dict[int, list[int]] = {}
+        for pos, score in ranked:
+            if len(kept) >= limit:
+                break
+            mine = set(char_bigrams(self.lib.folded[pos]))
+            twin = next(
+                (
+                    kept[i][0]
+                    for i, other in enumerate(grams)
+                    if mine and other and len(mine & other) >= NEAR_DUPLICATE * min(len(mine), len(other))
+                ),
+                None,
+            )
+            if twin is None:
+                kept.append((pos, score))
+                grams.append(mine)
+            else:
+                also.setdefault(twin, []).append(pos)
+        return kept, also
 
     def corrections(self, text: str) -> dict[str, list[str]]:
         """Stretches of folded ``text`` that the corpus never writes, one edit from formulas it does write."""
@@ -555,13 +592,18 @@ class Searcher:
 
     # --- results ---------------------------------------------------------------
 
-    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0) -> SearchResult:
+    def search(
+        self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False
+    ) -> SearchResult:
         """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
 
         Excerpts cost far more than ranking, so a caller that pages through
         results (the bot) ranks deep once and renders only the page shown.
+        ``collapse`` folds near-duplicate paragraphs into the better-ranked one
+        (named in ``Hit.also``), for readers; the command line keeps every
+        paragraph, since tools that check returned texts need each one.
         """
-        out = self._rank(self.parse(raw), max(depth, offset + top))
+        out = self._rank(self.parse(raw), max(depth, offset + top), collapse)
         page = out.ranked[offset : offset + top]
         hits = [
             self.make_hit(pos, score, offset + i, out.marks, out.windows.get(pos))
@@ -574,6 +616,10 @@ class Searcher:
         result.ranked = out.ranked
         result.evidence = out.evidence
         result.windows = out.windows
+        result.also = out.also
+        for hit in hits:
+            twins = (self.lib.paragraphs[p] for p in out.also.get(hit.position, []))
+            hit.also = [citation(self.lib.doc_by_id[t.doc_id], t) for t in twins]
         return result
 
     def make_hit(

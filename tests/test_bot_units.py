@@ -213,3 +213,15 @@ def test_swapped_follow_up_without_an_answer_says_so(engine) -> None:
     (second,) = ask(engine, "那北京呢？")
     assert "按“北京有多少名人大代表”理解" in second.html
     assert second.html.startswith("⚠️ 文档中没有找到直接回答")
+
+
+def test_near_duplicate_paragraphs_are_shown_once_and_named(engine, searcher) -> None:
+    question = "市委人大工作会议召开，市委书记马明龙出席会议并讲话"
+    plain = [h.paragraph for h in searcher.search(question, top=5).hits]
+    assert 1 in plain and 238 in plain  # the news item and its chronicle copy
+    collapsed = searcher.search(question, top=5, collapse=True)
+    assert 238 not in [h.paragraph for h in collapsed.hits]
+    (first,) = [h for h in collapsed.hits if h.paragraph == 1]
+    assert first.also and first.also[0].endswith("第238段")
+    (reply,) = ask(engine, question)
+    assert "另见" in reply.html and "第238段" in reply.html
