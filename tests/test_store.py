@@ -133,3 +133,14 @@ def test_lines_that_never_end_a_sentence_are_joined_without_loss() -> None:
     joined = "".join(p.text for p in doc.paragraphs)
     assert fold(joined) == fold("".join(lines))
     assert len(doc.paragraphs) < 50
+
+
+def test_fast_route_segments_exactly_as_jieba(library) -> None:
+    import jieba
+
+    fast = library.analyzer._tk
+    ref = jieba.Tokenizer()
+    ref.FREQ, ref.total, ref.initialized = fast.FREQ, fast.total, True
+    texts = [*library.folded, *(p.text for p in library.paragraphs), "人民选我当代表，我当代表为人民", "哈" * 50]
+    for text in texts:
+        assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True))
