@@ -199,14 +199,10 @@ class Searcher:
         marks = [t for t in tokens if len(t) >= 2] + q.phrases
 
         if q.phrases:
-            sets = [{pos for pos, _ in lib.find_phrase(p)} for p in q.phrases]
-            must = set.intersection(*sets)
-            if allowed is not None:
-                must = {p for p in must if allowed[p]}
-            found = np.array(sorted(must), dtype=np.int64)
+            found = lib.phrase_positions(q.phrases, allowed=allowed)
             scores = lib.index.score_docs(tokens, found) if tokens else np.zeros(found.shape[0])
-            ranked = sorted(zip(found.tolist(), scores.tolist(), strict=True), key=lambda ps: (-ps[1], ps[0]))
-            return [(p, float(s)) for p, s in ranked[:limit]], marks
+            order = np.lexsort((found, -scores))[:limit]
+            return [(int(found[i]), float(scores[i])) for i in order], marks
 
         k = max(CANDIDATES, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
@@ -224,7 +220,7 @@ class Searcher:
             # BM25 missed it (e.g. a query made only of stop words).
             # Found through the bigram index and capped: a query that half the
             # corpus holds verbatim adds no more than CANDIDATES paragraphs.
-            for pos, _ in lib.find_phrase(folded_text, limit=k, allowed=allowed):
+            for pos in lib.phrase_positions([folded_text], limit=k, allowed=allowed).tolist():
                 cands.setdefault(pos, 0.0)
         if not cands:
             return [], marks
