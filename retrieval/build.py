@@ -22,9 +22,11 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -37,8 +39,10 @@ from .phrase import BigramIndex, chunk_postings
 from .postings import PostingsBuilder
 from .store import ArrayWriter, TextColumn, TextWriter
 
-CHUNK = 8192  # paragraphs per segmentation task
+CHUNK = 2048  # paragraphs per segmentation task
 PARALLEL_BYTES = 4 * 1024 * 1024  # below this much source text one process is faster
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def file_entry(path: Path, folder: Path, digest: str | None = None) -> dict:
@@ -52,29 +56,62 @@ def file_entry(path: Path, folder: Path, digest: str | None = None) -> dict:
 # --- pass 1: ingestion ----------------------------------------------------------
 
 
-def ingest_file(path: Path) -> tuple[Document | None, str, list[str], list[str], list[str]]:
-    """(document or None, error, folded texts, contexts, harvested terms) of one source file."""
+@dataclass
+class Ingested:
+    """One source file after ingestion, in the compact form the build writes (no Paragraph objects)."""
+
+    name: str
+    digest: str
+    error: str = ""
+    meta: dict = field(default_factory=dict)  # the Document's fields except its paragraphs
+    texts: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
+    contexts: list[str] = field(default_factory=list)
+    sections: list[tuple[str, ...]] = field(default_factory=list)
+    lines: np.ndarray = field(default_factory=lambda: np.zeros((3, 0), np.int32))  # line_start, line_end, article
+    harvested: list[str] = field(default_factory=list)
+
+
+def document_meta(doc: Document) -> dict:
+    """A document's fields without its paragraphs (``asdict`` would convert every paragraph first)."""
+    return {
+        f.name: [asdict(x) for x in getattr(doc, f.name)] if f.name in ("articles", "outline") else getattr(doc, f.name)
+        for f in fields(doc)
+        if f.name != "paragraphs"
+    }
+
+
+def ingest_file(path: Path) -> Ingested:
+    """Read, clean and structure one source file; a refused file comes back with ``error`` set."""
     from .corpus import load_document
 
     try:
         doc = load_document(path)
     except (IngestError, OSError) as exc:
-        return None, f"{path.name}: skipped: {exc}", [], [], []
-    folded = [fold(p.text) for p in doc.paragraphs]
-    return doc, "", folded, paragraph_contexts(doc), harvest_terms(folded)
-
-
-def _ingest_task(path: str) -> tuple[Document | None, str, list[str], list[str], list[str], str]:
-    p = Path(path)
-    result = ingest_file(p)
-    doc = result[0]
-    digest = doc.sha256 if doc is not None else ""
-    if not digest:
         try:
-            digest = hashlib.sha256(p.read_bytes()).hexdigest()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             digest = ""
-    return (*result, digest)
+        return Ingested(path.name, digest, error=f"{path.name}: skipped: {exc}")
+    paras = doc.paragraphs
+    folded = [fold(p.text) for p in paras]
+    return Ingested(
+        name=path.name,
+        digest=doc.sha256,
+        meta=document_meta(doc),
+        texts=[p.text for p in paras],
+        folded=folded,
+        contexts=paragraph_contexts(doc),
+        sections=[p.section for p in paras],
+        lines=np.array(
+            [[p.line_start for p in paras], [p.line_end for p in paras], [p.article for p in paras]], np.int32
+        ),
+        harvested=harvest_terms(folded),
+    )
+
+
+def _ingest_task(path: str) -> Ingested:
+    return ingest_file(Path(path))
 
 
 # --- pass 2: segmentation -------------------------------------------------------
@@ -82,16 +119,22 @@ def _ingest_task(path: str) -> tuple[Document | None, str, list[str], list[str],
 _worker: dict = {}
 
 
-def _init_segmenter(folder: str, domain_terms: list[str], cache_dir: str | None) -> None:
-    _worker["folded"] = TextColumn(Path(folder), "folded")
-    _worker["analyzer"] = Analyzer(domain_terms, cache_dir=Path(cache_dir) if cache_dir else None)
+def _segmenter(folder: str, cache_dir: str | None) -> tuple[TextColumn, Analyzer]:
+    """The worker's folded column and analyzer, set up on its first task (one pool serves both passes)."""
+    if _worker.get("folder") != folder:
+        terms = json.loads((Path(folder) / "domain_terms.json").read_text(encoding="utf-8"))
+        _worker.update(
+            folder=folder,
+            column=TextColumn(Path(folder), "folded"),
+            analyzer=Analyzer(terms, cache_dir=Path(cache_dir) if cache_dir else None),
+        )
+    return _worker["column"], _worker["analyzer"]
 
 
-def _segment_task(task: tuple[int, int, list[str]]) -> dict:
+def _segment_task(task: tuple[str, str | None, int, int, list[str]]) -> dict:
     """Tokens of paragraphs ``first … last−1`` as ids into a chunk-local vocabulary, and their bigrams."""
-    first, last, contexts = task
-    column: TextColumn = _worker["folded"]
-    analyzer: Analyzer = _worker["analyzer"]
+    folder, cache_dir, first, last, contexts = task
+    column, analyzer = _segmenter(folder, cache_dir)
     local: dict[str, int] = {}
     own_ids: list[int] = []
     own_starts: list[int] = []
@@ -133,15 +176,11 @@ class _Pool:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool = None
+        self._pool = mp.get_context("spawn").Pool(workers) if workers > 1 else None
 
-    def map(self, fn, items, initializer=None, initargs=()) -> Iterator:
-        if self.workers <= 1:
-            if initializer is not None:
-                initializer(*initargs)
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        if self._pool is None:
             return map(fn, items)
-        self.close()
-        self._pool = mp.get_context("spawn").Pool(self.workers, initializer=initializer, initargs=initargs)
         return self._pool.imap(fn, items, chunksize=1)
 
     def close(self) -> None:
@@ -166,12 +205,14 @@ def build_library(
         return _build(corpus, sources, folder, cache_dir, code_version, pool)
     finally:
         pool.close()
+        _worker.clear()  # in-process builds: the next one may reuse this folder's name
 
 
 def _build(
     corpus: Path, sources: list[Path], folder: Path, cache_dir: Path | None, code_version: str, pool: _Pool
 ) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
+    clock = [time.perf_counter()]
     texts = TextWriter(folder, "text")
     folded = TextWriter(folder, "folded")
     para_cols = {name: ArrayWriter(folder, f"para_{name}", np.int32) for name in PARA_COLUMNS}
@@ -183,30 +224,21 @@ def _build(
     errors: list[str] = []
     harvested: dict[str, None] = {}
     pos = 0
-    for path, (doc, error, fold_texts, ctxs, terms, digest) in zip(
-        sources, pool.map(_ingest_task, [str(p) for p in sources]), strict=True
-    ):
-        files.append(file_entry(path, corpus, digest))
-        if doc is None:
-            errors.append(error)
+    for path, got in zip(sources, pool.map(_ingest_task, [str(p) for p in sources]), strict=True):
+        files.append(file_entry(path, corpus, got.digest))
+        if got.error:
+            errors.append(got.error)
             continue
-        n = len(doc.paragraphs)
-        texts.extend(p.text for p in doc.paragraphs)
-        folded.extend(fold_texts)
-        cols = {
-            "doc": [len(documents)] * n,
-            "line_start": [p.line_start for p in doc.paragraphs],
-            "line_end": [p.line_end for p in doc.paragraphs],
-            "article": [p.article for p in doc.paragraphs],
-            "section": [sections.setdefault(p.section, len(sections)) for p in doc.paragraphs],
-        }
-        for name, values in cols.items():
-            para_cols[name].append(np.asarray(values, np.int32))
-        ctx_of.append(np.asarray([contexts.setdefault(c, len(contexts)) for c in ctxs], np.int32))
-        harvested.update(dict.fromkeys(terms))
-        meta = {k: v for k, v in asdict(doc).items() if k != "paragraphs"}
-        meta.update(start=pos, count=n, harvested=terms)
-        documents.append(meta)
+        n = len(got.texts)
+        texts.extend(got.texts)
+        folded.extend(got.folded)
+        para_cols["doc"].append(np.full(n, len(documents), np.int32))
+        for row, name in enumerate(("line_start", "line_end", "article")):
+            para_cols[name].append(got.lines[row])
+        para_cols["section"].append(np.asarray([sections.setdefault(t, len(sections)) for t in got.sections], np.int32))
+        ctx_of.append(np.asarray([contexts.setdefault(c, len(contexts)) for c in got.contexts], np.int32))
+        harvested.update(dict.fromkeys(got.harvested))
+        documents.append({**got.meta, "start": pos, "count": n, "harvested": got.harvested})
         pos += n
     texts.close()
     folded.close()
@@ -217,7 +249,8 @@ def _build(
     section_col.close()
     (folder / "documents.json").write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
 
-    analyzer = Analyzer(list(harvested), cache_dir=cache_dir)
+    clock.append(time.perf_counter())
+    (folder / "domain_terms.json").write_text(json.dumps(list(harvested), ensure_ascii=False), encoding="utf-8")
     ctx_texts = list(contexts)
     ctx_all = np.concatenate(ctx_of) if ctx_of else np.zeros(0, np.int32)
     del ctx_of, contexts
@@ -230,7 +263,13 @@ def _build(
     context_of.append(ctx_all)
     context_of.close()
     tasks = (
-        (first, min(first + CHUNK, pos), [ctx_texts[c] for c in ctx_all[first : first + CHUNK]])
+        (
+            str(folder),
+            _s(cache_dir),
+            first,
+            min(first + CHUNK, pos),
+            [ctx_texts[c] for c in ctx_all[first : first + CHUNK]],
+        )
         for first in range(0, pos, CHUNK)
     )
     vocab: dict[str, int] = {}
@@ -242,10 +281,7 @@ def _build(
     fwd_off.append(np.zeros(1, np.int64))
     doc_len = np.zeros(pos, np.int32)
     at = 0
-    results = pool.map(
-        _segment_task, tasks, initializer=_init_segmenter, initargs=(str(folder), analyzer.domain_terms, _s(cache_dir))
-    )
-    for r in results:
+    for r in pool.map(_segment_task, tasks):
         lut = np.fromiter((vocab.setdefault(t, len(vocab)) for t in r["vocab"]), np.int32, count=len(r["vocab"]))
         own = lut[r["own_ids"]]
         ctx = lut[r["ctx_ids"]]
@@ -265,12 +301,13 @@ def _build(
         )
         postings.add(*term_postings(np.concatenate((own, ctx)), local, n, first))
         bigrams.add(r["bigram_keys"], r["bigram_docs"])
-    pool.close()
     for w in (fwd_ids, fwd_starts, fwd_off):
         w.close()
+    clock.append(time.perf_counter())
     params = BM25Index.write(folder, list(vocab), postings, doc_len)
     del postings
     BigramIndex.write(bigrams, folder)
+    clock.append(time.perf_counter())
     return {
         "format": FORMAT,
         "code_version": code_version,
@@ -280,6 +317,7 @@ def _build(
         "documents": len(documents),
         "domain_terms": list(harvested),
         "params": params,
+        "seconds": dict(zip(("ingest", "segment", "merge"), np.diff(clock).round(2).tolist(), strict=True)),
     }
 
 
@@ -296,4 +334,3 @@ def write_manifest(folder: Path, manifest: dict) -> None:
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, folder / "manifest.json")
-

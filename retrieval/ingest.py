@@ -70,9 +70,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return text, best.encoding
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters other than \t \n \f \r
+
+
 def _control_ratio(text: str) -> float:
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
-    return bad / max(1, len(text))
+    return len(_CONTROL.findall(text)) / max(1, len(text))
 
 
 def read_source(path: Path) -> tuple[str, str, str]:
@@ -342,21 +344,38 @@ def drop_duplicates(blocks: list[Block]) -> tuple[list[Block], list[str]]:
 
     A long paragraph is a duplicate when its folded text (without a trailing
     ellipsis) already occurs in what came before; short ones (headings,
-    bylines) legitimately repeat and are kept.
+    bylines) legitimately repeat and are kept.  The text before is indexed by
+    its 8-character shingles, so a paragraph is compared only where its first
+    eight characters occur: linear in the document, where searching the
+    whole prior text for every paragraph was quadratic.  Only every
+    ``step``-th shingle is indexed; an occurrence starting anywhere covers an
+    indexed shingle within its first ``step`` characters, so the look-up
+    tries the key's first ``step`` shingles.
     """
-    seen_text: list[str] = []
+    size, step = 8, 16
+    prior = ""
+    shingles: dict[str, list[int]] = {}
     kept: list[Block] = []
     notes: list[str] = []
     for block in blocks:
         key = fold(block.text).rstrip(".").rstrip("…")
-        if len(key) >= 40:
-            prior = "".join(seen_text)
-            if key in prior:
-                notes.append(f"dropped repeated text at lines {block.line_start}-{block.line_end}")
-                continue
-        seen_text.append(key)
+        if len(key) >= 40 and _occurs(key, prior, shingles, size, step):
+            notes.append(f"dropped repeated text at lines {block.line_start}-{block.line_end}")
+            continue
+        first = -(-max(0, len(prior) - size + 1) // step) * step  # the next multiple of step not yet indexed
+        prior += key
+        for at in range(first, len(prior) - size + 1, step):
+            shingles.setdefault(prior[at : at + size], []).append(at)
         kept.append(block)
     return kept, notes
+
+
+def _occurs(key: str, prior: str, shingles: dict[str, list[int]], size: int, step: int) -> bool:
+    for j in range(step):
+        for at in shingles.get(key[j : j + size], ()):
+            if at >= j and prior.startswith(key, at - j):
+                return True
+    return False
 
 
 def list_sources(corpus: Path) -> list[Path]:

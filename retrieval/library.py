@@ -205,7 +205,16 @@ class Library:
         """
         if not folded_phrase:
             return []
-        return self.phrases.find(folded_phrase, self.folded.__getitem__, limit, allowed)
+        return self.phrases.find(folded_phrase, self.folded, limit, allowed)
+
+    def phrase_positions(
+        self, folded_phrases: Sequence[str], limit: int | None = None, allowed: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Positions (ascending) of the paragraphs that hold every folded phrase, without offsets."""
+        phrases = [p for p in folded_phrases if p]
+        if not phrases:
+            return np.zeros(0, np.int64)
+        return self.phrases.positions(phrases, self.folded, limit, allowed)
 
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""

@@ -11,17 +11,16 @@ the whole corpus would give, at the cost of a few short lists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .postings import PostingsBuilder
-from .store import open_array, save_array
+from .store import TextColumn, open_array, save_array
 
 _SHIFT = np.uint64(21)  # code points need 21 bits; two make a 42-bit key
 _END = 0  # the end mark after each paragraph; NUL never survives ingestion
-VERIFY_AT = 64  # stop intersecting once this few candidates are left: checking them is cheaper
 
 
 def bigram_keys(text: str) -> np.ndarray:
@@ -90,9 +89,13 @@ class BigramIndex:
         lists = sorted((self._list(k) for k in np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
         cand = np.asarray(lists[0])
         for other in lists[1:]:
-            if cand.shape[0] <= VERIFY_AT:
+            if cand.shape[0] == 0:
                 break
-            cand = np.intersect1d(cand, other, assume_unique=True)
+            # Membership of the few candidates in a longer sorted list: a binary
+            # search each, never a pass over the longer list.
+            at = np.searchsorted(other, cand)
+            at[at == other.shape[0]] = 0
+            cand = cand[other[at] == cand]
         return cand
 
     def closest(self, text: str, k: int, allowed: np.ndarray | None = None, lists: int = 16) -> np.ndarray:
@@ -123,25 +126,60 @@ class BigramIndex:
     def find(
         self,
         phrase: str,
-        text_of: Callable[[int], str],
+        texts: TextColumn,
         limit: int | None = None,
         allowed: np.ndarray | None = None,
     ) -> list[tuple[int, int]]:
         """Every (position, offset) where ``phrase`` occurs, in corpus order; at most ``limit`` positions."""
-        out: list[tuple[int, int]] = []
-        found = 0
         cand = self.candidates(phrase)
         if allowed is not None:
             cand = cand[allowed[cand]]
+        return verify(phrase, cand.tolist(), texts, limit)
+
+
+    def positions(
+        self, phrases: Sequence[str], texts: TextColumn, limit: int | None = None, allowed: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Positions (ascending) holding every one of ``phrases``; at most ``limit`` of them.
+
+        The candidates of all phrases are intersected before any text is
+        read, and a phrase of one or two characters needs no check at all:
+        its bigram list is exact.
+        """
+        cand: np.ndarray | None = None
+        for phrase in phrases:
+            c = self.candidates(phrase)
+            cand = c if cand is None else np.intersect1d(cand, c, assume_unique=True)
+        if cand is None:
+            return np.zeros(0, np.int64)
+        if allowed is not None:
+            cand = cand[allowed[cand]]
+        checks = [p.encode("utf-8") for p in phrases if len(p) > 2]
+        if not checks:
+            return np.asarray(cand[:limit] if limit is not None else cand, dtype=np.int64)
+        out: list[int] = []
         for pos in cand.tolist():
-            text = text_of(pos)
-            at = text.find(phrase)
-            if at < 0:
-                continue
-            while at >= 0:
-                out.append((pos, at))
-                at = text.find(phrase, at + 1)
-            found += 1
-            if limit is not None and found >= limit:
-                break
-        return out
+            if all(texts.contains(pos, needle) for needle in checks):
+                out.append(pos)
+                if limit is not None and len(out) >= limit:
+                    break
+        return np.asarray(out, dtype=np.int64)
+
+
+def verify(phrase: str, candidates: list[int], texts: TextColumn, limit: int | None = None) -> list[tuple[int, int]]:
+    """The occurrences of ``phrase`` in the candidate positions (ascending), at most ``limit`` positions."""
+    out: list[tuple[int, int]] = []
+    needle = phrase.encode("utf-8")
+    found = 0
+    for pos in candidates:
+        if not texts.contains(pos, needle):
+            continue
+        text = texts[pos]
+        at = text.find(phrase)
+        while at >= 0:
+            out.append((pos, at))
+            at = text.find(phrase, at + 1)
+        found += 1
+        if limit is not None and found >= limit:
+            break
+    return out

@@ -322,27 +322,23 @@ class Searcher:
         marks = [t for t in tokens if len(t) >= 2] + q.phrases
 
         if q.phrases:
-            sets = [{pos for pos, _ in lib.find_phrase(p)} for p in q.phrases]
-            if not all(sets):
+            found = lib.phrase_positions(q.phrases, allowed=allowed)
+            missing = [p for p in q.phrases if not lib.phrase_positions([p]).shape[0]] if not found.shape[0] else []
+            if missing:
                 # A formula quoted with one character wrong is looked up as the
                 # corpus writes it; any other quotation that is not in the
                 # corpus word for word is ranked by closeness instead.
-                missing = [p for p, found in zip(q.phrases, sets, strict=True) if not found]
                 fixed = {p: self.corrections(p).get(p, []) for p in missing}
                 if all(len(terms) == 1 for terms in fixed.values()):
                     notices = [f"你是不是要找“{terms[0]}”？已按它查找。" for terms in fixed.values()]
                     phrases = [fixed[p][0] if p in fixed else p for p in q.phrases]
                     return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit, collapse)
                 return self._rank(self._unquote(q, list(fixed)), limit, collapse)
-            must = set.intersection(*sets)
-            if allowed is not None:
-                must = {p for p in must if allowed[p]}
-            found = np.array(sorted(must), dtype=np.int64)
             scores = lib.index.score_docs(tokens, found) if tokens else np.zeros(found.shape[0])
-            ranked = sorted(zip(found.tolist(), scores.tolist(), strict=True), key=lambda ps: (-ps[1], ps[0]))
+            order = np.lexsort((found, -scores))[:limit]
+            ranked = [(int(found[i]), float(scores[i])) for i in order]
             # An exact look-up answers by definition when it finds the words.
-            exact = Evidence(bool(ranked), 1.0, None, True)
-            return Ranked([(p, float(s)) for p, s in ranked[:limit]], marks, exact, q)
+            return Ranked(ranked, marks, Evidence(bool(ranked), 1.0, None, True), q)
 
         fixes = self.corrections(bare(folded_text)) if folded_text else {}
         if fixes:
@@ -379,7 +375,7 @@ class Searcher:
             # BM25 missed it (e.g. a query made only of stop words).
             # Found through the bigram index and capped: a query that half the
             # corpus holds verbatim adds no more than CANDIDATES paragraphs.
-            for pos, _ in lib.find_phrase(folded_text, limit=k, allowed=allowed):
+            for pos in lib.phrase_positions([folded_text], limit=k, allowed=allowed).tolist():
                 cands.setdefault(pos, 0.0)
         if not cands:
             return Ranked([], marks, Evidence(False, 0.0, None, False), q)

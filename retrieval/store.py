@@ -9,6 +9,7 @@ more memory than one chunk.
 
 from __future__ import annotations
 
+import mmap
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,7 +34,9 @@ def open_array(folder: Path, name: str, dtype: np.dtype | type, ndim: int = 1) -
         raise ValueError(f"{path.name}: {exc}") from exc
     if arr.dtype != np.dtype(dtype) or arr.ndim != ndim:
         raise ValueError(f"{path.name}: expected {np.dtype(dtype)} with {ndim} dimension(s), found {arr.dtype}")
-    return arr
+    # A plain ndarray view of the mapping: np.memmap's own __getitem__ costs
+    # microseconds per element, which adds up over a query's look-ups.
+    return arr.view(np.ndarray)
 
 
 def _npy_header(dtype: np.dtype, length: int) -> bytes:
@@ -95,22 +98,33 @@ class TextColumn:
         size = path.stat().st_size
         if self.offsets.shape[0] < 1 or int(self.offsets[-1]) != size:
             raise ValueError(f"{path.name}: offsets disagree with the blob's size")
-        self._blob = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+        self._n = int(self.offsets.shape[0]) - 1
+        self._mm: mmap.mmap | bytes = b""
+        if size:
+            with path.open("rb") as fh:
+                self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
     def __len__(self) -> int:
-        return int(self.offsets.shape[0]) - 1
+        return self._n
 
     def __getitem__(self, i: int) -> str:
         if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
+            i += self._n
+        if not 0 <= i < self._n:
             raise IndexError(i)
-        s, e = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self._blob[s:e].tobytes().decode("utf-8")
+        return self._mm[int(self.offsets[i]) : int(self.offsets[i + 1])].decode("utf-8")
 
     def __iter__(self) -> Iterator[str]:
-        for i in range(len(self)):
+        for i in range(self._n):
             yield self[i]
+
+    def contains(self, i: int, needle: bytes) -> bool:
+        """Whether string ``i`` holds ``needle`` (UTF-8), searched in the mapping without decoding.
+
+        UTF-8 never matches inside a character, so a byte match is a match.
+        """
+        s, e = int(self.offsets[i]), int(self.offsets[i + 1])
+        return self._mm.find(needle, s, e) >= 0
 
 
 def replace_dir(new: Path, target: Path) -> None:

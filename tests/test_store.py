@@ -26,13 +26,22 @@ def scan_phrase(lib: Library, phrase: str) -> list[tuple[int, int]]:
     return out
 
 
+def mapped(arr: np.ndarray) -> bool:
+    """Whether an array's memory is a file mapping (somewhere down its chain of views)."""
+    while arr is not None:
+        if isinstance(arr, np.memmap):
+            return True
+        arr = arr.base if isinstance(arr, np.ndarray) else None
+    return False
+
+
 def test_reload_maps_the_columns_and_answers_the_same(corpus_copy: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     built = Library.open(corpus_copy, cache)
     again = Library.open(corpus_copy, cache)
     assert not built.info.from_cache and again.info.from_cache
     for arr in (again.index.docs, again.index.weights, again.doc_of, again.token_ids(0)):
-        assert isinstance(arr, np.memmap) or isinstance(arr.base, np.memmap)
+        assert mapped(arr)
     for q in ["四个机关指的是哪四个机关", "“人民选我当代表”", "doc:003 代表小组", "2022年 立法"]:
         a = Searcher(built).search(q, top=10)
         b = Searcher(again).search(q, top=10)
@@ -87,12 +96,32 @@ def test_phrases_from_the_bigram_index_equal_a_corpus_scan(library) -> None:
         assert library.find_phrase(phrase) == scan_phrase(library, phrase), phrase
 
 
-def test_verbatim_run_candidates_equal_those_of_a_corpus_scan(library, monkeypatch) -> None:
-    queries = ["人民选我当代表", "四个机关", "人大代表要密切联系群众", "代表小组建支部", "全过程人民民主"]
+def test_phrase_and_verbatim_run_rankings_equal_those_of_a_corpus_scan(library, monkeypatch) -> None:
+    queries = [
+        "人民选我当代表",
+        "四个机关",
+        "人大代表要密切联系群众",
+        "代表小组建支部",
+        "全过程人民民主",
+        "“人民选我当代表”",
+        "“代表” “小组”",
+        "“、”",
+        "doc:003 “代表”",
+    ]
     indexed = [Searcher(library).search(q, top=10).ranked for q in queries]
-    monkeypatch.setattr(library, "find_phrase", lambda phrase, limit=None, allowed=None: scan_phrase(library, phrase))
+
+    def scan_positions(phrases, limit=None, allowed=None):
+        out = [
+            pos
+            for pos in range(len(library.folded))
+            if all(p in library.folded[pos] for p in phrases) and (allowed is None or allowed[pos])
+        ]
+        return np.asarray(out[:limit] if limit is not None else out, dtype=np.int64)
+
+    monkeypatch.setattr(library, "phrase_positions", scan_positions)
     scanned = [Searcher(library).search(q, top=10).ranked for q in queries]
     assert indexed == scanned
+    assert all(indexed[:7])
 
 
 def test_parallel_build_equals_the_serial_one(corpus_copy: Path, tmp_path: Path) -> None:
@@ -133,3 +162,14 @@ def test_lines_that_never_end_a_sentence_are_joined_without_loss() -> None:
     joined = "".join(p.text for p in doc.paragraphs)
     assert fold(joined) == fold("".join(lines))
     assert len(doc.paragraphs) < 50
+
+
+def test_fast_route_segments_exactly_as_jieba(library) -> None:
+    import jieba
+
+    fast = library.analyzer._tk
+    ref = jieba.Tokenizer()
+    ref.FREQ, ref.total, ref.initialized = fast.FREQ, fast.total, True
+    texts = [*library.folded, *(p.text for p in library.paragraphs), "人民选我当代表，我当代表为人民", "哈" * 50]
+    for text in texts:
+        assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True))
