@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+_NON_WORD = re.compile(r"[^\w]|_")
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』)]*")
 MAX_WINDOW = 3
 K1, B = 1.2, 0.75
@@ -96,7 +97,7 @@ def closest_sentence(folded: str, grams: set[str]) -> tuple[int, int, float]:
     if not grams:
         return best
     for start, end in sentence_spans(folded):
-        text = "".join(ch for ch in folded[start:end] if ch.isalnum())
+        text = _NON_WORD.sub("", folded[start:end])
         share = len(grams & {text[i : i + 2] for i in range(len(text) - 1)}) / len(grams)
         if share > best[2]:
             best = (start, end, share)

@@ -418,6 +418,13 @@ class Searcher:
         # each sentence.  The rest keep their stage-one score and stay below.
         deep = list(dict.fromkeys([*sorted(final, key=lambda p: (-final[p], p))[:PASSAGE_DEPTH], *close]))
         windows: dict[int, Window] = {}
+        closeness: dict[int, float] = {}
+
+        def closeness_of(pos: int) -> float:
+            if pos not in closeness:
+                closeness[pos] = len(qgrams & set(char_bigrams(lib.folded[pos]))) / len(qgrams)
+            return closeness[pos]
+
         for pos in deep:
             text = lib.folded[pos]
             context = self._context_bare(pos)
@@ -426,7 +433,7 @@ class Searcher:
                 window = best_window(text, context, words, avg_sentence, answers_here)
                 windows[pos] = window
                 where = context + text[window.start : window.end]
-                if cfg.closeness and len(qgrams) >= 4:
+                if cfg.closeness and len(qgrams) >= 4 and closeness_of(pos) >= QUOTE_CLOSENESS:
                     start, end, share = closest_sentence(text, qgrams)
                     if share >= QUOTE_CLOSENESS:
                         # The wording the user typed stands in this sentence: show it,
@@ -440,7 +447,7 @@ class Searcher:
             if cfg.closeness and qgrams:
                 # A quotation is about wording: closeness is what the writer asks for.
                 weight = QUOTE_CLOSE_WEIGHT if q.inexact else CLOSE_WEIGHT
-                final[pos] += weight * len(qgrams & set(char_bigrams(text))) / len(qgrams)
+                final[pos] += weight * closeness_of(pos)
             if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
                 final[pos] += SIGNAL_WEIGHT
         if windows:
