@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from retrieval.analysis import fold
 from retrieval.convert import FORMATS
@@ -35,6 +37,7 @@ from .store import ChatSettings, ChatStore, Session, Store
 from .uploads import UploadJournal
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGE = 3
 MAX_REFS = 30
@@ -132,6 +135,9 @@ class Engine:
         # Whether a user administers a group chat (Telegram: getChatMember); set by the adapter.
         self.chat_admin: Callable[[int, int], Awaitable[bool]] = _no_admin
         self._rebuild = asyncio.Lock()
+        # Conversions and rebuilds get a thread of their own, so they never take the
+        # default pool's threads that answer questions.
+        self._documents = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
 
     @property
@@ -492,9 +498,12 @@ class Engine:
             return f"文件过大（{size / 1048576:.1f} MB），上限是 {self.settings.max_upload_mb} MB。"
         return ""
 
+    async def _in_document_thread(self, fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._documents, functools.partial(fn, *args))
+
     async def _reload(self) -> Library:
         """Rebuild the index in a worker thread; questions keep using the old one until it is ready."""
-        lib = await asyncio.to_thread(open_library, self.settings.corpus_dir, self.settings.cache_dir)
+        lib = await self._in_document_thread(open_library, self.settings.corpus_dir, self.settings.cache_dir)
         self.set_library(lib)
         return lib
 
@@ -508,7 +517,7 @@ class Engine:
             # Journaled, so that an upload cut off by a crash is reported to its admin at the next start.
             self.uploads.begin(user_id, user_id if chat_id is None else chat_id, filename)
             try:
-                added = await asyncio.to_thread(
+                added = await self._in_document_thread(
                     add_file,
                     self.settings.corpus_dir,
                     filename,
@@ -544,7 +553,7 @@ class Engine:
         doc = docs[0]
         async with self._rebuild:
             try:
-                await asyncio.to_thread(remove_document, self.settings.corpus_dir, doc.doc_id)
+                await self._in_document_thread(remove_document, self.settings.corpus_dir, doc.doc_id)
             except (KeyError, OSError):
                 return [Reply(f"无法移除“{esc(doc.title)}”：源文件不在语料目录中。")]
             lib = await self._reload()

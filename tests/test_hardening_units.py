@@ -104,3 +104,39 @@ async def test_a_429_pauses_only_its_own_chat() -> None:
 
     await asyncio.gather(call(1), call(2), call(3))
     assert order == [2, 3, 1]  # chats 2 and 3 did not wait for chat 1's retry_after
+
+
+async def test_catch_up_survives_a_failure_before_it_has_read_the_digest(tmp_path, library, caplog) -> None:
+    import sqlite3
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.digest import DigestService
+    from bot.store import ChatSettings, ChatStore, Store
+
+    tz = ZoneInfo("Asia/Shanghai")
+    store = Store(tmp_path / "state.sqlite3")
+    chats = ChatStore(store)
+    chats.save_settings(ChatSettings(42, digest_on=True, digest_time="08:30"))
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=tz)
+    chats.begin_digest(42, now.date().isoformat(), ["第一部分", "第二部分"], {}, None, reset_rotation=False)
+    service = DigestService(chats, lambda: library, tz, clock=lambda: now)
+    sent: list[str] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        sent.append(text)
+
+    real_digest = chats.digest
+    reads = 0
+
+    def fails_on_reread(chat_id: int, day: str):
+        nonlocal reads
+        reads += 1
+        if reads > 1:  # the re-read under the chat's lock, before the resumed record is known
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_digest(chat_id, day)
+
+    chats.digest = fails_on_reread
+    assert await service.catch_up(send) == 0  # logged, not an UnboundLocalError
+    assert any("resuming the digest for chat 42" in r.getMessage() for r in caplog.records)
+    store.close()
