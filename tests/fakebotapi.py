@@ -83,7 +83,8 @@ class FakeBotAPI:
         self.fault_next(method, f"429:{retry_after}")
 
     def fault_next(self, method: str, *faults: str) -> None:
-        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "drop" (no answer), "slow:S"."""
+        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "slow:S", "drop" (cut before
+        the request is handled), "lost" (handled and delivered, but the answer never reaches the bot)."""
         with self._lock:
             self.faults.setdefault(method, []).extend(faults)
 
@@ -96,7 +97,7 @@ class FakeBotAPI:
             return "403"
         if method in self.chaos_methods and self.chaos:
             roll = self._random.random()
-            for kind in ("429", "500", "drop"):
+            for kind in ("429", "500", "drop", "lost"):
                 p = self.chaos.get(kind, 0.0)
                 if roll < p:
                     return f"429:{int(self.chaos.get('retry_after', 1))}" if kind == "429" else kind
@@ -254,6 +255,11 @@ class FakeBotAPI:
                 result = fake._result(method, params)
                 with fake._lock:
                     fake.delivered.append((method, params, time.time()))
+                if fault == "lost":
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
                 self._respond(200, {"ok": True, "result": result})
 
         return Handler

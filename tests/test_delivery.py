@@ -153,3 +153,12 @@ async def test_a_question_is_answered_while_an_upload_is_being_processed(
         await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2, timeout=40)
     assert headers(fake, BOB) == [QUESTIONS[0]]
     assert "没有添加" not in fake.sent(chat_id=ALICE)[1]["text"]
+
+
+async def test_an_answer_whose_acknowledgement_is_lost_is_sent_again_at_least_once(fake, settings, library) -> None:
+    """The documented choice (bot/flood.py): Telegram accepted it but the bot never heard; repeat, don't lose."""
+    fake.fault_next("sendMessage", "lost")
+    async with running(settings, library):
+        fake.push(message_update(ALICE, ALICE, QUESTIONS[0]))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2, timeout=30)
+    assert headers(fake, ALICE) == [QUESTIONS[0], QUESTIONS[0]]
