@@ -81,3 +81,11 @@ def test_kill_9_during_an_upload_is_reported_to_the_admin_at_the_next_start(
     assert "会议纪要汇编.txt" in told[0]["text"]
     assert ("已加入语料" in told[0]["text"]) or ("没有加入语料" in told[0]["text"])
     assert not list(corpus_copy.glob(".*.part"))
+
+
+def test_a_refused_token_ends_start_up_with_a_clear_line(tmp_path: Path, fake: FakeBotAPI) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:wrong", "TELEGRAM_BASE_URL": fake.base_url}
+    env["BOT_DATA_DIR"] = str(tmp_path / "data")
+    run = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith("cannot start: Telegram refused TELEGRAM_BOT_TOKEN")
