@@ -42,6 +42,7 @@ class FakeBotAPI:
         self.chaos: dict[str, float] = {}  # random faults: {"429": p, "500": p, "drop": p}, "retry_after": seconds
         self.chaos_methods: tuple[str, ...] = ("sendMessage",)
         self.blocked: set[int] = set()  # chats that blocked the bot: 403 Forbidden
+        self.deleted: set[int] = set()  # message ids deleted meanwhile: replying to them needs permission
         self._random = random.Random(8)
         self.admins: set[int] = set()
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
@@ -238,6 +239,17 @@ class FakeBotAPI:
                 if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
                     self._respond(
                         400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+                    )
+                    return
+                quoted = params.get("reply_parameters") or {}
+                if (
+                    quoted.get("message_id") in fake.deleted
+                    and not quoted.get("allow_sending_without_reply")
+                    and method.startswith("send")
+                ):
+                    self._respond(
+                        400,
+                        {"ok": False, "error_code": 400, "description": "Bad Request: message to be replied not found"},
                     )
                     return
                 if fault == "403":

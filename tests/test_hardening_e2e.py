@@ -146,3 +146,13 @@ async def test_the_admin_hears_of_an_upload_cut_off_by_a_crash(fake, settings, l
     async with running(settings, library):
         await asyncio.sleep(0.5)
     assert len(fake.sent(chat_id=ALICE)) == 1
+
+
+async def test_a_group_question_deleted_before_its_answer_still_gets_answered(fake, settings, library) -> None:
+    update = message_update(GROUP, BOB, "/ask 四个机关", chat_type="supergroup")
+    update["message"]["message_id"] = 4242
+    fake.deleted.add(4242)
+    async with running(settings, library):
+        fake.push(update)
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=GROUP))
+    assert "🔎" in answer["text"] and answer["reply_parameters"]["message_id"] == 4242
