@@ -43,6 +43,7 @@ class FakeBotAPI:
         self.chaos_methods: tuple[str, ...] = ("sendMessage",)
         self.blocked: set[int] = set()  # chats that blocked the bot: 403 Forbidden
         self.deleted: set[int] = set()  # message ids deleted meanwhile: replying to them needs permission
+        self.migrated: dict[int, int] = {}  # group id -> the supergroup it became
         self._random = random.Random(8)
         self.admins: set[int] = set()
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
@@ -239,6 +240,18 @@ class FakeBotAPI:
                 if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
                     self._respond(
                         400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+                    )
+                    return
+                if params.get("chat_id") in fake.migrated:
+                    new_id = fake.migrated[params["chat_id"]]
+                    self._respond(
+                        400,
+                        {
+                            "ok": False,
+                            "error_code": 400,
+                            "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                            "parameters": {"migrate_to_chat_id": new_id},
+                        },
                     )
                     return
                 quoted = params.get("reply_parameters") or {}

@@ -156,3 +156,11 @@ async def test_a_group_question_deleted_before_its_answer_still_gets_answered(fa
         fake.push(update)
         (answer,) = await wait_for(lambda: fake.sent(chat_id=GROUP))
     assert "🔎" in answer["text"] and answer["reply_parameters"]["message_id"] == 4242
+
+
+async def test_an_answer_to_a_group_that_became_a_supergroup_arrives_there(fake, settings, library) -> None:
+    fake.migrated[-555] = -100555555
+    async with running(settings, library):
+        fake.push(message_update(-555, BOB, "/ask 四个机关", chat_type="group"))
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=-100555555))
+    assert "🔎" in answer["text"]

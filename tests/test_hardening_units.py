@@ -140,3 +140,20 @@ async def test_catch_up_survives_a_failure_before_it_has_read_the_digest(tmp_pat
     assert await service.catch_up(send) == 0  # logged, not an UnboundLocalError
     assert any("resuming the digest for chat 42" in r.getMessage() for r in caplog.records)
     store.close()
+
+
+async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id() -> None:
+    from telegram.error import ChatMigrated
+
+    flood = FloodControl()
+    posted: list[int] = []
+
+    async def post(endpoint: str, data: dict) -> bool:
+        posted.append(data["chat_id"])
+        if data["chat_id"] == -5:
+            raise ChatMigrated(-1005)
+        return True
+
+    data = {"chat_id": -5, "text": "答"}
+    assert await flood.process_request(post, ("sendMessage", data), {}, "sendMessage", data, None)
+    assert posted == [-5, -1005]
