@@ -157,3 +157,37 @@ async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id()
     data = {"chat_id": -5, "text": "答"}
     assert await flood.process_request(post, ("sendMessage", data), {}, "sendMessage", data, None)
     assert posted == [-5, -1005]
+
+
+async def test_one_chat_flooding_the_bot_does_not_starve_the_others() -> None:
+    import sys
+
+    from telegram import Update
+
+    from bot.updates import PerChatUpdateProcessor
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fakebotapi import message_update
+
+    processor = PerChatUpdateProcessor(max_running=2)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(name: str, wait: bool) -> None:
+        if wait:
+            await release.wait()
+        done.append(name)
+
+    def update(chat: int, n: int) -> Update:
+        raw = message_update(chat, chat, f"q{n}")
+        raw["update_id"] = n
+        return Update.de_json(raw, None)
+
+    flood = [asyncio.create_task(processor.process_update(update(1, n), handle(f"a{n}", wait=True))) for n in range(50)]
+    await asyncio.sleep(0.05)
+    other = asyncio.create_task(processor.process_update(update(2, 99), handle("b", wait=False)))
+    await asyncio.wait_for(other, timeout=5)  # chat 2 runs while chat 1's 49 other updates wait their turn
+    assert done == ["b"]
+    release.set()
+    await asyncio.gather(*flood)
+    assert done[1:] == [f"a{n}" for n in range(50)]  # and chat 1's updates kept their order
