@@ -185,10 +185,12 @@ class FloodControl(BaseRateLimiter[float]):
         gate = self._gate(chat) if chat is not None else None
         sending = endpoint.startswith(_SENDING)
         budget = rate_limit_args or (self.answer_deadline if endpoint.startswith("answer") else self.deadline)
-        started = self.clock()
+        started: float | None = None
         attempt = 0
         while True:
             await self._turn(gate, sending)
+            if started is None:
+                started = self.clock()  # the budget is for retries, not for the chat's queue before the first try
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

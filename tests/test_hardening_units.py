@@ -191,3 +191,23 @@ async def test_one_chat_flooding_the_bot_does_not_starve_the_others() -> None:
     release.set()
     await asyncio.gather(*flood)
     assert done[1:] == [f"a{n}" for n in range(50)]  # and chat 1's updates kept their order
+
+
+async def test_the_retry_budget_starts_at_the_first_attempt_not_in_the_chats_queue() -> None:
+    from telegram.error import NetworkError
+
+    flood = FloodControl(private=Rate(1, 1.0, burst=1), deadline=1.5)
+    failed: set[str] = set()
+
+    async def send(text: str) -> bool:
+        if text == "third" and text not in failed:
+            failed.add(text)
+            raise NetworkError("Internal Server Error")
+        return True
+
+    async def call(text: str) -> bool:
+        return await flood.process_request(send, (text,), {}, "sendMessage", {"chat_id": 9, "text": text}, None)
+
+    # "third" waits 2 s for its turn, longer than the 1.5 s budget, then fails once: it is still retried.
+    assert await asyncio.gather(call("first"), call("second"), call("third")) == [True, True, True]
+    assert flood.given_up == 0
