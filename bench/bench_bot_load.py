@@ -78,7 +78,13 @@ async def run(args: argparse.Namespace, questions: list[str], library: Library, 
     asked: dict[tuple[int, str], float] = {}
     try:
         fake.fault_next("sendMessage", *[f"429:{args.retry_after}"] * args.storm)
-        fake.chaos = {"429": args.p429, "500": args.p500, "drop": args.pdrop, "retry_after": args.retry_after}
+        fake.chaos = {
+            "429": args.p429,
+            "500": args.p500,
+            "drop": args.pdrop,
+            "lost": args.plost,
+            "retry_after": args.retry_after,
+        }
         started = time.time()
         deadline = time.monotonic() + args.timeout
 
@@ -156,6 +162,9 @@ def main() -> int:
     parser.add_argument("--p429", type=float, default=0.03)
     parser.add_argument("--p500", type=float, default=0.05)
     parser.add_argument("--pdrop", type=float, default=0.02)
+    parser.add_argument(
+        "--plost", type=float, default=0.0, help="delivered but the answer lost: shows the at-least-once duplicates"
+    )
     parser.add_argument("--mode", choices=("burst", "conversation"), default="burst")
     parser.add_argument("--think", type=float, default=0.0, help="conversation: seconds before the next question")
     parser.add_argument("--timeout", type=float, default=300.0)
@@ -171,7 +180,7 @@ def main() -> int:
         f" {r['questions']} questions from {args.chats} chats ({args.chats // 4} groups);"
         f" storm {args.storm} x 429"
         f" (retry_after {args.retry_after} s), then random 429 {args.p429:.0%} / 500 {args.p500:.0%}"
-        f" / dropped connection {args.pdrop:.0%}"
+        f" / dropped connection {args.pdrop:.0%}" + (f" / answer lost {args.plost:.0%}" if args.plost else "")
     )
     print(f"answers lost:        {r['lost']}")
     print(f"answers duplicated:  {r['duplicated']}")

@@ -30,9 +30,18 @@ def main() -> int:
         return 2
     try:
         if settings.token:
+            from telegram.error import InvalidToken, NetworkError
+
             from .telegram_app import run_bot
 
-            run_bot(settings)
+            try:
+                run_bot(settings)
+            except InvalidToken:
+                print("cannot start: Telegram refused TELEGRAM_BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
+                return 2
+            except NetworkError as exc:
+                print(f"cannot start: the Bot API at {settings.base_url} cannot be reached: {exc}", file=sys.stderr)
+                return 2
             return 0
         print("TELEGRAM_BOT_TOKEN is not set: starting the console instead of the Telegram bot.", file=sys.stderr)
         logging.getLogger().setLevel(logging.WARNING)

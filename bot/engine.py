@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import multiprocessing
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from retrieval.analysis import fold
 from retrieval.convert import FORMATS
 from retrieval.excerpt import citation, match_spans
 from retrieval.ingest import IngestError
 from retrieval.library import Library
-from retrieval.manage import add_file, open_library, remove_document
+from retrieval.manage import add_and_index, open_library, remove_and_index
 from retrieval.search import QueryError, Searcher
 
 from . import callbacks
@@ -35,6 +38,7 @@ from .store import ChatSettings, ChatStore, Session, Store
 from .uploads import UploadJournal
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGE = 3
 MAX_REFS = 30
@@ -134,6 +138,9 @@ class Engine:
         # Whether a user administers a group chat (Telegram: getChatMember); set by the adapter.
         self.chat_admin: Callable[[int, int], Awaitable[bool]] = _no_admin
         self._rebuild = asyncio.Lock()
+        # Loading a rebuilt library gets a thread of its own, so it never takes the
+        # default pool's threads that answer questions (conversion and indexing run in a process).
+        self._documents = ThreadPoolExecutor(max_workers=1, thread_name_prefix="documents")
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
 
     @property
@@ -513,9 +520,24 @@ class Engine:
             return f"文件过大（{size / 1048576:.1f} MB），上限是 {self.settings.max_upload_mb} MB。"
         return ""
 
+    async def _in_document_thread(self, fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._documents, functools.partial(fn, *args))
+
+    async def _in_document_process(self, fn: Callable[..., T], *args: object) -> T:
+        """Run CPU-heavy document work (conversion, segmentation, indexing) in a fresh process.
+
+        In a thread it would hold the GIL and make every other chat's answer
+        several times slower; a process uses the other core.  Spawned (a fork
+        of a process with threads and an open database is unsafe) and closed
+        after the job: uploads are rare, idle workers would hold memory.
+        """
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return await loop.run_in_executor(pool, functools.partial(fn, *args))
+
     async def _reload(self) -> Library:
         """Rebuild the index in a worker thread; questions keep using the old one until it is ready."""
-        lib = await asyncio.to_thread(open_library, self.settings.corpus_dir, self.settings.cache_dir)
+        lib = await self._in_document_thread(open_library, self.settings.corpus_dir, self.settings.cache_dir)
         self.set_library(lib)
         return lib
 
@@ -529,17 +551,20 @@ class Engine:
             # Journaled, so that an upload cut off by a crash is reported to its admin at the next start.
             self.uploads.begin(user_id, user_id if chat_id is None else chat_id, filename)
             try:
-                added = await asyncio.to_thread(
-                    add_file,
+                added = await self._in_document_process(
+                    add_and_index,
                     self.settings.corpus_dir,
+                    self.settings.cache_dir,
                     filename,
                     data,
-                    self.lib.documents,
                     self.settings.max_upload_mb * 1024 * 1024,
                 )
             except IngestError as exc:
                 self.uploads.end()
                 return [Reply(f"没有添加 {esc(filename)}：{esc(str(exc))}。语料和索引保持不变。")]
+            except Exception:
+                self.uploads.end()  # the admin is told now (error notice), not again at the next start
+                raise
             try:
                 lib = await self._reload()
             finally:
@@ -565,7 +590,9 @@ class Engine:
         doc = docs[0]
         async with self._rebuild:
             try:
-                await asyncio.to_thread(remove_document, self.settings.corpus_dir, doc.doc_id)
+                await self._in_document_process(
+                    remove_and_index, self.settings.corpus_dir, self.settings.cache_dir, doc.doc_id
+                )
             except (KeyError, OSError):
                 return [Reply(f"无法移除“{esc(doc.title)}”：源文件不在语料目录中。")]
             lib = await self._reload()

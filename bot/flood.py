@@ -14,6 +14,8 @@ python-telegram-bot's ``AIORateLimiter`` gives up after ``max_retries`` 429s
   ``retry_after``; the request is then tried again.
 * **Transient failures** — network errors, timeouts, HTTP 5xx — are retried
   with exponential backoff (0.5 s doubling to 8 s, with jitter).
+* **Migrated groups**: a group that became a supergroup answers with its new
+  id (``ChatMigrated``); the request is sent again to the new id.
 * **Bounded.**  A request is retried until it is delivered or ``deadline``
   seconds have passed since its first attempt (``answer_deadline`` for
   callback and inline answers, which Telegram stops accepting after about
@@ -44,7 +46,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -183,10 +185,12 @@ class FloodControl(BaseRateLimiter[float]):
         gate = self._gate(chat) if chat is not None else None
         sending = endpoint.startswith(_SENDING)
         budget = rate_limit_args or (self.answer_deadline if endpoint.startswith("answer") else self.deadline)
-        started = self.clock()
+        started: float | None = None
         attempt = 0
         while True:
             await self._turn(gate, sending)
+            if started is None:
+                started = self.clock()  # the budget is for retries, not for the chat's queue before the first try
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -199,6 +203,14 @@ class FloodControl(BaseRateLimiter[float]):
                     wait_total = self.clock() + delay - started
                 self._check_budget(exc, endpoint, chat, budget, wait_total, attempt)
                 log.info("%s to %s: flood control, retrying after %.1f s", endpoint, chat, _retry_after_seconds(exc))
+            except ChatMigrated as exc:
+                if attempt > 3 or "chat_id" not in data:
+                    raise
+                log.warning("%s: chat %s became supergroup %s; sending there", endpoint, chat, exc.new_chat_id)
+                data["chat_id"] = exc.new_chat_id  # ``data`` is the payload the callback posts
+                chat = exc.new_chat_id
+                gate = self._gate(chat)
+                delay = 0.0
             except BadRequest:
                 raise  # the request itself is wrong: repeating it cannot help
             except NetworkError as exc:  # includes TimedOut and HTTP 5xx

@@ -30,7 +30,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -141,6 +141,47 @@ class Session:
         return json.dumps(data, ensure_ascii=False)
 
 
+class Rows:
+    """A statement's whole result, fetched while the connection was held."""
+
+    def __init__(self, rows: list[tuple], lastrowid: int | None, rowcount: int) -> None:
+        self.rows = rows
+        self.lastrowid = lastrowid
+        self.rowcount = rowcount
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return self.rows
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.rows)
+
+
+class SharedConnection:
+    """One connection used by the event loop and by worker threads (searches save sessions there).
+
+    Each statement runs and is fetched whole under the store's re-entrant
+    lock, so statements from two threads never interleave, and a transaction
+    held under the same lock (a digest being recorded) is never joined by
+    another thread's statement.
+    """
+
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db = db
+        self._lock = lock
+
+    def execute(self, sql: str, params: tuple | list = ()) -> Rows:
+        with self._lock:
+            cur = self._db.execute(sql, params)
+            return Rows(cur.fetchall(), cur.lastrowid, cur.rowcount)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
 class Store:
     def __init__(self, path: Path, lock_wait: float = 15.0) -> None:
         self.path = path
@@ -148,7 +189,7 @@ class Store:
         self._lock = threading.RLock()
         self.recovered: dict[str, int] | None = None  # rows per table, when a corrupt file was recovered
         self._check_folder()
-        self.db = self._open()
+        self.db = SharedConnection(self._open(), self._lock)
 
     def _check_folder(self) -> None:
         folder = self.path.parent

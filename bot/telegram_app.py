@@ -318,7 +318,8 @@ def build_application(settings: Settings, engine: Engine, flood: FloodControl | 
         .read_timeout(REQUEST_TIMEOUTS["read_timeout"])
         .write_timeout(REQUEST_TIMEOUTS["write_timeout"])
         .pool_timeout(REQUEST_TIMEOUTS["pool_timeout"])
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        # A question deleted before its answer is sent must not make Telegram refuse the answer.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz, allow_sending_without_reply=True))
         .post_init(_post_init)
         .build()
     )

@@ -8,9 +8,15 @@ question, then "更多", then a button) still run one after the other in the
 order Telegram delivered them — a follow-up must read the answer before it.
 
 The key is the chat (private chats, groups and button presses in them) or,
-for inline queries, which belong to no chat, the user.  Updates waiting for
-their chat's turn hold one of ``max_concurrent_updates`` slots, so the limit
-is set high: waiting costs a suspended task, not a thread.
+for inline queries, which belong to no chat, the user.
+
+python-telegram-bot takes its concurrency slot *before* handing the update
+over, so an update waiting for its chat's turn would hold a slot, and one
+chat flooding the bot with updates could fill them all and starve the
+others.  The processor therefore gives python-telegram-bot an effectively
+unlimited number of slots and bounds, itself, only the updates that are
+actually running (``max_running``): waiting for one's chat costs a
+suspended task, never another chat's turn.
 """
 
 from __future__ import annotations
@@ -35,21 +41,23 @@ def update_key(update: object) -> Hashable | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Runs updates concurrently, serialised per :func:`update_key` in arrival order (FIFO locks)."""
+    """Runs up to ``max_running`` updates at once, serialised per :func:`update_key` in arrival order."""
 
-    def __init__(self, max_concurrent_updates: int = 1024) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_running: int = 64) -> None:
+        super().__init__(max_concurrent_updates=1_000_000)  # waiting is bounded per chat, not here
+        self._running = asyncio.Semaphore(max_running)
         self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = update_key(update)
         if key is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
         self._locks[key] = (lock, users + 1)
         try:
-            async with lock:  # asyncio.Lock wakes waiters first come, first served
+            async with lock, self._running:  # both wake their waiters first come, first served
                 await coroutine
         finally:
             lock, users = self._locks[key]

@@ -151,6 +151,26 @@ def add_file(
     return Added(doc, path)
 
 
+def add_and_index(corpus: Path, cache_dir: Path, filename: str, data: bytes, max_bytes: int) -> Added:
+    """Add one file and build the new index cache: the whole CPU-heavy part of an upload, in one call.
+
+    The bot runs it in a separate process, so converting a long PDF or
+    re-segmenting the corpus takes the other core instead of the GIL its
+    answers need; the bot then only loads the fresh cache.
+    """
+    lib = open_library(corpus, cache_dir)
+    added = add_file(corpus, filename, data, lib.documents, max_bytes)
+    open_library(corpus, cache_dir)
+    return added
+
+
+def remove_and_index(corpus: Path, cache_dir: Path, doc_id: str) -> Path:
+    """Remove a document's file and build the new index cache (see :func:`add_and_index`)."""
+    path = remove_document(corpus, doc_id)
+    open_library(corpus, cache_dir)
+    return path
+
+
 def remove_document(corpus: Path, doc_id: str) -> Path:
     """Delete the source file of a document; raise KeyError when there is none."""
     for path in list_sources(corpus):

@@ -42,6 +42,8 @@ class FakeBotAPI:
         self.chaos: dict[str, float] = {}  # random faults: {"429": p, "500": p, "drop": p}, "retry_after": seconds
         self.chaos_methods: tuple[str, ...] = ("sendMessage",)
         self.blocked: set[int] = set()  # chats that blocked the bot: 403 Forbidden
+        self.deleted: set[int] = set()  # message ids deleted meanwhile: replying to them needs permission
+        self.migrated: dict[int, int] = {}  # group id -> the supergroup it became
         self._random = random.Random(8)
         self.admins: set[int] = set()
         self.files: dict[str, bytes] = {}  # file_id -> content, served under /file/bot<token>/
@@ -83,7 +85,8 @@ class FakeBotAPI:
         self.fault_next(method, f"429:{retry_after}")
 
     def fault_next(self, method: str, *faults: str) -> None:
-        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "drop" (no answer), "slow:S"."""
+        """Misbehave on the next calls of ``method``: "429:N", "400", "500", "slow:S", "drop" (cut before
+        the request is handled), "lost" (handled and delivered, but the answer never reaches the bot)."""
         with self._lock:
             self.faults.setdefault(method, []).extend(faults)
 
@@ -96,7 +99,7 @@ class FakeBotAPI:
             return "403"
         if method in self.chaos_methods and self.chaos:
             roll = self._random.random()
-            for kind in ("429", "500", "drop"):
+            for kind in ("429", "500", "drop", "lost"):
                 p = self.chaos.get(kind, 0.0)
                 if roll < p:
                     return f"429:{int(self.chaos.get('retry_after', 1))}" if kind == "429" else kind
@@ -239,6 +242,29 @@ class FakeBotAPI:
                         400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
                     )
                     return
+                if params.get("chat_id") in fake.migrated:
+                    new_id = fake.migrated[params["chat_id"]]
+                    self._respond(
+                        400,
+                        {
+                            "ok": False,
+                            "error_code": 400,
+                            "description": "Bad Request: group chat was upgraded to a supergroup chat",
+                            "parameters": {"migrate_to_chat_id": new_id},
+                        },
+                    )
+                    return
+                quoted = params.get("reply_parameters") or {}
+                if (
+                    quoted.get("message_id") in fake.deleted
+                    and not quoted.get("allow_sending_without_reply")
+                    and method.startswith("send")
+                ):
+                    self._respond(
+                        400,
+                        {"ok": False, "error_code": 400, "description": "Bad Request: message to be replied not found"},
+                    )
+                    return
                 if fault == "403":
                     self._respond(
                         403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
@@ -254,6 +280,11 @@ class FakeBotAPI:
                 result = fake._result(method, params)
                 with fake._lock:
                     fake.delivered.append((method, params, time.time()))
+                if fault == "lost":
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
                 self._respond(200, {"ok": True, "result": result})
 
         return Handler

@@ -146,3 +146,36 @@ async def test_the_admin_hears_of_an_upload_cut_off_by_a_crash(fake, settings, l
     async with running(settings, library):
         await asyncio.sleep(0.5)
     assert len(fake.sent(chat_id=ALICE)) == 1
+
+
+async def test_a_group_question_deleted_before_its_answer_still_gets_answered(fake, settings, library) -> None:
+    update = message_update(GROUP, BOB, "/ask 四个机关", chat_type="supergroup")
+    update["message"]["message_id"] = 4242
+    fake.deleted.add(4242)
+    async with running(settings, library):
+        fake.push(update)
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=GROUP))
+    assert "🔎" in answer["text"] and answer["reply_parameters"]["message_id"] == 4242
+
+
+async def test_an_answer_to_a_group_that_became_a_supergroup_arrives_there(fake, settings, library) -> None:
+    fake.migrated[-555] = -100555555
+    async with running(settings, library):
+        fake.push(message_update(-555, BOB, "/ask 四个机关", chat_type="group"))
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=-100555555))
+    assert "🔎" in answer["text"]
+
+
+async def test_allow_lists_cover_files_and_buttons_too(fake, settings, library) -> None:
+    only_alice = replace(settings, allowed_user_ids=frozenset({ALICE}), admin_user_ids=frozenset())
+    fake.files["f1"] = "通知\n\n市人大常委会召开会议。\n".encode()
+    async with running(only_alice, library):
+        fake.push(document_update(BOB, BOB, "f1", "notice.txt", len(fake.files["f1"])))
+        (refused,) = await wait_for(lambda: fake.sent(chat_id=BOB))
+        fake.push(message_update(ALICE, ALICE, "四个机关"))
+        (answer,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+        more = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push(callback_update(ALICE, BOB, more))  # Bob presses a button in a chat he shares with Alice
+        (toast,) = await wait_for(lambda: fake.sent("answerCallbackQuery"))
+    assert "只对指定" in refused["text"] and fake.sent("getFile") == []
+    assert toast["text"] == "没有使用权限" and fake.sent("editMessageText") == []

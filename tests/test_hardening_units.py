@@ -104,3 +104,110 @@ async def test_a_429_pauses_only_its_own_chat() -> None:
 
     await asyncio.gather(call(1), call(2), call(3))
     assert order == [2, 3, 1]  # chats 2 and 3 did not wait for chat 1's retry_after
+
+
+async def test_catch_up_survives_a_failure_before_it_has_read_the_digest(tmp_path, library, caplog) -> None:
+    import sqlite3
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.digest import DigestService
+    from bot.store import ChatSettings, ChatStore, Store
+
+    tz = ZoneInfo("Asia/Shanghai")
+    store = Store(tmp_path / "state.sqlite3")
+    chats = ChatStore(store)
+    chats.save_settings(ChatSettings(42, digest_on=True, digest_time="08:30"))
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=tz)
+    chats.begin_digest(42, now.date().isoformat(), ["第一部分", "第二部分"], {}, None, reset_rotation=False)
+    service = DigestService(chats, lambda: library, tz, clock=lambda: now)
+    sent: list[str] = []
+
+    async def send(chat_id: int, text: str) -> None:
+        sent.append(text)
+
+    real_digest = chats.digest
+    reads = 0
+
+    def fails_on_reread(chat_id: int, day: str):
+        nonlocal reads
+        reads += 1
+        if reads > 1:  # the re-read under the chat's lock, before the resumed record is known
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_digest(chat_id, day)
+
+    chats.digest = fails_on_reread
+    assert await service.catch_up(send) == 0  # logged, not an UnboundLocalError
+    assert any("resuming the digest for chat 42" in r.getMessage() for r in caplog.records)
+    store.close()
+
+
+async def test_a_group_that_became_a_supergroup_gets_the_message_at_its_new_id() -> None:
+    from telegram.error import ChatMigrated
+
+    flood = FloodControl()
+    posted: list[int] = []
+
+    async def post(endpoint: str, data: dict) -> bool:
+        posted.append(data["chat_id"])
+        if data["chat_id"] == -5:
+            raise ChatMigrated(-1005)
+        return True
+
+    data = {"chat_id": -5, "text": "答"}
+    assert await flood.process_request(post, ("sendMessage", data), {}, "sendMessage", data, None)
+    assert posted == [-5, -1005]
+
+
+async def test_one_chat_flooding_the_bot_does_not_starve_the_others() -> None:
+    import sys
+
+    from telegram import Update
+
+    from bot.updates import PerChatUpdateProcessor
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fakebotapi import message_update
+
+    processor = PerChatUpdateProcessor(max_running=2)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def handle(name: str, wait: bool) -> None:
+        if wait:
+            await release.wait()
+        done.append(name)
+
+    def update(chat: int, n: int) -> Update:
+        raw = message_update(chat, chat, f"q{n}")
+        raw["update_id"] = n
+        return Update.de_json(raw, None)
+
+    flood = [asyncio.create_task(processor.process_update(update(1, n), handle(f"a{n}", wait=True))) for n in range(50)]
+    await asyncio.sleep(0.05)
+    other = asyncio.create_task(processor.process_update(update(2, 99), handle("b", wait=False)))
+    await asyncio.wait_for(other, timeout=5)  # chat 2 runs while chat 1's 49 other updates wait their turn
+    assert done == ["b"]
+    release.set()
+    await asyncio.gather(*flood)
+    assert done[1:] == [f"a{n}" for n in range(50)]  # and chat 1's updates kept their order
+
+
+async def test_the_retry_budget_starts_at_the_first_attempt_not_in_the_chats_queue() -> None:
+    from telegram.error import NetworkError
+
+    flood = FloodControl(private=Rate(1, 1.0, burst=1), deadline=1.5)
+    failed: set[str] = set()
+
+    async def send(text: str) -> bool:
+        if text == "third" and text not in failed:
+            failed.add(text)
+            raise NetworkError("Internal Server Error")
+        return True
+
+    async def call(text: str) -> bool:
+        return await flood.process_request(send, (text,), {}, "sendMessage", {"chat_id": 9, "text": text}, None)
+
+    # "third" waits 2 s for its turn, longer than the 1.5 s budget, then fails once: it is still retried.
+    assert await asyncio.gather(call("first"), call("second"), call("third")) == [True, True, True]
+    assert flood.given_up == 0

@@ -105,3 +105,33 @@ def test_webhook_secret_is_generated_or_validated(monkeypatch) -> None:
     assert polling.webhook_secret == ""
     with pytest.raises(ValueError, match="secret"):
         webhook_options(replace(polling, webhook_url="https://x.example/telegram"))
+
+
+async def test_webhook_updates_get_the_same_delivery_guarantees(fake, settings, library) -> None:
+    """Webhook mode shares the update processor and flood control: a 429 and a 500 on the answer are retried."""
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_webhook(**webhook_options(settings))
+    url = f"http://127.0.0.1:{settings.webhook_port}/{WEBHOOK_PATH}"
+    fake.fault_next("sendMessage", "429:1", "500")
+    try:
+        async with httpx.AsyncClient() as client:
+            for i, chat in enumerate((ADMIN, OUTSIDER)):
+                update = message_update(chat, chat, "四个机关")
+                update["update_id"] = 10 + i
+                answer = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+                )
+                assert answer.status_code == 200
+        await wait_for(lambda: fake.sent(chat_id=ADMIN) and fake.sent(chat_id=OUTSIDER), timeout=30)
+        await asyncio.sleep(0.3)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+    for chat in (ADMIN, OUTSIDER):
+        (msg,) = fake.sent(chat_id=chat)
+        assert "🔎" in msg["text"] and "出错了" not in msg["text"]
