@@ -38,6 +38,32 @@ def corpus_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture
+def fake():
+    """A fake Telegram Bot API on 127.0.0.1, for running the real Application end to end."""
+    from fakebotapi import FakeBotAPI
+
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+def bot_settings(fake, data_dir: Path, corpus_dir: Path = SEEDS, **extra):
+    """Settings for the real bot talking to ``fake`` (base URLs, token), with per-test overrides."""
+    from fakebotapi import TOKEN
+
+    from bot.config import Settings
+
+    return Settings(
+        token=TOKEN,
+        base_url=fake.base_url,
+        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
+        data_dir=data_dir,
+        corpus_dir=corpus_dir,
+        **extra,
+    )
+
+
 def doc(library: Library, prefix: str):
     (found,) = [d for d in library.documents if d.doc_id.startswith(prefix)]
     return found

@@ -10,18 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from fakebotapi import TOKEN, FakeBotAPI, document_update
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 4711
-
-
-@pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
 
 
 def journal(db: Path) -> str:

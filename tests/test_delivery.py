@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from botharness import running, wait_for
-from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
+from conftest import bot_settings
+from fakebotapi import FakeBotAPI, document_update, message_update
 
 from bot.config import Settings
 from bot.flood import FloodControl, Rate
@@ -26,22 +27,8 @@ QUESTIONS = ["四个机关", "流浪星球", "人民选我当代表", "代表小
 
 
 @pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake: FakeBotAPI) -> Settings:
-    return Settings(
-        token=TOKEN,
-        base_url=fake.base_url,
-        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
-        data_dir=tmp_path / "data",
-        corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
-        admin_user_ids=frozenset({ALICE}),
-    )
+    return bot_settings(fake, tmp_path / "data", admin_user_ids=frozenset({ALICE}))
 
 
 def headers(fake: FakeBotAPI, chat_id: int) -> list[str]:

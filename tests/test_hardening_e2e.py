@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from botharness import running, wait_for
-from fakebotapi import TOKEN, FakeBotAPI, callback_update, document_update, inline_update, message_update
+from conftest import bot_settings
+from fakebotapi import FakeBotAPI, callback_update, document_update, inline_update, message_update
 
 from bot.config import Settings
 from bot.store import Store
@@ -21,22 +22,8 @@ GROUP = -100555
 
 
 @pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake: FakeBotAPI) -> Settings:
-    return Settings(
-        token=TOKEN,
-        base_url=fake.base_url,
-        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
-        data_dir=tmp_path / "data",
-        corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
-        admin_user_ids=frozenset({ALICE}),
-    )
+    return bot_settings(fake, tmp_path / "data", admin_user_ids=frozenset({ALICE}))
 
 
 def no_errors(messages: list[dict]) -> bool:

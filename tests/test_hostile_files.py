@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pdfdata import pdf_bytes
 
 from retrieval.cli import main as cli_main
 from retrieval.convert import MAX_PDF_PAGES, MAX_TEXT_CHARS, to_text
@@ -103,18 +104,7 @@ def many_page_pdf(pages: int) -> bytes:
     ]
     page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>"
     objects += [page] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n{obj}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return pdf_bytes(objects)
 
 
 def test_a_pdf_with_too_many_pages_is_refused_before_extraction() -> None:

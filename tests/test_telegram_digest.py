@@ -6,7 +6,6 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from botharness import running, wait_for
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
 
@@ -15,13 +14,6 @@ from bot.store import ChatSettings
 from retrieval.library import Library
 
 GROUP, ADMIN, MEMBER, OWNER = -100555, 11, 12, 13
-
-
-@pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
 
 
 def settings_for(tmp_path: Path, fake: FakeBotAPI, corpus: Path, **extra) -> Settings:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from botharness import running, wait_for
-from fakebotapi import BOT_ID, BOT_USERNAME, TOKEN, FakeBotAPI, callback_update, inline_update, message_update
+from conftest import bot_settings
+from fakebotapi import BOT_ID, BOT_USERNAME, FakeBotAPI, callback_update, inline_update, message_update
 
 from bot.config import Settings
 
@@ -19,21 +20,8 @@ ALICE, BOB = 1001, 1002
 
 
 @pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path) -> Settings:
-    return Settings(
-        token=TOKEN,
-        base_url=fake.base_url,
-        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
-        data_dir=tmp_path / "data",
-        corpus_dir=Path(__file__).resolve().parent.parent / "seeds",
-    )
+    return bot_settings(fake, tmp_path / "data", Path(__file__).resolve().parent.parent / "seeds")
 
 
 def reply_markup_data(message: dict) -> list[str]:

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 from botharness import wait_for
-from fakebotapi import TOKEN, FakeBotAPI, message_update
+from conftest import bot_settings
+from fakebotapi import FakeBotAPI, message_update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.engine import Engine
@@ -30,20 +31,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def fake() -> FakeBotAPI:
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def settings(tmp_path: Path, fake: FakeBotAPI, corpus_copy: Path) -> Settings:
-    return Settings(
-        token=TOKEN,
-        base_url=fake.base_url,
-        base_file_url=fake.base_url.replace("/bot", "/file/bot"),
-        data_dir=tmp_path / "data",
-        corpus_dir=corpus_copy,
+    return bot_settings(
+        fake,
+        tmp_path / "data",
+        corpus_copy,
         admin_user_ids=frozenset({ADMIN}),
         webhook_url="https://bot.example.org/telegram",
         webhook_port=free_port(),
