@@ -57,8 +57,14 @@ def read_delta_manifest(folder: Path, base_manifest: dict) -> dict | None:
     return manifest
 
 
-def update_delta(corpus: Path, cache_dir: Path, base: Segment, base_manifest: dict, version: str) -> Delta | None:
-    """Build the delta that brings ``base`` up to ``corpus``; None when a full rebuild is needed."""
+def update_delta(
+    corpus: Path, cache_dir: Path, base: Segment, base_manifest: dict, version: str
+) -> tuple[bool, Delta | None]:
+    """Bring ``base`` up to ``corpus``: (False, None) when a full rebuild is needed, else (True, the delta).
+
+    The delta is None when the corpus is back to the base's documents: the
+    base alone serves it again, at full speed.
+    """
     recorded = {f["name"]: f for f in base_manifest["files"]}
     sources = list_sources(corpus)
     entries: list[dict] = []
@@ -77,11 +83,16 @@ def update_delta(corpus: Path, cache_dir: Path, base: Segment, base_manifest: di
     current = {str(p.relative_to(corpus)) for p in sources}
     gone = {n for n in recorded if n not in current} | {str(p.relative_to(corpus)) for p in added}
     removed = [m for m in base.doc_meta if m["path"] in gone]
+    target = cache_dir / DELTA_DIR
+    if not added and not gone:
+        shutil.rmtree(target, ignore_errors=True)
+        write_manifest(base.folder, {**base_manifest, "files": entries})
+        return True, None
     base_bytes = sum(f["size"] for f in base_manifest["files"])
     if sum(p.stat().st_size for p in added) > max(MIN_BYTES, MAX_SHARE * base_bytes):
-        return None
+        return False, None
     if sum(m["count"] for m in removed) > max(MIN_PARAGRAPHS, MAX_SHARE * base.n):
-        return None
+        return False, None
     tmp = cache_dir / f"{DELTA_DIR}.build.{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -96,7 +107,7 @@ def update_delta(corpus: Path, cache_dir: Path, base: Segment, base_manifest: di
             raise DeltaRefused("removed documents held the only quote of a domain term")
     except DeltaRefused:
         shutil.rmtree(tmp, ignore_errors=True)
-        return None
+        return False, None
     mask = np.zeros(base.n + 1, bool)
     for m in removed:
         mask[m["start"] : m["start"] + m["count"]] = True
@@ -113,6 +124,5 @@ def update_delta(corpus: Path, cache_dir: Path, base: Segment, base_manifest: di
         errors=kept_errors + manifest.get("errors", []),
     )
     write_manifest(tmp, manifest)
-    target = cache_dir / DELTA_DIR
     replace_dir(tmp, target)
-    return Delta.open(target, manifest)
+    return True, Delta.open(target, manifest)

@@ -219,8 +219,8 @@ class Library:
             lib = cls(base, manifest, cache_dir, delta)
             lib.info.from_cache = True
             return lib
-        delta = update_delta(corpus, cache_dir, base, manifest, version)
-        if delta is None:
+        updated, delta = update_delta(corpus, cache_dir, base, manifest, version)
+        if not updated:
             return None
         return cls(base, manifest, cache_dir, delta)
 
@@ -231,6 +231,12 @@ class Library:
         meta = self._doc_meta[int(self.doc_of[pos])]
         seg, local = self._where(pos)
         return seg.paragraph(local, meta["doc_id"], pos - meta["start"] + 1)
+
+    def section(self, pos: int) -> tuple[str, ...]:
+        """A paragraph's section path alone, without decoding its text (ranking reads it per candidate)."""
+        seg, local = self._where(pos)
+        sec = seg.sections[int(seg.section[local])]
+        return tuple(sec.split("\x1f")) if sec else ()
 
     def position(self, doc_id: str, number: int) -> int | None:
         i = self._doc_index.get(doc_id)

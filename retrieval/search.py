@@ -178,7 +178,7 @@ class Searcher:
 
     def _context_bare(self, pos: int) -> str:
         """The folded words of a paragraph's section path, which the index also sees."""
-        sec = self.lib.paragraphs[pos].section
+        sec = self.lib.section(pos)
         if sec not in self._section_bare:
             self._section_bare[sec] = bare(fold("".join(sec)))
         return self._section_bare[sec]

@@ -26,6 +26,8 @@ from .model import Paragraph
 from .phrase import BigramIndex
 from .store import TextColumn, open_array
 
+CACHE_BYTES = 256 * 1024 * 1024  # weighed postings a joined index keeps
+
 
 class Segment:
     """The mapped columns of one built folder; positions are local to it."""
@@ -156,6 +158,9 @@ class JoinedIndex:
             g2l[lut] = np.arange(lut.shape[0])
             self._g2l.append(g2l)
         self._dl = [seg.index.doc_len for seg, _, _ in parts]
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
 
     @property
     def n_docs(self) -> int:
@@ -178,7 +183,24 @@ class JoinedIndex:
         return 0.0 if tid is None else float(self.idf[tid])
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Global positions (ascending) and float32 weights of a term's live postings."""
+        """Global positions (ascending) and float32 weights of a term's live postings.
+
+        Weights are computed from tf on first use and kept (up to
+        ``CACHE_BYTES``), so a delta costs a query little more than the base.
+        """
+        hit = self._cache.get(term)
+        if hit is None:
+            hit = self._weigh(term)
+            size = hit[0].nbytes + hit[1].nbytes
+            with self._lock:
+                if self._cached_bytes + size > CACHE_BYTES:
+                    self._cache.clear()
+                    self._cached_bytes = 0
+                self._cache[term] = hit
+                self._cached_bytes += size
+        return hit
+
+    def _weigh(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         gid = self.vocab.get(term)
         if gid is None:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)

@@ -111,3 +111,13 @@ def test_a_new_quoted_formula_forces_a_full_rebuild(corpus_copy: Path, cached: P
     lib = Library.open(corpus_copy, cached)
     assert len(lib.segments) == 1 and "七个一律规定" in lib.analyzer.domain_terms
     assert [d for d, _ in lib.index.top(lib.analyzer.tokens("七个一律规定"), 3)]
+
+
+def test_back_to_the_base_documents_drops_the_delta(corpus_copy: Path, cached: Path):
+    extra = corpus_copy / "zz_new.txt"
+    extra.write_text(NEW_DOC, encoding="utf-8")
+    assert len(Library.open(corpus_copy, cached).segments) == 2
+    extra.unlink()
+    lib = Library.open(corpus_copy, cached)
+    assert len(lib.segments) == 1 and not (cached / "delta").exists()
+    assert Library.open(corpus_copy, cached).info.from_cache
