@@ -213,7 +213,7 @@ def _measure(corpus: str, cache: str, queries: list[str], n_ref: int, conn) -> N
             "long_token_ms": long_token,
             "token_seconds": token_seconds,
             "terms": lib.index.n_terms,
-            "postings": int(lib.index.docs.shape[0]),
+            "postings": lib.index.n_postings,
         }
     )
     conn.close()

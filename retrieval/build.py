@@ -22,7 +22,9 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -195,21 +197,42 @@ def default_workers(sources: Sequence[Path]) -> int:
     return min(os.cpu_count() or 1, 8) if total >= PARALLEL_BYTES else 1
 
 
+class DeltaRefused(Exception):
+    """The added documents would change the analyzer's dictionary: only a full rebuild is exact."""
+
+
 def build_library(
-    corpus: Path, folder: Path, cache_dir: Path | None, code_version: str, workers: int | None = None
+    corpus: Path,
+    folder: Path,
+    cache_dir: Path | None,
+    code_version: str,
+    workers: int | None = None,
+    sources: list[Path] | None = None,
+    domain_terms: list[str] | None = None,
 ) -> dict:
-    """Write a complete library for ``corpus`` into the empty ``folder``; returns its manifest."""
-    sources = list_sources(corpus)
+    """Write a library for ``corpus`` (or only its files ``sources``) into ``folder``; returns its manifest.
+
+    ``domain_terms`` fixes the analyzer's harvested terms (a delta segment
+    must segment exactly as its base did); if the documents harvest a term
+    outside them, :class:`DeltaRefused` is raised.
+    """
+    sources = list_sources(corpus) if sources is None else sources
     pool = _Pool(default_workers(sources) if workers is None else workers)
     try:
-        return _build(corpus, sources, folder, cache_dir, code_version, pool)
+        return _build(corpus, sources, folder, cache_dir, code_version, pool, domain_terms)
     finally:
         pool.close()
         _worker.clear()  # in-process builds: the next one may reuse this folder's name
 
 
 def _build(
-    corpus: Path, sources: list[Path], folder: Path, cache_dir: Path | None, code_version: str, pool: _Pool
+    corpus: Path,
+    sources: list[Path],
+    folder: Path,
+    cache_dir: Path | None,
+    code_version: str,
+    pool: _Pool,
+    domain_terms: list[str] | None = None,
 ) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     clock = [time.perf_counter()]
@@ -238,7 +261,9 @@ def _build(
         para_cols["section"].append(np.asarray([sections.setdefault(t, len(sections)) for t in got.sections], np.int32))
         ctx_of.append(np.asarray([contexts.setdefault(c, len(contexts)) for c in got.contexts], np.int32))
         harvested.update(dict.fromkeys(got.harvested))
-        documents.append({**got.meta, "start": pos, "count": n, "harvested": got.harvested})
+        documents.append(
+            {**got.meta, "path": str(path.relative_to(corpus)), "start": pos, "count": n, "harvested": got.harvested}
+        )
         pos += n
     texts.close()
     folded.close()
@@ -250,6 +275,10 @@ def _build(
     (folder / "documents.json").write_text(json.dumps(documents, ensure_ascii=False), encoding="utf-8")
 
     clock.append(time.perf_counter())
+    if domain_terms is not None:
+        if not set(harvested) <= set(domain_terms):
+            raise DeltaRefused("new quoted terms: " + "、".join(sorted(set(harvested) - set(domain_terms))[:5]))
+        harvested = dict.fromkeys(domain_terms)
     (folder / "domain_terms.json").write_text(json.dumps(list(harvested), ensure_ascii=False), encoding="utf-8")
     ctx_texts = list(contexts)
     ctx_all = np.concatenate(ctx_of) if ctx_of else np.zeros(0, np.int32)
@@ -273,8 +302,9 @@ def _build(
         for first in range(0, pos, CHUNK)
     )
     vocab: dict[str, int] = {}
-    postings = PostingsBuilder()
-    bigrams = PostingsBuilder()
+    # Postings wait on disk for the merge: memory holds only their distinct keys.
+    postings = PostingsBuilder(folder / "spill" / "bm25")
+    bigrams = PostingsBuilder(folder / "spill" / "bigram")
     fwd_ids = ArrayWriter(folder, "fwd_ids", np.int32)
     fwd_starts = ArrayWriter(folder, "fwd_starts", np.int32)
     fwd_off = ArrayWriter(folder, "fwd_off", np.int64)
@@ -307,9 +337,12 @@ def _build(
     params = BM25Index.write(folder, list(vocab), postings, doc_len)
     del postings
     BigramIndex.write(bigrams, folder)
+    del bigrams
+    shutil.rmtree(folder / "spill", ignore_errors=True)
     clock.append(time.perf_counter())
     return {
         "format": FORMAT,
+        "build_id": uuid.uuid4().hex,
         "code_version": code_version,
         "files": files,
         "errors": errors,

@@ -71,6 +71,10 @@ class BM25Index:
     def n_terms(self) -> int:
         return len(self.vocab)
 
+    @property
+    def n_postings(self) -> int:
+        return int(self.docs.shape[0])
+
     # --- building ----------------------------------------------------------
 
     @staticmethod
@@ -90,8 +94,8 @@ class BM25Index:
         """
         n = int(doc_len.shape[0])
         counts = np.zeros(len(terms), np.int64)
-        for c in builder._chunks:
-            counts[c.keys] += np.diff(c.starts)
+        for keys, per_key in builder.key_counts():
+            counts[keys] += per_key
         df = counts.astype(np.float64)
         idf = np.log(n - df + 0.5) - np.log(df + 0.5) if len(terms) else np.zeros(0)
         # rank-bm25 replaces a negative idf by ε times the mean idf of all terms.
@@ -104,7 +108,9 @@ class BM25Index:
             f = tf.astype(np.float64)
             return (idf[ids] * (f * (k1 + 1) / (f + dl_norm[docs]))).astype(np.float32)
 
-        builder.write(folder, PREFIX, np.arange(len(terms), dtype=np.int32), np.float32, weigh)
+        # Term frequencies are kept too: a library joined from several segments
+        # weighs postings with the statistics of all of them (``segment``).
+        builder.write(folder, PREFIX, np.arange(len(terms), dtype=np.int32), np.float32, weigh, ("tf", np.uint16))
         save_array(folder, f"{PREFIX}doc_len", doc_len.astype(np.int32))
         save_array(folder, f"{PREFIX}idf", idf.astype(np.float64))
         (folder / f"{PREFIX}vocab.txt").write_text("\n".join(terms), encoding="utf-8")

@@ -27,13 +27,15 @@ from typing import overload
 import numpy as np
 
 from .analysis import Analyzer, fold
-from .build import FORMAT, PARA_COLUMNS, build_library, write_manifest
+from .build import FORMAT, build_library, write_manifest
 from .context import paragraph_contexts
+from .delta import DELTA_DIR, Delta, read_delta_manifest, update_delta
 from .index import BM25Index
 from .ingest import list_sources
 from .model import Article, Document, OutlineEntry, Paragraph
 from .phrase import BigramIndex
-from .store import TextColumn, open_array, replace_dir
+from .segment import JoinedColumn, JoinedIndex, JoinedPhrases, Segment
+from .store import TextColumn, replace_dir
 
 _CODE_DIR = Path(__file__).parent
 INDEX_DIR = "index"
@@ -85,35 +87,28 @@ def check_fresh(manifest: dict, corpus: Path, version: str) -> tuple[bool, bool]
 
 
 class Library:
-    """Everything a query needs, aligned by global paragraph position, over a mapped folder."""
+    """Everything a query needs, aligned by global paragraph position, over mapped segments."""
 
-    def __init__(self, folder: Path, manifest: dict, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, base: Segment, manifest: dict, cache_dir: Path | None = None, delta: Delta | None = None
+    ) -> None:
         if manifest.get("format") != FORMAT:
             raise ValueError("foreign index folder")
-        self.folder = folder
+        self.folder = base.folder
         self.manifest = manifest
-        self.index = BM25Index.open(folder, manifest["params"])
-        self.phrases = BigramIndex.open(folder)
-        self.folded = TextColumn(folder, "folded")
-        self.texts = TextColumn(folder, "text")
-        self._sections = TextColumn(folder, "sections")
-        cols = {name: open_array(folder, f"para_{name}", np.int32) for name in PARA_COLUMNS}
-        self.doc_of = cols["doc"]
-        self._line_start, self._line_end = cols["line_start"], cols["line_end"]
-        self._article, self._section = cols["article"], cols["section"]
-        self._fwd_ids = open_array(folder, "fwd_ids", np.int32)
-        self._fwd_starts = open_array(folder, "fwd_starts", np.int32)
-        self._fwd_off = open_array(folder, "fwd_off", np.int64)
-        n = int(manifest["paragraphs"])
-        if not (
-            len(self.folded) == len(self.texts) == self.index.n_docs == n == self._fwd_off.shape[0] - 1
-            and all(c.shape[0] == n for c in cols.values())
-            and int(self._fwd_off[-1]) == self._fwd_ids.shape[0] == self._fwd_starts.shape[0]
-        ):
-            raise ValueError("index columns disagree with the manifest")
-        self._doc_meta: list[dict] = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
-        if len(self._doc_meta) != manifest["documents"] or sum(d["count"] for d in self._doc_meta) != n:
-            raise ValueError("documents.json disagrees with the manifest")
+        self.segments = [base] if delta is None else [base, delta.segment]
+        if delta is None:
+            self._doc_meta: list[dict] = base.doc_meta
+            self.doc_of = base.doc_of
+            self._seg: np.ndarray | None = None
+            self._local: np.ndarray | None = None
+            self._luts: list[np.ndarray | None] = [None]
+            self.index: BM25Index | JoinedIndex = base.index
+            self.phrases: BigramIndex | JoinedPhrases = base.phrases
+            self.folded: TextColumn | JoinedColumn = base.folded
+            n = base.n
+        else:
+            n = self._join(base, delta)
         self.doc_ids = [d["doc_id"] for d in self._doc_meta]
         self.doc_start = {d["doc_id"]: d["start"] for d in self._doc_meta}
         self._doc_index = {d: i for i, d in enumerate(self.doc_ids)}
@@ -121,13 +116,53 @@ class Library:
         self.doc_by_id = DocsById(self)
         self.paragraphs = ParagraphList(self, 0, n)
         self.analyzer = Analyzer(manifest["domain_terms"], cache_dir=cache_dir)
-        self.info = BuildInfo(warnings=list(manifest.get("errors", [])))
+        errors = delta.manifest.get("errors", []) if delta is not None else manifest.get("errors", [])
+        self.info = BuildInfo(warnings=list(errors))
         self._years: np.ndarray | None = None
         self._masks: dict[tuple, np.ndarray] = {}
-        self._contexts = TextColumn(folder, "contexts")
-        self._context_of = open_array(folder, "para_context", np.int32)
-        if self._context_of.shape[0] != n:
-            raise ValueError("context column disagrees with the manifest")
+
+    def _join(self, base: Segment, delta: Delta) -> int:
+        """Number the live documents of both segments as a full rebuild would (by file path)."""
+        removed = set(delta.manifest["removed"])
+        entries = [(Path(m["path"]), 0, m) for m in base.doc_meta if m["doc_id"] not in removed]
+        entries += [(Path(m["path"]), 1, m) for m in delta.segment.doc_meta]
+        entries.sort(key=lambda e: e[0])
+        n = sum(m["count"] for _, _, m in entries)
+        l2g = [np.full(base.n, -1, np.int64), np.full(delta.segment.n, -1, np.int64)]
+        self._seg = np.zeros(n, np.int8)
+        self._local = np.zeros(n, np.int64)
+        metas, at = [], 0
+        for _, seg, m in entries:
+            count, local = m["count"], m["start"]
+            l2g[seg][local : local + count] = np.arange(at, at + count)
+            self._seg[at : at + count] = seg
+            self._local[at : at + count] = np.arange(local, local + count)
+            metas.append({**m, "start": at})
+            at += count
+        self._doc_meta = metas
+        self.doc_of = np.repeat(np.arange(len(metas), dtype=np.int32), [m["count"] for m in metas])
+        terms = list(base.index.vocab)
+        known = base.index.vocab
+        extra = [t for t in delta.segment.index.vocab if t not in known]
+        ids = {t: len(terms) + i for i, t in enumerate(extra)}
+        lut_delta = np.array([known.get(t, ids.get(t, -1)) for t in delta.segment.index.vocab], np.int64)
+        lut_base = np.arange(len(terms), dtype=np.int64)
+        self._luts = [None, lut_delta.astype(np.int32)]
+        self.index = JoinedIndex(
+            [(base, l2g[0], lut_base), (delta.segment, l2g[1], lut_delta)],
+            terms + extra,
+            n,
+            delta.removed_df,
+            base.index.params,
+        )
+        self.phrases = JoinedPhrases([(base.phrases, l2g[0]), (delta.segment.phrases, l2g[1])])
+        self.folded = JoinedColumn([base.folded, delta.segment.folded], self._seg, self._local)
+        return n
+
+    def _where(self, pos: int) -> tuple[Segment, int]:
+        if self._seg is None:
+            return self.segments[0], pos
+        return self.segments[int(self._seg[pos])], int(self._local[pos])
 
     # --- construction ------------------------------------------------------
 
@@ -135,7 +170,7 @@ class Library:
     def open(
         cls, folder: Path, cache_dir: Path | None = None, use_cache: bool = True, workers: int | None = None
     ) -> Library:
-        """The library for a corpus folder, from the cache when its manifest is current."""
+        """The library for a corpus folder: from the cache when current, with a delta when little changed."""
         started = time.perf_counter()
         cache_dir = cache_dir or default_cache_dir()
         target = cache_dir / INDEX_DIR
@@ -145,12 +180,8 @@ class Library:
         if use_cache and manifest_path.is_file():
             try:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                fresh, restamp = check_fresh(manifest, folder, version)
-                if fresh:
-                    lib = cls(target, manifest, cache_dir)
-                    if restamp:
-                        write_manifest(target, manifest)
-                    lib.info.from_cache = True
+                lib = cls._from_cache(folder, cache_dir, manifest, version)
+                if lib is not None:
                     lib.info.seconds = time.perf_counter() - started
                     return lib
             except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -159,31 +190,53 @@ class Library:
         shutil.rmtree(tmp, ignore_errors=True)
         manifest = build_library(folder, tmp, cache_dir, version, workers)
         write_manifest(tmp, manifest)
+        shutil.rmtree(cache_dir / DELTA_DIR, ignore_errors=True)  # merged into the new base
         try:
             replace_dir(tmp, target)
-            lib = cls(target, manifest, cache_dir)
+            lib = cls(Segment(target, manifest), manifest, cache_dir)
         except OSError as exc:
-            lib = cls(tmp, manifest, cache_dir)
+            lib = cls(Segment(tmp, manifest), manifest, cache_dir)
             notes.append(f"could not write the index cache: {exc}")
         lib.info.warnings[:0] = notes
         lib.info.seconds = time.perf_counter() - started
         return lib
 
+    @classmethod
+    def _from_cache(cls, corpus: Path, cache_dir: Path, manifest: dict, version: str) -> Library | None:
+        """The cached library if it (with its delta) describes ``corpus``, after updating the delta if needed."""
+        target = cache_dir / INDEX_DIR
+        if manifest.get("format") != FORMAT or manifest.get("code_version") != version:
+            return None
+        delta_dir = cache_dir / DELTA_DIR
+        delta_manifest = read_delta_manifest(delta_dir, manifest)
+        state = delta_manifest if delta_manifest is not None else manifest
+        fresh, restamp = check_fresh(state, corpus, version)
+        base = Segment(target, manifest)
+        if fresh:
+            if restamp:
+                write_manifest(delta_dir if delta_manifest is not None else target, state)
+            delta = Delta.open(delta_dir, delta_manifest) if delta_manifest is not None else None
+            lib = cls(base, manifest, cache_dir, delta)
+            lib.info.from_cache = True
+            return lib
+        updated, delta = update_delta(corpus, cache_dir, base, manifest, version)
+        if not updated:
+            return None
+        return cls(base, manifest, cache_dir, delta)
+
     # --- look-ups ------------------------------------------------------------
 
     def paragraph(self, pos: int) -> Paragraph:
-        """The paragraph at a global position, decoded from the columns."""
+        """The paragraph at a global position, decoded from its segment's columns."""
         meta = self._doc_meta[int(self.doc_of[pos])]
-        sec = self._sections[int(self._section[pos])]
-        return Paragraph(
-            doc_id=meta["doc_id"],
-            number=pos - meta["start"] + 1,
-            text=self.texts[pos],
-            section=tuple(sec.split("\x1f")) if sec else (),
-            line_start=int(self._line_start[pos]),
-            line_end=int(self._line_end[pos]),
-            article=int(self._article[pos]),
-        )
+        seg, local = self._where(pos)
+        return seg.paragraph(local, meta["doc_id"], pos - meta["start"] + 1)
+
+    def section(self, pos: int) -> tuple[str, ...]:
+        """A paragraph's section path alone, without decoding its text (ranking reads it per candidate)."""
+        seg, local = self._where(pos)
+        sec = seg.sections[int(seg.section[local])]
+        return tuple(sec.split("\x1f")) if sec else ()
 
     def position(self, doc_id: str, number: int) -> int | None:
         i = self._doc_index.get(doc_id)
@@ -218,7 +271,8 @@ class Library:
 
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""
-        return self._contexts[int(self._context_of[pos])]
+        seg, local = self._where(pos)
+        return seg.contexts[int(seg.context_of[local])]
 
     def token_ids(self, pos: int) -> np.ndarray:
         """Term ids (int32) of a paragraph's own words in text order, as the index saw them.
@@ -227,11 +281,15 @@ class Library:
         stored at build time: passage scoring reads it to score sentence
         windows without segmenting the text again at query time.
         """
-        return self._fwd_ids[int(self._fwd_off[pos]) : int(self._fwd_off[pos + 1])]
+        seg, local = self._where(pos)
+        ids = seg.fwd_ids[int(seg.fwd_off[local]) : int(seg.fwd_off[local + 1])]
+        lut = self._luts[0 if self._seg is None else int(self._seg[pos])]
+        return ids if lut is None else lut[ids]
 
     def token_starts(self, pos: int) -> np.ndarray:
         """Offsets (int32) in ``folded[pos]`` where each token of :meth:`token_ids` starts."""
-        return self._fwd_starts[int(self._fwd_off[pos]) : int(self._fwd_off[pos + 1])]
+        seg, local = self._where(pos)
+        return seg.fwd_starts[int(seg.fwd_off[local]) : int(seg.fwd_off[local + 1])]
 
     def paragraph_years(self) -> np.ndarray:
         """Per paragraph, the year (int) of its article's date or else its document's; 0 when unknown.
@@ -247,7 +305,13 @@ class Library:
                 table.append(_year(meta["date"]))
                 table.extend(_year(a["date"]) or _year(meta["date"]) for a in meta["articles"])
             doc = np.asarray(self.doc_of, np.int64)
-            art = np.asarray(self._article, np.int64)
+            if self._seg is None:
+                art = np.asarray(self.segments[0].article, np.int64)
+            else:
+                art = np.zeros(doc.shape[0], np.int64)
+                for i, seg in enumerate(self.segments):
+                    at = self._seg == i
+                    art[at] = seg.article[self._local[at]]
             n_art = np.asarray([len(m["articles"]) for m in self._doc_meta], np.int64)
             valid = (art >= 0) & (art < n_art[doc])
             self._years = np.asarray(table, np.int32)[base[doc] + np.where(valid, art + 1, 0)]
@@ -298,7 +362,8 @@ class Library:
 
     def _document(self, i: int) -> Document:
         meta = self._doc_meta[i]
-        fields = {k: v for k, v in meta.items() if k not in ("start", "count", "harvested", "articles", "outline")}
+        skip = ("start", "count", "harvested", "articles", "outline", "path")
+        fields = {k: v for k, v in meta.items() if k not in skip}
         return Document(
             **fields,
             paragraphs=ParagraphList(self, meta["start"], meta["start"] + meta["count"]),  # type: ignore[arg-type]

@@ -105,13 +105,14 @@ class BigramIndex:
         true wording.  Only the rarest pairs are counted: a common pair (人大)
         says little and its list is long, so the cost stays that of a few short lists.
         """
+        empty = np.zeros(0, np.int64)
         if len(text) < 2:
-            return self.docs[:0]
+            return empty
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         found = [self._list(key) for key in np.unique((codes[:-1] << _SHIFT) | codes[1:])]
         found = sorted((f for f in found if f.shape[0]), key=len)[:lists]
         if not found:
-            return self.docs[:0]
+            return empty
         cand = np.concatenate(found)
         if allowed is not None:
             cand = cand[allowed[cand]]

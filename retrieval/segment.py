@@ -1,0 +1,258 @@
+"""One built folder of the index (a segment), and the view that joins a base segment with a small delta.
+
+A library is one immutable segment, or — after documents were added or
+removed — the base segment, a small delta segment holding the added
+documents, and the list of base documents that are gone (Lucene's segments
+and deleted-docs set).  The joined view numbers paragraphs exactly as a full
+rebuild would (documents in file-name order) and scores BM25 with the
+statistics of the live documents only (N, average length, document
+frequencies, the ε-floor), from the stored term frequencies, so its results
+equal a full rebuild's.  When the delta grows, a full rebuild merges it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .build import PARA_COLUMNS
+from .index import PREFIX, BM25Index
+from .model import Paragraph
+from .phrase import BigramIndex
+from .store import TextColumn, open_array
+
+CACHE_BYTES = 256 * 1024 * 1024  # weighed postings a joined index keeps
+
+
+class Segment:
+    """The mapped columns of one built folder; positions are local to it."""
+
+    def __init__(self, folder: Path, manifest: dict) -> None:
+        self.folder = folder
+        self.index = BM25Index.open(folder, manifest["params"])
+        self.tf = open_array(folder, f"{PREFIX}tf", np.uint16)
+        self.phrases = BigramIndex.open(folder)
+        self.folded = TextColumn(folder, "folded")
+        self.texts = TextColumn(folder, "text")
+        self.sections = TextColumn(folder, "sections")
+        cols = {name: open_array(folder, f"para_{name}", np.int32) for name in PARA_COLUMNS}
+        self.doc_of = cols["doc"]
+        self.line_start, self.line_end = cols["line_start"], cols["line_end"]
+        self.article, self.section = cols["article"], cols["section"]
+        self.fwd_ids = open_array(folder, "fwd_ids", np.int32)
+        self.fwd_starts = open_array(folder, "fwd_starts", np.int32)
+        self.fwd_off = open_array(folder, "fwd_off", np.int64)
+        # What each paragraph inherits (folded), read by ranking per candidate.
+        self.contexts = TextColumn(folder, "contexts")
+        self.context_of = open_array(folder, "para_context", np.int32)
+        n = int(manifest["paragraphs"])
+        if not (
+            len(self.folded) == len(self.texts) == self.index.n_docs == n == self.fwd_off.shape[0] - 1
+            and all(c.shape[0] == n for c in cols.values())
+            and int(self.fwd_off[-1]) == self.fwd_ids.shape[0] == self.fwd_starts.shape[0]
+            and self.tf.shape == self.index.docs.shape
+            and self.context_of.shape[0] == n
+        ):
+            raise ValueError("index columns disagree with the manifest")
+        self.doc_meta: list[dict] = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        if len(self.doc_meta) != manifest["documents"] or sum(d["count"] for d in self.doc_meta) != n:
+            raise ValueError("documents.json disagrees with the manifest")
+        self.n = n
+
+    def paragraph(self, local: int, doc_id: str, number: int) -> Paragraph:
+        sec = self.sections[int(self.section[local])]
+        return Paragraph(
+            doc_id=doc_id,
+            number=number,
+            text=self.texts[local],
+            section=tuple(sec.split("\x1f")) if sec else (),
+            line_start=int(self.line_start[local]),
+            line_end=int(self.line_end[local]),
+            article=int(self.article[local]),
+        )
+
+
+class JoinedColumn:
+    """A text column over several segments in global positions (``folded`` of a joined library)."""
+
+    def __init__(self, columns: Sequence[TextColumn], g_seg: np.ndarray, g_local: np.ndarray) -> None:
+        self._columns, self._seg, self._local = columns, g_seg, g_local
+
+    def __len__(self) -> int:
+        return int(self._seg.shape[0])
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            i += len(self)
+        return self._columns[int(self._seg[i])][int(self._local[i])]
+
+    def __iter__(self) -> Iterator[str]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def contains(self, i: int, needle: bytes) -> bool:
+        return self._columns[int(self._seg[i])].contains(int(self._local[i]), needle)
+
+
+class JoinedPhrases:
+    """Bigram candidates of every segment, in global positions; look-ups as :class:`BigramIndex`'s."""
+
+    def __init__(self, parts: Sequence[tuple[BigramIndex, np.ndarray]]) -> None:
+        self._parts = parts  # (segment's bigram index, its local → global positions, −1 for removed)
+
+    def candidates(self, phrase: str) -> np.ndarray:
+        found = []
+        for phrases, l2g in self._parts:
+            g = l2g[phrases.candidates(phrase)]
+            found.append(g[g >= 0])
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    def _list(self, key: np.uint64) -> np.ndarray:
+        """One bigram's postings from every segment, in global positions (ascending)."""
+        found = []
+        for phrases, l2g in self._parts:
+            g = l2g[phrases._list(key)]
+            found.append(g[g >= 0])
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    positions = BigramIndex.positions
+    find = BigramIndex.find
+    closest = BigramIndex.closest
+
+
+class JoinedIndex:
+    """BM25Okapi over several segments with the live documents' statistics, weights from stored tf.
+
+    Offers what :class:`BM25Index` offers to the rest of the library.
+    """
+
+    def __init__(
+        self,
+        parts: Sequence[tuple[Segment, np.ndarray, np.ndarray]],
+        terms: list[str],
+        n: int,
+        removed_df: np.ndarray | None,
+        params: dict[str, float],
+    ) -> None:
+        """``parts``: (segment, local → global positions, local term id → global term id)."""
+        self.params = params
+        k1, b, eps = params["k1"], params["b"], params["epsilon"]
+        self._parts = parts
+        df = np.zeros(len(terms), np.int64)
+        total_len = 0
+        for seg, l2g, lut in parts:
+            df[lut] += np.diff(seg.index.offsets)
+            total_len += int(seg.index.doc_len[l2g >= 0].sum(dtype=np.int64))
+        if removed_df is not None:
+            df[: removed_df.shape[0]] -= removed_df
+        live = df > 0
+        self._n = n
+        self._df = df
+        idf = np.zeros(len(terms))
+        dfl = df[live].astype(np.float64)
+        raw = np.log(n - dfl + 0.5) - np.log(dfl + 0.5)
+        if raw.size:
+            raw = np.where(raw < 0, eps * raw.mean(), raw)
+        idf[live] = raw
+        self.idf = idf
+        self.vocab = {t: i for i, t in enumerate(terms) if live[i]}
+        self._k1, self._b = k1, b
+        self._avgdl = total_len / n if n else 1.0
+        self._local = threading.local()
+        # Global term id → each segment's local id (−1 where the segment lacks it).
+        self._g2l = []
+        for _seg, _, lut in parts:
+            g2l = np.full(len(terms), -1, np.int64)
+            g2l[lut] = np.arange(lut.shape[0])
+            self._g2l.append(g2l)
+        self._dl = [seg.index.doc_len for seg, _, _ in parts]
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def n_docs(self) -> int:
+        return self._n
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.vocab)
+
+    @property
+    def n_postings(self) -> int:
+        return sum(int(seg.index.docs.shape[0]) for seg, _, _ in self._parts)
+
+    def df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return 0 if tid is None else int(self._df[tid])
+
+    def term_idf(self, term: str) -> float:
+        tid = self.vocab.get(term)
+        return 0.0 if tid is None else float(self.idf[tid])
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Global positions (ascending) and float32 weights of a term's live postings.
+
+        Weights are computed from tf on first use and kept (up to
+        ``CACHE_BYTES``), so a delta costs a query little more than the base.
+        """
+        hit = self._cache.get(term)
+        if hit is None:
+            hit = self._weigh(term)
+            size = hit[0].nbytes + hit[1].nbytes
+            with self._lock:
+                if self._cached_bytes + size > CACHE_BYTES:
+                    self._cache.clear()
+                    self._cached_bytes = 0
+                self._cache[term] = hit
+                self._cached_bytes += size
+        return hit
+
+    def _weigh(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        gid = self.vocab.get(term)
+        if gid is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        docs, weights = [], []
+        idf = self.idf[gid]
+        for (seg, l2g, _), g2l, dl in zip(self._parts, self._g2l, self._dl, strict=True):
+            tid = g2l[gid]
+            if tid < 0:
+                continue
+            s, e = int(seg.index.offsets[tid]), int(seg.index.offsets[tid + 1])
+            local = seg.index.docs[s:e]
+            g = l2g[local]
+            keep = g >= 0
+            tf = seg.tf[s:e][keep].astype(np.float64)
+            norm = self._k1 * (1 - self._b + self._b * dl[local[keep]].astype(np.float64) / self._avgdl)
+            docs.append(g[keep])
+            weights.append((idf * (tf * (self._k1 + 1) / (tf + norm))).astype(np.float32))
+        if not docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        d, w = np.concatenate(docs), np.concatenate(weights)
+        order = np.argsort(d, kind="stable")
+        return d[order], w[order]
+
+    def top(self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """As :meth:`BM25Index.top`, over the joined segments."""
+        return BM25Index.top(self, query, k, allowed)  # type: ignore[arg-type]
+
+    def _buffer(self) -> np.ndarray:
+        buf = getattr(self._local, "acc", None)
+        if buf is None or buf.shape[0] != self._n:
+            buf = self._local.acc = np.zeros(self._n, dtype=np.float32)
+        return buf
+
+    def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        return BM25Index.score_docs(self, query, positions)  # type: ignore[arg-type]
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        acc = np.zeros(self._n, dtype=np.float64)
+        for term, mult in Counter(query).items():
+            d, w = self.postings(term)
+            acc[d] += w.astype(np.float64) * mult
+        return acc
