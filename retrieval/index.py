@@ -232,23 +232,36 @@ class BM25Index:
                 else:
                     acc[d] += w * np.float32(mult)
                 touched.append(d)
-            # A document appears once per matching term; ranking the
-            # concatenation and keeping k·terms entries still yields k distinct
-            # documents, with no sort of the whole candidate set.
-            cand = np.concatenate(touched) if len(touched) > 1 else np.asarray(touched[0])
-            if allowed is not None:
-                cand = cand[allowed[cand]]
+            if sum(d.shape[0] for d in touched) > self.n_docs // 8:
+                # Long lists (common words): marking the touched documents in a
+                # mask is linear, where sorting millions of postings is not.
+                mask = np.zeros(self.n_docs, dtype=bool)
+                for d in touched:
+                    mask[d] = True
+                if allowed is not None:
+                    mask &= allowed
+                cand = np.flatnonzero(mask)
+            else:
+                # A document appears once per matching term; ranking the
+                # concatenation and keeping k·terms entries still yields k
+                # distinct documents, with no sort of the whole candidate set.
+                cand = np.concatenate(touched) if len(touched) > 1 else np.asarray(touched[0])
+                if allowed is not None:
+                    cand = cand[allowed[cand]]
+                keep = k * len(touched)
+                if cand.size > keep:
+                    scores = acc[cand]
+                    part = np.argpartition(-scores, keep - 1)[:keep]
+                    cand = cand[scores >= scores[part].min()]
+                cand = np.unique(cand)
             if cand.size == 0:
                 return []
             scores = acc[cand]
-            keep = k * len(touched)
-            if cand.size > keep:
-                part = np.argpartition(-scores, keep - 1)[:keep]
-                # Entries tied with the last kept one must all compete for the last places.
-                part = np.flatnonzero(scores >= scores[part].min())
-                cand = cand[part]
-            cand = np.unique(cand)
-            scores = acc[cand]
+            if cand.size > k:
+                # Every entry tied with the k-th best competes for the last places.
+                kth = np.partition(scores, cand.size - k)[cand.size - k]
+                keep_mask = scores >= kth
+                cand, scores = cand[keep_mask], scores[keep_mask]
         finally:
             for d in touched:
                 acc[d] = 0.0
@@ -261,6 +274,8 @@ class BM25Index:
         out = np.zeros(positions.shape[0], dtype=np.float64)
         if positions.size == 0:
             return out
+        if positions.shape[0] > self.n_docs // 16:
+            return self.scores(query)[positions]  # a phrase found nearly everywhere: score densely
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
             if d.shape[0] == 0:

@@ -84,7 +84,13 @@ class BigramIndex:
             c = np.uint64(ord(phrase))
             lo = int(np.searchsorted(self.keys, c << _SHIFT))
             hi = int(np.searchsorted(self.keys, (c + np.uint64(1)) << _SHIFT))
-            return np.unique(self.docs[int(self.offsets[lo]) : int(self.offsets[hi])])
+            union = self.docs[int(self.offsets[lo]) : int(self.offsets[hi])]
+            if union.shape[0] == 0:
+                return union
+            # A mark per paragraph: linear, where np.unique would sort millions of postings.
+            mask = np.zeros(int(union.max()) + 1, dtype=bool)
+            mask[union] = True
+            return np.flatnonzero(mask)
         codes = np.frombuffer(phrase.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         lists = sorted((self._list(k) for k in np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
         cand = np.asarray(lists[0])
