@@ -303,7 +303,7 @@ class Library:
             for i, meta in enumerate(self._doc_meta):
                 base[i] = len(table)
                 table.append(_year(meta["date"]))
-                table.extend(_year(a["date"]) or _year(meta["date"]) for a in meta["articles"])
+                table.extend(_year(a["date"] or meta["date"]) for a in meta["articles"])
             doc = np.asarray(self.doc_of, np.int64)
             if self._seg is None:
                 art = np.asarray(self.segments[0].article, np.int64)

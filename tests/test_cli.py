@@ -37,6 +37,7 @@ def test_search_json_contract(cache_dir: Path) -> None:
         assert set(r) >= {"rank", "score", "doc_id", "doc_title", "section", "paragraph", "citation", "excerpt", "text"}
         assert r["rank"] == rank and isinstance(r["score"], float) and isinstance(r["paragraph"], int)
     assert "人民选我当代表" in payload["results"][0]["text"]
+    assert isinstance(payload["took_ms"], float) and 0 <= payload["took_ms"] < 60_000
 
 
 def test_search_text_output(cache_dir: Path) -> None:
@@ -53,6 +54,7 @@ def test_stdin_batch_prints_one_object_per_line(cache_dir: Path) -> None:
     assert first["query"] == "四个机关" and first["results"]
     assert empty["results"] == [] and "error" in empty
     assert "双周五微论坛" in third["results"][0]["text"]
+    assert all(isinstance(obj["took_ms"], float) for obj in (first, empty, third))
     assert out.returncode == 2  # one query in the batch was unusable
 
 

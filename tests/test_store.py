@@ -173,3 +173,14 @@ def test_fast_route_segments_exactly_as_jieba(library) -> None:
     texts = [*library.folded, *(p.text for p in library.paragraphs), "人民选我当代表，我当代表为人民", "哈" * 50]
     for text in texts:
         assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True))
+
+
+def test_filter_masks_match_the_per_paragraph_rule(library) -> None:
+    searcher = Searcher(library)
+    for year in ["2021", "2022", "2023", "2024"]:
+        expected = [searcher._year_of(p).startswith(year) for p in library.paragraphs]
+        assert library.filter_mask(None, year).tolist() == expected
+    doc_ids = [library.doc_ids[1], library.doc_ids[3]]
+    mask = library.filter_mask(doc_ids, "")
+    assert mask.tolist() == [p.doc_id in doc_ids for p in library.paragraphs]
+    assert library.filter_mask(doc_ids, "") is mask  # computed once per library
