@@ -392,15 +392,20 @@ class ParagraphList(Sequence[Paragraph]):
     def __getitem__(self, i: int | slice) -> Paragraph | list[Paragraph]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self._lib.paragraph(self._start + i)
+        return self._lib.paragraph(self._start + _checked(i, len(self)))
 
     def __iter__(self) -> Iterator[Paragraph]:
         for i in range(len(self)):
             yield self[i]
+
+
+def _checked(i: int, size: int) -> int:
+    """A sequence index as Python reads it (negative from the end), or IndexError."""
+    if i < 0:
+        i += size
+    if not 0 <= i < size:
+        raise IndexError(i)
+    return i
 
 
 class DocumentList(Sequence[Document]):
@@ -420,10 +425,7 @@ class DocumentList(Sequence[Document]):
     def __getitem__(self, i: int | slice) -> Document | list[Document]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
+        i = _checked(i, len(self))
         doc = self._cache.get(i)
         if doc is None:
             doc = self._cache[i] = self._lib._document(i)
