@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.engine import Engine
 from bot.flood import FloodControl
-from bot.telegram_app import build_application
+from bot.telegram_app import WEBHOOK_PATH, build_application, webhook_options
 
 
 @asynccontextmanager
@@ -29,6 +29,23 @@ async def running(
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     try:
         yield engine, app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        engine.store.close()
+
+
+@asynccontextmanager
+async def serving_webhook(settings: Settings, library) -> AsyncIterator[tuple[Engine, str]]:
+    """The bot serving its webhook on 127.0.0.1 (as ``run_webhook`` would) until the block ends; yields its URL."""
+    engine = Engine(settings, library=library)
+    app = build_application(settings, engine)
+    await app.initialize()
+    await app.start()
+    await app.updater.start_webhook(**webhook_options(settings))
+    try:
+        yield engine, f"http://127.0.0.1:{settings.webhook_port}/{WEBHOOK_PATH}"
     finally:
         await app.updater.stop()
         await app.stop()

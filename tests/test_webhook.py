@@ -13,13 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from botharness import wait_for
+from botharness import serving_webhook, wait_for
 from conftest import bot_settings
 from fakebotapi import FakeBotAPI, message_update
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.engine import Engine
-from bot.telegram_app import WEBHOOK_PATH, build_application, webhook_options
+from bot.telegram_app import webhook_options
 
 ADMIN, OUTSIDER = 4242, 5151
 
@@ -44,17 +43,11 @@ def settings(tmp_path: Path, fake: FakeBotAPI, corpus_copy: Path) -> Settings:
 
 
 async def test_webhook_refuses_updates_without_the_secret(fake, settings, library, corpus_copy) -> None:
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_webhook(**webhook_options(settings))
-    url = f"http://127.0.0.1:{settings.webhook_port}/{WEBHOOK_PATH}"
     forged = message_update(ADMIN, ADMIN, "/remove 003")
     forged["update_id"] = 1
     question = message_update(ADMIN, ADMIN, "依托代表小组成立了多少个党支部")
     question["update_id"] = 2
-    try:
+    async with serving_webhook(settings, library) as (_, url):
         (registered,) = fake.sent("setWebhook")
         assert registered["secret_token"] == settings.webhook_secret
         assert registered["url"] == settings.webhook_url
@@ -73,11 +66,6 @@ async def test_webhook_refuses_updates_without_the_secret(fake, settings, librar
         # The forged /remove never reached the engine: the seed is still there and nothing else was said.
         assert len(fake.sent(chat_id=ADMIN)) == 1
         assert any(p.name.startswith("003") for p in corpus_copy.iterdir())
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        engine.store.close()
 
 
 def test_webhook_secret_is_generated_or_validated(monkeypatch) -> None:
@@ -101,14 +89,8 @@ def test_webhook_secret_is_generated_or_validated(monkeypatch) -> None:
 
 async def test_webhook_updates_get_the_same_delivery_guarantees(fake, settings, library) -> None:
     """Webhook mode shares the update processor and flood control: a 429 and a 500 on the answer are retried."""
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
-    await app.initialize()
-    await app.start()
-    await app.updater.start_webhook(**webhook_options(settings))
-    url = f"http://127.0.0.1:{settings.webhook_port}/{WEBHOOK_PATH}"
     fake.fault_next("sendMessage", "429:1", "500")
-    try:
+    async with serving_webhook(settings, library) as (_, url):
         async with httpx.AsyncClient() as client:
             for i, chat in enumerate((ADMIN, OUTSIDER)):
                 update = message_update(chat, chat, "四个机关")
@@ -119,11 +101,6 @@ async def test_webhook_updates_get_the_same_delivery_guarantees(fake, settings, 
                 assert answer.status_code == 200
         await wait_for(lambda: fake.sent(chat_id=ADMIN) and fake.sent(chat_id=OUTSIDER), timeout=30)
         await asyncio.sleep(0.3)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        engine.store.close()
     for chat in (ADMIN, OUTSIDER):
         (msg,) = fake.sent(chat_id=chat)
         assert "🔎" in msg["text"] and "出错了" not in msg["text"]
