@@ -120,7 +120,41 @@ def section_label(paragraph: Paragraph, limit: int = 24) -> str:
     return " › ".join(_short(part, limit) for part in paragraph.section)
 
 
+TITLE_CHARS = 20  # how much of a long article title a citation keeps; the byline is never cut
+
+
+def human_date(iso: str) -> str:
+    """2023-03-07 → 2023年3月7日; 2022-06 → 2022年6月: how a citation writes a date."""
+    parts = iso.split("-")
+    if not parts or not parts[0].isdigit():
+        return iso
+    out = f"{int(parts[0])}年"
+    if len(parts) > 1 and parts[1].isdigit():
+        out += f"{int(parts[1])}月"
+    if len(parts) > 2 and parts[2].isdigit():
+        out += f"{int(parts[2])}日"
+    return out
+
+
+def _who_when(author: str, date: str) -> str:
+    parts = [p for p in (author.replace(" ", ""), human_date(date) if date else "") if p]
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
 def citation(doc: Document, paragraph: Paragraph) -> str:
-    """《刊名》期号 › 文章（作者） › 一、… › 第12段 — enough to find and quote the source."""
-    parts = [doc.label, *(_short(p, 24) for p in paragraph.section), f"第{paragraph.number}段"]
+    """《刊名》期号 › 文章（作者，日期） › 一、… › 第12段 — enough to find, quote and attribute the source.
+
+    A long article title is shortened, never the byline or the date: who said
+    it and when is what a reader quoting the passage needs most.
+    """
+    section = list(paragraph.section)
+    article = doc.articles[paragraph.article] if 0 <= paragraph.article < len(doc.articles) else None
+    head = doc.label
+    if article is not None and section and section[0] == article.label:
+        title = _short(article.title, TITLE_CHARS)
+        section[0] = title + _who_when(article.author, article.date)
+    elif not doc.publication:
+        head += _who_when(doc.author, doc.date)
+    first = section[:1] if article is not None else [_short(p, 24) for p in section[:1]]
+    parts = [head, *first, *(_short(p, 24) for p in section[1:]), f"第{paragraph.number}段"]
     return " › ".join(parts)

@@ -21,14 +21,18 @@ from charset_normalizer import from_bytes
 from .analysis import fold, fold_keep_spaces, is_cjk
 from .model import Block
 from .patterns import (
+    ADDRESSEES,
     BODY_LEAD,
+    FILE_NUMBER,
     HEADING_MARK,
     ISSUE_LINE,
+    ISSUER_LINE,
     SUBTITLE,
     ends_sentence,
     ends_soft,
     is_byline,
     is_date_line,
+    is_empty_item,
     is_heading_line,
 )
 
@@ -166,6 +170,9 @@ def _is_title_like(line: Line) -> bool:
         or is_byline(line.key, c)
         or bool(SUBTITLE.match(c))
         or bool(ISSUE_LINE.match(c))
+        or bool(ISSUER_LINE.match(c))
+        or bool(FILE_NUMBER.match(c))
+        or bool(ADDRESSEES.match(c))
     )
 
 
@@ -239,6 +246,8 @@ class _Growing:
 def _soft_break(prev: Line, cur: _Growing, nxt: Line, width: int | None) -> bool:
     """Inside a block: does the line break after ``prev`` continue the paragraph?"""
     pc = prev.compact
+    if is_empty_item(pc):
+        return False
     if _continues(nxt.compact):
         return True
     if HEADING_MARK.match(nxt.compact) or (_is_title_like(nxt) and not SUBTITLE.match(nxt.compact)):
@@ -264,7 +273,7 @@ def _soft_break(prev: Line, cur: _Growing, nxt: Line, width: int | None) -> bool
 def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
     """Across a blank line or page break: is ``nxt`` the rest of the paragraph so far?"""
     head, tail = cur.head, cur.tail
-    if not cur.length or ends_sentence(tail):
+    if not cur.length or ends_sentence(tail) or (cur.exact is not None and is_empty_item(cur.exact)):
         return False
     nc = nxt.compact
     if _continues(nc) and not nxt.md_level:

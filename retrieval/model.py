@@ -29,6 +29,13 @@ class Article:
     first_paragraph: int = 0
     subtitle: str = ""
 
+    @property
+    def label(self) -> str:
+        """How a section path names the article: its title, with the byline in brackets when there is one."""
+        if not self.author or self.author.replace(" ", "") == self.title.replace(" ", ""):
+            return self.title
+        return f"{self.title}（{self.author}）"
+
 
 @dataclass
 class OutlineEntry:
@@ -62,6 +69,8 @@ class Document:
     publication: str = ""
     issue: str = ""
     date: str = ""
+    author: str = ""  # who signed the whole document; 未署名 for an unsigned speech
+    derived_title: bool = False  # the title was put together from the text, not found in it
     sha256: str = ""
     encoding: str = "utf-8"
     paragraphs: list[Paragraph] = field(default_factory=list)
@@ -74,4 +83,7 @@ class Document:
         """How citations name the document: 《刊名》期号 for periodicals, 《标题》 otherwise."""
         if self.publication:
             return f"《{self.publication}》{self.issue}"
+        if self.derived_title:
+            # Book-title marks belong to real titles; a derived one says what it is.
+            return f"{self.title}〔标题系整理〕"
         return f"《{self.title}》"

@@ -26,13 +26,32 @@ SENTENCE_END = "。!?."  # NFKC turns … into ...
 CLOSERS = "”’」』)】》"
 SOFT_END = ",、;:—-"
 
-DATE_LINE = re.compile(r"^\(?\d{4}年\d{1,2}月(?:\d{1,2}日)?[^()]{0,12}\)?$|^\d{4}-\d{1,2}-\d{1,2}$")
-FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})-(\d{1,2})-(\d{1,2})")
+# A web page's or a file's date label (发布时间：2024-04-26 来源：… 浏览次数：…).
+_DATE_LABEL = r"(?:(?:发布|发文|印发|成文|更新)?(?:时间|日期)[:]?)"
+_PAGE_META = r"(?:\d{1,2}:\d{2}(?::\d{2})?)?(?:(?:来源|作者|浏览|点击|阅读|字号|编辑|责任编辑|信息来源)\S{0,40})?"
+DATE_LINE = re.compile(
+    rf"^\(?\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?[^()]{{0,12}}\)?$"
+    rf"|^{_DATE_LABEL}?\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}{_PAGE_META}$"
+    rf"|^{_DATE_LABEL}\d{{4}}年\d{{1,2}}月\d{{1,2}}日{_PAGE_META}$"
+)
+FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+# Dates in Chinese numerals (二〇二二年六月一日), as official documents sign them.
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "O": "0", "o": "0"}
+_CN_DATE = re.compile(
+    r"([〇零Oo一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})日)?"
+)
 ISSUE_LINE = re.compile(r"^(?:(\d{4})年)?第(\d{1,3})期(?:总第\d+期)?$")
 PAREN_BYLINE = re.compile(r"^\([^()\d]{1,24}\)$")
 ORG_BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,18}(?:办公室|研究室|工委|委员会|宣传处)$")
 NAME_BYLINE = re.compile(r"^(?:[\u4e00-\u9fff、()·]{2,30}?(?=[\u4e00-\u9fff]{2,3}$))?[\u4e00-\u9fff]{2,3}$")
 SUBTITLE = re.compile(r"^——")
+# The head of an official document (公文): the issuing body's masthead line, the
+# file number, and the line of addressees that opens the text.
+ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff]{4,28}文件$")
+FILE_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[(]\d{4}[〕\])]\d{1,4}号$")
+ADDRESSEES = re.compile(
+    r"^[\u4e00-\u9fff、,()]{0,40}(?:同志们|各位代表|各位委员|常委会|人大|委员会|政府|部门|单位|街道|乡镇|党组|党委|局|厅|处|室)[:]$"
+)
 
 
 def ends_sentence(folded: str) -> bool:
@@ -58,7 +77,17 @@ def is_heading_line(folded: str) -> bool:
         return False
     if folded[-1] in "。;.":
         return False  # a numbered item that is a whole sentence is body text
+    if folded[-1] in "、,":
+        return False  # an item of a list cut off mid-enumeration (名单如下:李晓峰(女)、赵东、)
+    if is_empty_item(folded):
+        return False  # an empty item ("三、—") heads nothing
     return len(folded) <= 60 and "。" not in folded
+
+
+def is_empty_item(folded: str) -> bool:
+    """A list mark with nothing after it but a dash ("三、—"): a blank left in a form, complete as it is."""
+    m = HEADING_MARK.match(folded)
+    return bool(m) and sum(ch.isalnum() for ch in folded[m.end() :]) < 2
 
 
 def is_byline(folded: str, compact: str) -> bool:
@@ -71,5 +100,26 @@ def is_byline(folded: str, compact: str) -> bool:
     return " " in folded.strip() and len(compact) <= 30 and bool(NAME_BYLINE.match(compact))
 
 
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十一 → 21: the numbers a month or a day can have."""
+    if "十" not in text:
+        return int(_CN_DIGIT[text])
+    tens, _, ones = text.partition("十")
+    return (int(_CN_DIGIT[tens]) if tens else 1) * 10 + (int(_CN_DIGIT[ones]) if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """Rewrite dates in Chinese numerals as digits (二〇二二年六月一日 → 2022年6月1日), leaving the rest alone."""
+    if "年" not in text:
+        return text
+
+    def digits(m: re.Match[str]) -> str:
+        year = "".join(_CN_DIGIT[c] for c in m.group(1))
+        day = f"{_cn_number(m.group(3))}日" if m.group(3) else ""
+        return f"{year}年{_cn_number(m.group(2))}月{day}"
+
+    return _CN_DATE.sub(digits, text)
+
+
 def is_date_line(compact: str) -> bool:
-    return bool(DATE_LINE.match(compact))
+    return bool(DATE_LINE.match(arabic_dates(compact)))

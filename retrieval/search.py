@@ -595,9 +595,7 @@ class Searcher:
 
     # --- results ---------------------------------------------------------------
 
-    def search(
-        self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False
-    ) -> SearchResult:
+    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
         """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
 
         Excerpts cost far more than ranking, so a caller that pages through

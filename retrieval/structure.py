@@ -14,14 +14,20 @@ from dataclasses import dataclass, field
 
 from .analysis import fold_keep_spaces, fold_with_map, has_content
 from .context import places
+from .excerpt import human_date
 from .model import Article, Block, Document, OutlineEntry, Paragraph
 from .patterns import (
+    ADDRESSEES,
     BODY_LEAD,
+    FILE_NUMBER,
     FULL_DATE,
+    HEADING_MARK,
     HEADING_STYLES,
     ISSUE_LINE,
+    ISSUER_LINE,
     PAREN_BYLINE,
     SUBTITLE,
+    arabic_dates,
     ends_sentence,
     is_byline,
     is_date_line,
@@ -149,7 +155,7 @@ def _short_name(author: str) -> str:
 
 
 def _iso_date(key: str) -> str:
-    m = FULL_DATE.search(key.replace(" ", ""))
+    m = FULL_DATE.search(arabic_dates(key.replace(" ", "")))
     if not m:
         return ""
     y, mo, d = (g for g in m.groups() if g is not None)
@@ -194,20 +200,46 @@ def _is_meta(it: _Item) -> bool:
 def _is_label(it: _Item) -> bool:
     """A short line that is not a sentence: a title, a caption or an unnumbered heading."""
     c = it.compact
-    return len(c) <= 40 and not ends_sentence(c) and not BODY_LEAD.match(c)
+    # A line ending in an enumeration mark is a list cut short (名单如下：李晓峰（女）、赵东、), not a label.
+    return len(c) <= 40 and not ends_sentence(c) and not BODY_LEAD.match(c) and not c.endswith(("、", ",", ";"))
+
+
+@dataclass
+class _Plan:
+    """What the head passes found: front matter, and the blocks where articles start."""
+
+    toc: range = range(0)
+    article_at: dict[int, tuple[int, int, _TocEntry]] = field(default_factory=dict)
+    issue_idx: int = -1
+    news_items: bool = False
 
 
 def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list[str]) -> Document:
-    """Assign roles to blocks and give every body paragraph its section path and number."""
+    """Recover a document's structure in passes: articles, head, roles, then sections and paragraphs.
+
+    Each pass reads what the earlier ones decided (a block that starts an
+    article is not a heading; the head's title is not body text), so the
+    order matters and each pass stays small enough to reason about.
+    """
     items = _items(blocks)
     doc = Document(doc_id=doc_id, source=source, title="", warnings=list(warnings))
+    plan = _find_articles(items, doc)
+    _read_head(items, doc, plan)
+    _assign_roles(items, plan)
+    _Walker(items, doc, plan).run()
+    _finish(doc, items)
+    return doc
 
+
+def _find_articles(items: list[_Item], doc: Document) -> _Plan:
+    """Where articles start: table-of-contents titles, official-document heads, else Markdown titles."""
+    plan = _Plan()
     toc_start, toc_end, entries, sections = _parse_toc(items)
-    toc_range = range(toc_start, toc_end + 1) if toc_start >= 0 else range(0)
-    starts = _find_titles(items, entries, toc_range)
+    plan.toc = range(toc_start, toc_end + 1) if toc_start >= 0 else range(0)
+    starts = _find_titles(items, entries, plan.toc)
     for entry in entries:
         if not any(e is entry for _, _, e in starts):
-            doc.warnings.append(f"table of contents entry not found in the text: {entry.title}")
+            doc.warnings.append(f"目录中的标题在正文中没有找到：{entry.title}")
     if starts:
         last = starts[-1][1]
         for label in sections:
@@ -215,161 +247,245 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
                 if bare(items[i].block.text) == bare(label):
                     starts.append((i, i, _TocEntry(label)))
                     break
-    article_at = {s: (s, e, entry) for s, e, entry in starts}
+    taken = {k for s, e, _ in starts for k in range(s, e + 1)} | set(plan.toc)
+    starts += _official_heads(items, taken)
+    plan.article_at = {s: (s, e, entry) for s, e, entry in starts}
+    return plan
 
-    # Publication, issue and title from the head of the document.
+
+def _official_heads(items: list[_Item], taken: set[int]) -> list[tuple[int, int, _TocEntry]]:
+    """Official documents (公文), whole or reprinted inside a magazine: issuer, file number, title.
+
+    The masthead line ("中共丽水市人大常委会党组文件") and the file number
+    ("丽人常发〔2022〕7号") mark a document of its own; its title is the
+    line that follows them, and the issuer is its author.  Without this a
+    reprinted notice is cited as a section of whatever article came before it.
+    """
+    found: list[tuple[int, int, _TocEntry]] = []
+    i = 0
+    while i < len(items):
+        if i in taken or not (FILE_NUMBER.match(items[i].compact) or ISSUER_LINE.match(items[i].compact)):
+            i += 1
+            continue
+        issuer = ""
+        j = i
+        while (
+            j < len(items)
+            and j not in taken
+            and (FILE_NUMBER.match(items[j].compact) or ISSUER_LINE.match(items[j].compact))
+        ):
+            if ISSUER_LINE.match(items[j].compact):
+                items[j].role = "issuer"
+                issuer = items[j].block.text.strip().removesuffix("文件").strip()
+            else:
+                items[j].role = "fileno"
+            j += 1
+        if j < len(items) and j not in taken and _is_doc_title(items[j]):
+            found.append((j, j, _TocEntry(items[j].block.text.strip(), issuer)))
+            j += 1
+        i = j
+    return found
+
+
+def _is_doc_title(it: _Item) -> bool:
+    c = it.compact
+    return (
+        4 <= len(c) <= 80
+        and not ends_sentence(c)
+        and not is_date_line(c)
+        and not ADDRESSEES.match(c)
+        and not is_heading_line(c)
+        and not BODY_LEAD.match(c)
+    )
+
+
+def _read_head(items: list[_Item], doc: Document, plan: _Plan) -> None:
+    """Publication, issue, title and date from the first lines of the document."""
     head = items[:15]
-    issue_idx = next(
+    plan.issue_idx = next(
         (i for i, it in enumerate(head) if ISSUE_LINE.match(it.compact) or re.match(r"^第\d+期$", it.compact)), -1
     )
-    if issue_idx >= 0:
-        pub = next((it for it in head[:issue_idx] if _is_label(it) and not is_date_line(it.compact)), None)
+    if plan.issue_idx >= 0:
+        pub = next((it for it in head[: plan.issue_idx] if _is_label(it) and not is_date_line(it.compact)), None)
         if pub is not None:
             doc.publication = pub.block.text.strip()
             pub.role = "publication"
-            doc.issue = items[issue_idx].compact
-            items[issue_idx].role = "issue"
+            doc.issue = items[plan.issue_idx].compact
+            items[plan.issue_idx].role = "issue"
     md_titles = [it for it in items if it.block.md_level in (1, 2) and not is_heading_line(it.compact)]
     if not doc.publication and md_titles and md_titles[0].block.md_level == 1 and len(md_titles) > 1:
         doc.publication = md_titles[0].block.text.strip()
         md_titles[0].role = "publication"
-    if not starts:
+    if not plan.article_at:
         for it in md_titles:
             if it.role != "publication":
                 idx = items.index(it)
-                article_at[idx] = (idx, idx, _TocEntry(it.block.text.strip()))
-    first = items[0] if items else None
+                plan.article_at[idx] = (idx, idx, _TocEntry(it.block.text.strip()))
+    first = next((it for it in items if it.role not in ("issuer", "fileno")), None)
     if (
         not doc.publication
-        and not article_at
+        and not plan.article_at
         and first
         and _is_label(first)
         and not is_date_line(first.compact)
         and not _is_meta(first)
+        and not ADDRESSEES.match(first.compact)
     ):
         first.role = "title"
         doc.title = first.block.text.strip()
 
-    # Dates of the document: the first full date near the head.
     for it in items[:20]:
         if is_date_line(it.compact) and _iso_date(it.key):
             doc.date = _iso_date(it.key)
             break
-    if not doc.date and issue_idx >= 0:
-        m = ISSUE_LINE.match(items[issue_idx].compact)
+    if not doc.date and plan.issue_idx >= 0:
+        m = ISSUE_LINE.match(items[plan.issue_idx].compact)
         if m and m.group(1):
             doc.date = f"{int(m.group(1)):04d}-{min(12, int(m.group(2))):02d}"
-
     paren_bylines = sum(1 for it in items if PAREN_BYLINE.match(it.compact))
-    news_items = not article_at and paren_bylines >= 3 and not any(is_heading_line(it.compact) for it in items)
+    plan.news_items = (
+        not plan.article_at and paren_bylines >= 3 and not any(is_heading_line(it.compact) for it in items)
+    )
 
-    headings = _Headings()
-    article_label = ""
-    article_index = -1
-    pending_item: list[Paragraph] = []
-    i = 0
-    while i < len(items):
-        it = items[i]
-        b = it.block
-        if i in toc_range:
-            doc.outline.append(OutlineEntry("toc", b.text.strip(), 0, b.line_start))
-            i += 1
-            continue
-        if it.role in ("publication", "issue", "title"):
-            doc.outline.append(OutlineEntry(it.role, b.text.strip(), 0, b.line_start))
-            i += 1
-            continue
-        if i in article_at:
-            s, e, entry = article_at[i]
-            title = " ".join(items[k].block.text.strip() for k in range(s, e + 1))
-            art = Article(title=title)
-            j = e + 1
-            while j < len(items) and j <= e + 4 and j not in article_at:
-                nxt = items[j]
-                if SUBTITLE.match(nxt.compact) and len(nxt.compact) <= 80:
-                    art.subtitle = nxt.block.text.strip()
-                    doc.outline.append(OutlineEntry("subtitle", nxt.block.text.strip(), 1, nxt.block.line_start))
-                elif is_date_line(nxt.compact):
-                    art.date = art.date or _iso_date(nxt.key)
-                    doc.outline.append(OutlineEntry("date", nxt.block.text.strip(), 1, nxt.block.line_start))
-                elif is_byline(nxt.key, nxt.compact) or (
-                    entry.author and bare(entry.author) in bare(nxt.block.text) and len(nxt.compact) <= 40
-                ):
-                    art.author = entry.author.replace(" ", "") if entry.author else _short_name(nxt.block.text)
-                    doc.outline.append(OutlineEntry("byline", nxt.block.text.strip(), 1, nxt.block.line_start))
-                else:
-                    break
-                j += 1
-            if not art.author and entry.author:
-                art.author = entry.author.replace(" ", "")
-            art.first_paragraph = len(doc.paragraphs) + 1
-            doc.articles.append(art)
-            article_index = len(doc.articles) - 1
-            article_label = f"{art.title}（{art.author}）" if art.author else art.title
-            doc.outline.append(OutlineEntry("article", article_label, 0, b.line_start, art.first_paragraph))
-            headings.reset()
-            i = j
+
+def _assign_roles(items: list[_Item], plan: _Plan) -> None:
+    """The role of every block the head passes left open: date, heading, byline, meta or body."""
+    for i, it in enumerate(items):
+        if it.role or i in plan.toc or i in plan.article_at:
             continue
         c = it.compact
-        role = ""
+        b = it.block
         if is_date_line(c):
-            role = "date"
-            if not doc.date and _iso_date(it.key):
-                doc.date = _iso_date(it.key)
+            it.role = "date"
+        elif ADDRESSEES.match(c):
+            it.role = "addressees"
         elif (b.md_level and not (BODY_LEAD.match(c) and ends_sentence(c))) or is_heading_line(c):
-            role = "heading"
+            it.role = "heading"
         elif is_byline(it.key, c) and len(c) <= 30:
-            role = "byline"
+            it.role = "byline"
         elif _is_meta(it):
-            role = "meta"
+            it.role = "meta"
         elif _is_label(it):
             nxt = items[i + 1] if i + 1 < len(items) else None
             body_follows = nxt is not None and not _is_label(nxt) and not _is_meta(nxt)
-            role = "heading" if body_follows else "meta"
+            it.role = "heading" if body_follows else "meta"
         elif has_content(b.text):
-            role = "body"
+            it.role = "body"
+
+
+class _Walker:
+    """The sections pass: walks the blocks in order, opening articles and headings, numbering paragraphs."""
+
+    def __init__(self, items: list[_Item], doc: Document, plan: _Plan) -> None:
+        self.items, self.doc, self.plan = items, doc, plan
+        self.headings = _Headings()
+        self.article_label = ""
+        self.article_index = -1
+        self.pending_item: list[Paragraph] = []
+
+    def outline(self, kind: str, it: _Item, level: int, paragraph: int = 0) -> None:
+        self.doc.outline.append(OutlineEntry(kind, it.block.text.strip(), level, it.block.line_start, paragraph))
+
+    def run(self) -> None:
+        i = 0
+        while i < len(self.items):
+            it = self.items[i]
+            if i in self.plan.toc:
+                self.outline("toc", it, 0)
+            elif it.role in ("publication", "issue", "title"):
+                self.outline(it.role, it, 0)
+            elif i in self.plan.article_at:
+                i = self.open_article(i)
+                continue
+            else:
+                self.place(it)
+            i += 1
+
+    def open_article(self, i: int) -> int:
+        """Start the article whose title is at block ``i``; its subtitle, date and byline follow it."""
+        items, doc = self.items, self.doc
+        s, e, entry = self.plan.article_at[i]
+        title = " ".join(items[k].block.text.strip() for k in range(s, e + 1))
+        art = Article(title=title)
+        j = e + 1
+        while j < len(items) and j <= e + 4 and j not in self.plan.article_at:
+            nxt = items[j]
+            if SUBTITLE.match(nxt.compact) and len(nxt.compact) <= 80:
+                art.subtitle = nxt.block.text.strip()
+                self.outline("subtitle", nxt, 1)
+            elif is_date_line(nxt.compact):
+                art.date = art.date or _iso_date(nxt.key)
+                self.outline("date", nxt, 1)
+            elif is_byline(nxt.key, nxt.compact) or (
+                entry.author and bare(entry.author) in bare(nxt.block.text) and len(nxt.compact) <= 40
+            ):
+                art.author = entry.author.replace(" ", "") if entry.author else _short_name(nxt.block.text)
+                self.outline("byline", nxt, 1)
+            else:
+                break
+            j += 1
+        if not art.author and entry.author:
+            art.author = entry.author.replace(" ", "")
+        art.first_paragraph = len(doc.paragraphs) + 1
+        doc.articles.append(art)
+        self.article_index = len(doc.articles) - 1
+        self.article_label = art.label
+        line = items[i].block.line_start
+        doc.outline.append(OutlineEntry("article", self.article_label, 0, line, art.first_paragraph))
+        self.headings.reset()
+        return j
+
+    def place(self, it: _Item) -> None:
+        """Put one block where its role says: a heading opens a section, body becomes a paragraph."""
+        doc, role = self.doc, it.role
         if role == "heading":
-            level = headings.push(_style(c, b.md_level), b.text.strip())
-            doc.outline.append(OutlineEntry("heading", b.text.strip(), level, b.line_start, len(doc.paragraphs) + 1))
+            level = self.headings.push(_style(it.compact, it.block.md_level), it.block.text.strip())
+            self.outline("heading", it, level, len(doc.paragraphs) + 1)
         elif role == "body":
-            section = ((article_label,) if article_label else ()) + headings.path()
+            section = ((self.article_label,) if self.article_label else ()) + self.headings.path()
+            b = it.block
             para = Paragraph(
-                doc_id, len(doc.paragraphs) + 1, b.text.strip(), section, b.line_start, b.line_end, article_index
+                doc.doc_id,
+                len(doc.paragraphs) + 1,
+                b.text.strip(),
+                section,
+                b.line_start,
+                b.line_end,
+                self.article_index,
             )
             doc.paragraphs.append(para)
-            pending_item.append(para)
-        elif role == "byline" and news_items and pending_item:
-            _label_news_item(pending_item, b.text.strip())
-            headings.reset()
-            doc.outline.append(
-                OutlineEntry(
-                    "article", pending_item[0].section[0], 0, pending_item[0].line_start, pending_item[0].number
-                )
-            )
-            doc.outline.append(OutlineEntry("byline", b.text.strip(), 1, b.line_start))
-            pending_item = []
+            self.pending_item.append(para)
+        elif role == "byline" and self.plan.news_items and self.pending_item:
+            self.close_news_item(it)
+        elif role in ("issuer", "byline"):
+            self.outline("byline", it, 1)
         elif role:
-            doc.outline.append(OutlineEntry(role, b.text.strip(), 1, b.line_start))
-        i += 1
+            self.outline("meta" if role in ("fileno", "addressees") else role, it, 1)
 
-    if not doc.title:
-        doc.title = _fallback_title(doc)
-    if not doc.date:
-        dates = sorted(filter(None, (_iso_date(fold_keep_spaces(p.text)) for p in doc.paragraphs)))
-        if dates:
-            doc.date = dates[-1]
-            doc.warnings.append(f"no date in the heading; using the latest date in the text ({doc.date})")
-    return doc
+    def close_news_item(self, byline: _Item) -> None:
+        """A source line in brackets ends a news item: the paragraphs since the last one become an article.
 
-
-def _label_news_item(paragraphs: list[Paragraph], byline: str) -> None:
-    """Name a news item after the place its source line names (南京市人大常委会研究室), else the first it mentions."""
-    label = _first_place(byline)
-    for p in paragraphs[:2]:
-        label = label or _first_place(p.text)
-    label = label or byline.strip("()（）")
-    for p in paragraphs:
-        p.section = (label, *p.section)
+        The item is named after the place its source line names
+        (南京市人大常委会研究室), else the first place it mentions; the source
+        line itself is its byline, so citations show who reported it.
+        """
+        paragraphs = self.pending_item
+        text = byline.block.text.strip()
+        label = _first_place(text)
+        for p in paragraphs[:2]:
+            label = label or _first_place(p.text)
+        author = text.strip("()（） ")
+        art = Article(title=label or author, author=author, first_paragraph=paragraphs[0].number)
+        self.doc.articles.append(art)
+        index = len(self.doc.articles) - 1
+        name = art.label
+        for p in paragraphs:
+            p.section = (name, *p.section)
+            p.article = index
+        self.headings.reset()
+        self.doc.outline.append(OutlineEntry("article", name, 0, paragraphs[0].line_start, paragraphs[0].number))
+        self.outline("byline", byline, 1)
+        self.pending_item = []
 
 
 def _first_place(text: str) -> str:
@@ -382,15 +498,71 @@ def _first_place(text: str) -> str:
     return ""
 
 
-def _fallback_title(doc: Document) -> str:
+def _finish(doc: Document, items: list[_Item]) -> None:
+    """What the passes could not see alone: a date from the text, a title for a document without one."""
+    if not doc.date:
+        dates = sorted(filter(None, (_iso_date(fold_keep_spaces(p.text)) for p in doc.paragraphs)))
+        if dates:
+            doc.date = dates[-1]
+            doc.warnings.append(f"文档开头没有日期，采用正文中最晚的日期（{doc.date}）")
+    if not doc.title:
+        doc.title, doc.derived_title = _fallback_title(doc, items)
+    if not doc.publication and not doc.articles and _is_speech(items):
+        doc.author = "未署名"
+
+
+def _is_speech(items: list[_Item]) -> bool:
+    """A speech opens by addressing its audience (同志们：) or calls itself a 讲话 in its title."""
+    head = [it.compact for it in items[:6]]
+    return any(_SALUTATION.match(c) and not c.startswith(("编者按", "編者按")) for c in head) or any(
+        it.role == "title" and it.compact.endswith(("讲话", "講話")) for it in items[:3]
+    )
+
+
+def _fallback_title(doc: Document, items: list[_Item]) -> tuple[str, bool]:
+    """A title for a document that has none of its own, and whether it was derived.
+
+    A periodical is named by its masthead and issue, a collection by its first
+    article.  Otherwise the title is put together from what the text says it
+    is (a speech, an editor's note with reports), its subject — the quoted
+    formula it keeps returning to, else its first heading's opening clause —
+    and its date, and marked as derived so nobody quotes it as the real title.
+    """
     if doc.publication:
-        return f"{doc.publication} {doc.issue}".strip()
-    if doc.articles:
-        return doc.articles[0].title
-    # No title in the source: the opening words, without a salutation or an
-    # editor's-note label, in the document's own script.
-    for p in doc.paragraphs[:3]:
+        return f"{doc.publication} {doc.issue}".strip(), False
+    if len(doc.articles) == 1 and doc.articles[0].first_paragraph == 1:
+        return doc.articles[0].title, False
+    kind = "讲话" if _is_speech(items) else ""
+    if any(it.compact.startswith(("编者按", "編者按")) for it in items[:3]):
+        kind = "编者按及各地报道" if doc.articles else "编者按"
+    subject = _subject(doc)
+    when = human_date(doc.date) if doc.date else "日期不详"
+    parts = [part for part in (kind, subject) if part]
+    if not parts:
+        return doc.doc_id, False
+    return f"{'：'.join(parts)}（{when}）", True
+
+
+_QUOTED_TOPIC = re.compile(r"“([^“”]{2,20})”([\u4e00-\u9fff]{0,6})")
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
+
+
+def _subject(doc: Document) -> str:
+    """What a document is about, in its own words: its most repeated quoted formula with the noun after it."""
+    counts: dict[str, int] = {}
+    for p in doc.paragraphs:
+        for m in _QUOTED_TOPIC.finditer(p.text):
+            counts[m.group(0)] = counts.get(m.group(0), 0) + 1
+    if counts:
+        best, n = max(counts.items(), key=lambda kv: (kv[1], -len(kv[0])))
+        if n >= 3:
+            return best
+    headings = [e.text for e in doc.outline if e.kind == "heading"]
+    if headings:
+        text = HEADING_MARK.sub("", headings[0].strip())
+        return _CLAUSE_END.split(text)[0][:24]
+    for p in doc.paragraphs[:2]:
         text = _SALUTATION.sub("", p.text).strip()
-        if len(text) >= 4:
-            return (text[:24] + "…") if len(text) > 24 else text
-    return doc.doc_id
+        if text:
+            return _CLAUSE_END.split(text)[0][:24]
+    return ""

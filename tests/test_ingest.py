@@ -85,7 +85,7 @@ def test_section_paths_follow_headings(library) -> None:
 def test_traditional_document_keeps_its_script(library) -> None:
     d = doc(library, "004")
     assert any("設立“人大代表議事廳”民主實踐平臺" in t for t in texts(d))
-    assert {"無錫市", "泰州市"} <= {p.section[0] for p in d.paragraphs if p.section}
+    assert {"無錫市", "泰州市"} <= {d.articles[p.article].title for p in d.paragraphs if p.article >= 0}
 
 
 def test_identifiers_are_stable(library) -> None:

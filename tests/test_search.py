@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.excerpt import citation
+
 from retrieval.analysis import fold
 from retrieval.excerpt import MAX_EXCERPT
 from retrieval.search import MAX_QUERY_CHARS, QueryError, longest_common_run
@@ -79,9 +81,42 @@ def test_byline_place_is_inherited(searcher, library) -> None:
 
 def test_news_items_are_named_by_their_byline_place(library) -> None:
     (news,) = [d for d in library.documents if d.doc_id.startswith("004")]
-    labels = [p.section[0] for p in news.paragraphs]
-    assert labels[2] == "南京市"
-    assert "連云港市" in labels and "云港市" not in labels
+    titles = [news.articles[p.article].title for p in news.paragraphs]
+    assert titles[2] == "南京市"
+    assert "連云港市" in titles and "云港市" not in titles
+    # The source line in brackets is the item's byline, and the citation shows it.
+    xuzhou = next(p for p in news.paragraphs if news.articles[p.article].title == "徐州市")
+    assert "徐州市（吳迪）" in citation(news, xuzhou)
+
+
+def test_citations_shorten_the_title_but_keep_byline_and_date(library) -> None:
+    (magazine,) = [d for d in library.documents if d.doc_id.startswith("003")]
+    p = next(p for p in magazine.paragraphs if p.article >= 0 and magazine.articles[p.article].title.startswith("把人民"))
+    cite = citation(magazine, p)
+    assert "…（李健，2022年6月2日）" in cite
+    (bulletin,) = [d for d in library.documents if d.doc_id.startswith("000")]
+    assert "（徐劼，2023年3月7日）" in citation(bulletin, bulletin.paragraphs[5])
+
+
+def test_untitled_documents_get_a_derived_title_and_unsigned_speeches_say_so(library) -> None:
+    docs = {d.doc_id[:3]: d for d in library.documents}
+    speech, feature, titled = docs["001"], docs["004"], docs["002"]
+    assert speech.derived_title and speech.title.startswith("讲话：") and "日期不详" in speech.title
+    assert speech.label.endswith("〔标题系整理〕") and "《" not in speech.label
+    assert speech.author == "未署名"
+    assert feature.derived_title and "牢記囑托、感恩奮進" in feature.title and "2023年12月8日" in feature.title
+    assert not titled.derived_title and titled.label == "《在市人大常委会“四个机关”建设动员会上的讲话》"
+    assert "（未署名，2024年1月12日）" in citation(titled, titled.paragraphs[0])
+
+
+def test_a_reprinted_official_notice_is_its_own_article(library) -> None:
+    (magazine,) = [d for d in library.documents if d.doc_id.startswith("003")]
+    notices = [a for a in magazine.articles if a.title.startswith("关于") and "丽水" in a.title]
+    assert [a.author for a in notices] == ["中共丽水市人大代表联络委员会", "中共丽水市人大常委会党组"]
+    for p in magazine.paragraphs:
+        assert not any("丽水" in part and "文件" in part for part in p.section)  # never a heading of Zhenjiang's
+    headings = [e.text for e in magazine.outline if e.kind == "heading"]
+    assert not any(h.endswith(("、", "—")) for h in headings)  # list items and blanks are not headings
 
 
 @pytest.mark.parametrize(
