@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.excerpt import citation
-
 from retrieval.analysis import fold
-from retrieval.excerpt import MAX_EXCERPT
+from retrieval.excerpt import MAX_EXCERPT, citation
 from retrieval.search import MAX_QUERY_CHARS, QueryError, longest_common_run
 
 
@@ -91,7 +89,9 @@ def test_news_items_are_named_by_their_byline_place(library) -> None:
 
 def test_citations_shorten_the_title_but_keep_byline_and_date(library) -> None:
     (magazine,) = [d for d in library.documents if d.doc_id.startswith("003")]
-    p = next(p for p in magazine.paragraphs if p.article >= 0 and magazine.articles[p.article].title.startswith("把人民"))
+    p = next(
+        p for p in magazine.paragraphs if p.article >= 0 and magazine.articles[p.article].title.startswith("把人民")
+    )
     cite = citation(magazine, p)
     assert "…（李健，2022年6月2日）" in cite
     (bulletin,) = [d for d in library.documents if d.doc_id.startswith("000")]
@@ -130,7 +130,8 @@ def test_questions_the_corpus_does_not_answer_say_so(searcher, question: str) ->
 
 
 @pytest.mark.parametrize(
-    "question", ["依托代表小组成立了多少个党支部", "四个机关指的是哪四个机关", "無錫市設立了什麼民主實踐平臺", "流浪星球"]
+    "question",
+    ["依托代表小组成立了多少个党支部", "四个机关指的是哪四个机关", "無錫市設立了什麼民主實踐平臺", "流浪星球"],
 )
 def test_answerable_questions_stay_answered(searcher, question: str) -> None:
     assert searcher.search(question, top=3).answered

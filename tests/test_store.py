@@ -45,7 +45,9 @@ def test_reload_maps_the_columns_and_answers_the_same(corpus_copy: Path, tmp_pat
     for q in ["四个机关指的是哪四个机关", "“人民选我当代表”", "doc:003 代表小组", "2022年 立法"]:
         a = Searcher(built).search(q, top=10)
         b = Searcher(again).search(q, top=10)
-        assert [(h.doc_id, h.paragraph, h.excerpt) for h in a.hits] == [(h.doc_id, h.paragraph, h.excerpt) for h in b.hits]
+        assert [(h.doc_id, h.paragraph, h.excerpt) for h in a.hits] == [
+            (h.doc_id, h.paragraph, h.excerpt) for h in b.hits
+        ]
     assert [p.text for p in again.documents[1].paragraphs] == [p.text for p in built.documents[1].paragraphs]
 
 
