@@ -38,9 +38,9 @@ def to_text(filename: str, data: bytes) -> str:
     """Plain text of a file, or IngestError saying why it cannot be read."""
     suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
     if suffix not in FORMATS:
-        raise IngestError(f"unsupported file type {suffix or '(none)'}; send .txt, .md, .docx, .pdf or .html")
+        raise IngestError(f"不支持的文件类型 {suffix or '（无扩展名）'}，请发送 .txt、.md、.docx、.pdf 或 .html 文件")
     if not data.strip():
-        raise IngestError("empty file")
+        raise IngestError("文件是空的")
     if suffix in (".txt", ".md"):
         text = decode_bytes(data)[0]
     elif suffix == ".docx":
@@ -50,7 +50,7 @@ def to_text(filename: str, data: bytes) -> str:
     else:
         text = _html(data)
     if len(text) > MAX_TEXT_CHARS:
-        raise IngestError(f"too much text ({len(text):,} characters; the limit is {MAX_TEXT_CHARS:,})")
+        raise IngestError(f"文字太多（{len(text):,} 字，上限 {MAX_TEXT_CHARS:,} 字）")
     return text
 
 
@@ -60,40 +60,76 @@ def check_zip(data: bytes, what: str = ".docx") -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise IngestError(f"not a readable {what} file (not a zip archive)") from exc
+        raise IngestError(f"无法读取这个 {what} 文件（不是有效的 zip 压缩包）") from exc
     if len(members) > MAX_MEMBERS:
-        raise IngestError(f"not a plausible {what} file ({len(members)} parts)")
+        raise IngestError(f"这个 {what} 文件不像正常文件（包含 {len(members)} 个部件）")
     total = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members)
     if total > MAX_UNZIPPED:
-        raise IngestError(
-            f"{what} file would expand to {total / 1048576:,.0f} MB (the limit is {MAX_UNZIPPED // 1048576} MB)"
-        )
+        raise IngestError(f"{what} 文件解压后将有 {total / 1048576:,.0f} MB，超过上限 {MAX_UNZIPPED // 1048576} MB")
     for m in members:
         if m.filename.endswith((".xml", ".rels")) and m.file_size > MAX_XML_PART:
-            raise IngestError(f"{what} part {m.filename} is too large ({m.file_size / 1048576:,.0f} MB)")
+            raise IngestError(f"{what} 文件中的部件 {m.filename} 太大（解压后 {m.file_size / 1048576:,.0f} MB）")
         if m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(1, m.compress_size):
-            raise IngestError(f"{what} part {m.filename} expands {m.file_size // max(1, m.compress_size):,} times")
+            ratio = m.file_size // max(1, m.compress_size)
+            raise IngestError(f"{what} 文件中的部件 {m.filename} 解压后膨胀 {ratio:,} 倍，疑似压缩炸弹")
     if total > 1024 * 1024 and total > MAX_RATIO * max(1, packed):
-        raise IngestError(f"{what} file expands {total // max(1, packed):,} times")
+        raise IngestError(f"{what} 文件解压后膨胀 {total // max(1, packed):,} 倍，疑似压缩炸弹")
 
 
 def _docx(data: bytes) -> str:
+    """A .docx as text in reading order: headings as Markdown headings, each table row where it stands.
+
+    Headings become sections only if they stay marked as headings, and a
+    table read after all the paragraphs would be cited under the wrong one.
+    """
     from docx import Document as DocxDocument
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     check_zip(data)
+    lines: list[str] = []
     try:
         doc = DocxDocument(io.BytesIO(data))
-        lines = [p.text for p in doc.paragraphs]
-        for table in doc.tables:
-            for row in table.rows:
-                lines.append(" ".join(cell.text for cell in row.cells))
+        for child in doc.element.body.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                para = Paragraph(child, doc)
+                level = _heading_level(para.style.name if para.style is not None else "")
+                text = para.text.strip()
+                if text:
+                    lines.append(("#" * level + " " if level else "") + text)
+            elif tag == "tbl":
+                lines.extend(table_rows([[cell.text.strip() for cell in row.cells] for row in Table(child, doc).rows]))
     except Exception as exc:  # lxml, zipfile, python-docx: any of them may fail on a damaged file
-        raise IngestError(f"not a readable .docx file ({type(exc).__name__})") from exc
-    text = "\n\n".join(line for line in lines if line.strip())
+        raise IngestError(f"无法读取这个 .docx 文件（{type(exc).__name__}）") from exc
+    text = "\n\n".join(lines)
     if not text.strip():
-        raise IngestError("the .docx file holds no text")
+        raise IngestError(".docx 文件中没有文字")
     return text
+
+
+def _heading_level(style: str) -> int:
+    """Word's built-in heading styles, in English or Chinese Word (Heading 2, 标题 2); 0 for body text."""
+    m = re.match(r"^(?:Heading|标题|Title)\s*(\d?)$", style.strip())
+    if not m:
+        return 0
+    return int(m.group(1)) if m.group(1) else 1
+
+
+def table_rows(rows: list[list[str]]) -> list[str]:
+    """Each data row as one line that names its columns (督办事项：老旧小区改造；牵头单位：市住建局).
+
+    A row read without its header row loses what its numbers and names
+    mean; with the header's own words before each cell it answers a
+    question on its own.  Merged cells repeat in python-docx and are kept once.
+    """
+    rows = [list(dict.fromkeys(c for c in row)) if len(set(row)) < len(row) else row for row in rows]
+    rows = [row for row in rows if any(row)]
+    if len(rows) >= 2 and len(rows[0]) == len(rows[1]) and all(rows[0]):
+        header, body = rows[0], rows[1:]
+        return ["；".join(f"{h}：{c}" for h, c in zip(header, row, strict=False) if c) for row in body]
+    return ["；".join(c for c in row if c) for row in rows]
 
 
 def _pdf(data: bytes) -> str:
@@ -103,22 +139,22 @@ def _pdf(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         count = len(reader.pages)
         if count > MAX_PDF_PAGES:
-            raise IngestError(f"the .pdf file has {count:,} pages (the limit is {MAX_PDF_PAGES:,})")
+            raise IngestError(f".pdf 文件有 {count:,} 页，超过上限 {MAX_PDF_PAGES:,} 页")
         pages: list[str] = []
         size = 0
         for page in reader.pages:
             pages.append(page.extract_text() or "")
             size += len(pages[-1])
             if size > MAX_TEXT_CHARS:
-                raise IngestError(f"too much text (over {MAX_TEXT_CHARS:,} characters)")
+                raise IngestError(f"文字太多（超过 {MAX_TEXT_CHARS:,} 字）")
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many kinds of error on damaged or hostile files
-        raise IngestError(f"not a readable .pdf file ({type(exc).__name__})") from exc
+        raise IngestError(f"无法读取这个 .pdf 文件（{type(exc).__name__}）") from exc
     # A blank line between pages: ingestion re-joins a paragraph cut by the break.
     text = "\n\n".join(pages)
     if not text.strip():
-        raise IngestError("the .pdf file holds no extractable text (scanned images?)")
+        raise IngestError(".pdf 文件中没有可提取的文字（可能是扫描图片）")
     return text
 
 
@@ -141,5 +177,5 @@ def _html(data: bytes) -> str:
         text = soup.get_text("\n", strip=True)
         blocks = [text] if text else []
     if not blocks:
-        raise IngestError("the .html file holds no text")
+        raise IngestError(".html 文件中没有文字")
     return "\n\n".join(blocks)

@@ -31,7 +31,7 @@ def parse_text(doc_id: str, source: str, text: str) -> Document:
     if titles:
         blocks = assemble(lines, titles)
     blocks, notes = drop_duplicates(blocks)
-    warnings = [f"removed {dropped} residue line(s) (advertising, page widgets)"] if dropped else []
+    warnings = [f"去掉了 {dropped} 行网页残留（广告、页面控件等）"] if dropped else []
     warnings += notes
     return build_document(doc_id, source, blocks, warnings)
 
@@ -42,7 +42,7 @@ def load_document(path: Path) -> Document:
     doc.sha256 = digest
     doc.encoding = encoding
     if not doc.paragraphs:
-        raise IngestError("no text paragraphs found")
+        raise IngestError("没有找到正文段落")
     return doc
 
 

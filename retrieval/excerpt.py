@@ -150,11 +150,15 @@ def citation(doc: Document, paragraph: Paragraph) -> str:
     section = list(paragraph.section)
     article = doc.articles[paragraph.article] if 0 <= paragraph.article < len(doc.articles) else None
     head = doc.label
+    named: list[str] = []
     if article is not None and section and section[0] == article.label:
-        title = _short(article.title, TITLE_CHARS)
-        section[0] = title + _who_when(article.author, article.date)
+        section = section[1:]
+        if article.title == doc.title and not doc.publication:
+            # A one-article document: its title is already the head; say it once.
+            head += _who_when(article.author or doc.author, article.date or doc.date)
+        else:
+            named = [_short(article.title, TITLE_CHARS) + _who_when(article.author, article.date)]
     elif not doc.publication:
         head += _who_when(doc.author, doc.date)
-    first = section[:1] if article is not None else [_short(p, 24) for p in section[:1]]
-    parts = [head, *first, *(_short(p, 24) for p in section[1:]), f"第{paragraph.number}段"]
+    parts = [head, *named, *(_short(p, 24) for p in section), f"第{paragraph.number}段"]
     return " › ".join(parts)

@@ -57,20 +57,20 @@ class Line:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode UTF-8 (with or without BOM), GB18030 or Big5; refuse binary and undecodable data."""
     if not data.strip():
-        raise IngestError("empty file")
+        raise IngestError("文件是空的")
     if b"\x00" in data[:65536]:
-        raise IngestError("binary file (NUL bytes)")
+        raise IngestError("这是二进制文件，不是文本（含 NUL 字节）")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=list(ACCEPTED_ENCODINGS)).best()
     if best is None or best.encoding not in ACCEPTED_ENCODINGS:
-        raise IngestError("undecodable text (not UTF-8, GB18030 or Big5)")
+        raise IngestError("无法识别文字编码（不是 UTF-8、GB18030 或 Big5）")
     text = str(best)
     cjk = sum(1 for ch in text if is_cjk(ch))
     if cjk < max(1, len(text) // 20):
-        raise IngestError(f"undecodable text (decodes as {best.encoding} but holds almost no Chinese)")
+        raise IngestError(f"无法识别文字编码（按 {best.encoding} 解码后几乎没有中文）")
     return text, best.encoding
 
 
@@ -86,7 +86,7 @@ def read_source(path: Path) -> tuple[str, str, str]:
     data = path.read_bytes()
     text, encoding = decode_bytes(data)
     if _control_ratio(text) > 0.01:
-        raise IngestError("binary file (control characters)")
+        raise IngestError("这是二进制文件，不是文本（含控制字符）")
     return text, encoding, hashlib.sha256(data).hexdigest()
 
 
@@ -273,8 +273,10 @@ def _soft_break(prev: Line, cur: _Growing, nxt: Line, width: int | None) -> bool
 def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
     """Across a blank line or page break: is ``nxt`` the rest of the paragraph so far?"""
     head, tail = cur.head, cur.tail
-    if not cur.length or ends_sentence(tail) or (cur.exact is not None and is_empty_item(cur.exact)):
+    if not cur.length or ends_sentence(tail):
         return False
+    if cur.exact is not None and (is_empty_item(cur.exact) or ADDRESSEES.match(cur.exact.replace(" ", ""))):
+        return False  # a line complete in itself though it ends in a dash or a colon
     nc = nxt.compact
     if _continues(nc) and not nxt.md_level:
         return True
@@ -369,7 +371,7 @@ def drop_duplicates(blocks: list[Block]) -> tuple[list[Block], list[str]]:
     for block in blocks:
         key = fold(block.text).rstrip(".").rstrip("…")
         if len(key) >= 40 and _occurs(key, prior, shingles, size, step):
-            notes.append(f"dropped repeated text at lines {block.line_start}-{block.line_end}")
+            notes.append(f"去掉了第 {block.line_start}–{block.line_end} 行的重复内容")
             continue
         first = -(-max(0, len(prior) - size + 1) // step) * step  # the next multiple of step not yet indexed
         prior += key

@@ -109,17 +109,27 @@ def _fingerprint(doc: Document) -> str:
     return hashlib.sha256("\n".join(fold(p.text) for p in doc.paragraphs).encode()).hexdigest()
 
 
+_NUMBERED = re.compile(r"^(\d{3,})(?:_|$)")
+
+
 def _target(corpus: Path, filename: str, markdown: bool) -> Path:
+    """Where an upload is stored: the next free number, then the file name (``005_常州代表工作.txt``).
+
+    The number is the document's id for people — short, typeable in
+    ``/remove 005`` or ``doc:005`` and in the same style as the seeds — and
+    the file name after it keeps the folder readable.
+    """
     stem = _UNSAFE.sub("_", Path(filename).stem).strip("._") or "document"
     stem = stem[:80]
     suffix = ".md" if markdown else ".txt"
-    path = corpus / f"{stem}{suffix}"
-    n = 2
     taken = {p.stem for p in list_sources(corpus)}
-    while path.exists() or path.stem in taken:
-        path = corpus / f"{stem}-{n}{suffix}"
+    numbers = [int(m.group(1)) for s in taken if (m := _NUMBERED.match(s))]
+    n = max(numbers, default=-1) + 1
+    while True:
+        path = corpus / f"{n:03d}_{stem}{suffix}"
+        if not path.exists() and path.stem not in taken:
+            return path
         n += 1
-    return path
 
 
 def add_file(
@@ -127,17 +137,17 @@ def add_file(
 ) -> Added:
     """Validate and add one file; raise IngestError (corpus untouched) when it is refused."""
     if len(data) > max_bytes:
-        raise IngestError(f"file too large ({len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB)")
+        raise IngestError(f"文件太大（{len(data) / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB）")
     text = to_text(filename, data)
     markdown = filename.lower().endswith((".md", ".html", ".htm"))
     probe = parse_text("new", filename, text)
     if not probe.paragraphs:
-        raise IngestError("no text paragraphs found")
+        raise IngestError("没有找到正文段落")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     fingerprint = _fingerprint(probe)
     for doc in existing:
         if doc.sha256 == digest or _fingerprint(doc) == fingerprint:
-            raise IngestError(f"duplicate of document {doc.doc_id} ({doc.title})")
+            raise IngestError(f"与已有文档 {doc.doc_id}（{doc.title}）内容重复")
     corpus.mkdir(parents=True, exist_ok=True)
     path = _target(corpus, filename, markdown)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")

@@ -192,8 +192,8 @@ def _style(compact: str, md_level: int) -> str:
 
 def _is_meta(it: _Item) -> bool:
     c = it.compact
-    if ends_sentence(c):
-        return False  # masthead and key: value lines are not sentences
+    if ends_sentence(c) or ";" in c:
+        return False  # masthead and key: value lines are not sentences, nor rows of a table
     return bool(_META.match(it.key) and len(c) <= 60) or bool(_NAMES_ONLY.match(it.key)) or bool(ISSUE_LINE.match(c))
 
 
@@ -201,7 +201,9 @@ def _is_label(it: _Item) -> bool:
     """A short line that is not a sentence: a title, a caption or an unnumbered heading."""
     c = it.compact
     # A line ending in an enumeration mark is a list cut short (名单如下：李晓峰（女）、赵东、), not a label.
-    return len(c) <= 40 and not ends_sentence(c) and not BODY_LEAD.match(c) and not c.endswith(("、", ",", ";"))
+    # A semicolon separates clauses (or a table row's cells), which a title never has.
+    listy = c.endswith(("、", ",")) or ";" in c
+    return len(c) <= 40 and not ends_sentence(c) and not BODY_LEAD.match(c) and not listy
 
 
 @dataclass

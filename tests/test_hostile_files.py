@@ -70,7 +70,7 @@ def test_a_small_bomb_is_refused_by_its_ratio() -> None:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/media/image1.png", b"\0" * (20 * 1024 * 1024))
-    with pytest.raises(IngestError, match="expands"):
+    with pytest.raises(IngestError, match="膨胀"):
         to_text("small.docx", buf.getvalue())
 
 
@@ -89,7 +89,7 @@ def test_a_broken_docx_is_a_clear_refusal_in_the_cli(tmp_path: Path, corpus_copy
     status = cli_main(["add", str(path), "--corpus", str(corpus_copy), "--cache-dir", str(tmp_path / "cache")])
     err = capsys.readouterr().err
     assert status == 2
-    assert "not a readable .docx file" in err and "Traceback" not in err
+    assert "无法读取这个 .docx 文件" in err and "Traceback" not in err
     assert sorted(p.name for p in corpus_copy.iterdir()) == before
 
 
@@ -113,5 +113,5 @@ def test_a_pdf_with_too_many_pages_is_refused_before_extraction() -> None:
 
 
 def test_endless_text_is_refused() -> None:
-    with pytest.raises(IngestError, match="too much text"):
+    with pytest.raises(IngestError, match="文字太多"):
         to_text("long.txt", ("人大代表履职。\n" * (MAX_TEXT_CHARS // 7 + 10)).encode())

@@ -115,10 +115,10 @@ def test_utf8_bom_is_removed() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "empty"),
-        (b"   \n", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        (bytes(range(128, 256)) * 8, "undecodable"),
+        (b"", "空"),
+        (b"   \n", "空"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "二进制"),
+        (bytes(range(128, 256)) * 8, "无法识别文字编码"),
     ],
 )
 def test_bad_bytes_are_refused(data: bytes, reason: str) -> None:
@@ -134,8 +134,8 @@ def test_bad_files_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
     (tmp_path / "notes.csv").write_text("ignored", encoding="utf-8")
     corpus = load_corpus(tmp_path)
     assert sorted(d.doc_id for d in corpus.documents) == ["gbk", "good"]
-    assert any(e.startswith("image.md") and "binary" in e for e in corpus.errors)
-    assert any(e.startswith("empty.txt") and "empty" in e for e in corpus.errors)
+    assert any(e.startswith("image.md") and "二进制" in e for e in corpus.errors)
+    assert any(e.startswith("empty.txt") and "空" in e for e in corpus.errors)
 
 
 def test_synthetic_page_break_with_repeated_word() -> None:

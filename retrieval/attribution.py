@@ -1,0 +1,84 @@
+"""Who said it and when: what the recovered structure and the text itself say about a paragraph's voice.
+
+A reader about to quote a passage asks "谁讲的？" or "谁主持的？".  Three
+sources answer it, most specific first: the paragraph's own report of who
+spoke or presided ("市委书记马明龙出席会议并讲话。市委副书记、市长徐曙海主持会议。"),
+the byline of the article or speech it belongs to, and the document's own
+signature (an anonymised speech is said to be unsigned, not guessed at).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .excerpt import human_date
+from .model import Document, Paragraph
+
+# One clause of a report: who (with their office), then what they did.
+_ACT = re.compile(
+    r"^(?P<who>[^，。；;:：“”]{2,24}?)(?:同志)?"
+    r"(?:出席(?:会议|活动|大会)?并|代表[^，。；]{1,8}|就[^，。；]{1,30}?|在[^，。；]{1,30}?上)?"
+    r"(?P<act>发表(?:重要)?讲话|作了?(?:重要)?讲话|讲话|主持(?:会议|大会|座谈会)?|致辞|作了?[^，。；]{0,10}报告|解读[^，。；]{0,8})"
+)
+_CLAUSES = re.compile(r"[，,。；;！!？?]")
+_DATE_PREFIX = re.compile(r"^\d{1,2}月\d{1,2}日(?:[上下]午)?|^\d{1,2}日\s*")
+_KINDS = (("主持", "主持"), ("讲话", "讲话"), ("致辞", "致辞"), ("报告", "作报告"), ("解读", "解读"))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Someone the paragraph reports doing something at a meeting: 徐曙海 / 主持."""
+
+    who: str
+    act: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A paragraph's voice: the reported speakers, the byline it stands under, and the date."""
+
+    statements: tuple[Statement, ...]
+    byline: str  # the article's or document's author; 未署名 for an unsigned speech; "" when unknown
+    speech: bool  # the byline is a speaker (a speech), not an author or a news source
+    title: str
+    date: str
+
+    def lines(self, act: str = "") -> list[str]:
+        """The answer in plain Chinese, the reported act asked about (主持, 讲话) first."""
+        out: list[str] = []
+        wanted = [s for s in self.statements if not act or s.act == act]
+        for s in wanted or self.statements:
+            out.append(f"{s.who}{'主持会议' if s.act == '主持' else s.act}（本段所述）")
+        when = f"，{human_date(self.date)}" if self.date else ""
+        if self.byline == "未署名":
+            out.append(f"《{self.title}》未署名{when}")
+        elif self.byline:
+            role = "讲话" if self.speech else "署名"
+            out.append(f"{role}：{self.byline}（{self.title}{when}）")
+        return out
+
+
+def statements(text: str) -> tuple[Statement, ...]:
+    """Who the text reports speaking, presiding, reporting or explaining, in order, without repeats."""
+    found: dict[Statement, None] = {}
+    for clause in _CLAUSES.split(text):
+        clause = _DATE_PREFIX.sub("", clause.strip()).strip()
+        m = _ACT.match(clause)
+        if not m:
+            continue
+        act = next(name for key, name in _KINDS if key in m.group("act"))
+        found.setdefault(Statement(m.group("who").strip(), act), None)
+    return tuple(found)
+
+
+def attribution(doc: Document, paragraph: Paragraph) -> Attribution:
+    """Everything the corpus says about who speaks in ``paragraph`` and when."""
+    article = doc.articles[paragraph.article] if 0 <= paragraph.article < len(doc.articles) else None
+    if article is not None and article.author:
+        title, byline, date = article.title, article.author, article.date or doc.date
+        speech = "讲话" in title or "讲话" in article.subtitle
+    else:
+        title, byline, date = doc.title, doc.author, doc.date
+        speech = doc.author == "未署名" or "讲话" in doc.title
+    return Attribution(statements(paragraph.text), byline.replace(" ", ""), speech, title, date)

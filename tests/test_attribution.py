@@ -1,0 +1,39 @@
+"""Who said it: reported speakers, bylines of speeches, unsigned documents."""
+
+from __future__ import annotations
+
+from conftest import doc
+
+from retrieval.attribution import Statement, attribution, statements
+
+
+def test_a_news_item_names_who_spoke_and_who_presided(library) -> None:
+    magazine = doc(library, "003")
+    found = attribution(magazine, magazine.paragraphs[0])
+    assert Statement("市委书记马明龙", "讲话") in found.statements
+    assert Statement("市委副书记、市长徐曙海", "主持") in found.statements
+    assert found.lines("主持")[0] == "市委副书记、市长徐曙海主持会议（本段所述）"
+
+
+def test_a_speech_paragraph_is_attributed_to_its_speaker_with_the_date(library) -> None:
+    bulletin = doc(library, "000")
+    found = attribution(bulletin, bulletin.paragraphs[8])
+    assert found.byline == "徐劼" and found.speech
+    assert found.lines()[-1].startswith("讲话：徐劼（凝心聚力") and found.lines()[-1].endswith("，2023年3月7日）")
+    magazine = doc(library, "003")
+    speech = next(p for p in magazine.paragraphs if p.article >= 0 and magazine.articles[p.article].author == "马明龙")
+    assert attribution(magazine, speech).byline == "马明龙"
+
+
+def test_an_anonymised_speech_is_said_to_be_unsigned(library) -> None:
+    speech = doc(library, "001")
+    lines = attribution(speech, speech.paragraphs[3]).lines()
+    assert lines and "未署名" in lines[-1]
+
+
+def test_statements_read_office_and_name_and_skip_plain_sentences() -> None:
+    assert statements("区委书记徐心田同志就做好全区人大工作作了讲话。") == (Statement("区委书记徐心田", "讲话"),)
+    assert statements("6日 李健召开群众诉求工作专题座谈会并提出要求，岳卫平主持会议。") == (
+        Statement("岳卫平", "主持"),
+    )
+    assert statements("会议要求，各区人大要扎实做好代表建议督办工作。") == ()
