@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .analysis import fold
 from .excerpt import human_date
 from .model import Document, Paragraph
 
@@ -82,3 +83,51 @@ def attribution(doc: Document, paragraph: Paragraph) -> Attribution:
         title, byline, date = doc.title, doc.author, doc.date
         speech = doc.author == "未署名" or "讲话" in doc.title
     return Attribution(statements(paragraph.text), byline.replace(" ", ""), speech, title, date)
+
+
+# A question about what someone said: 马明龙讲了哪几个方面 · 徐劼讲话的主要内容是什么 · 李健谈了什么.
+_ASKS_CONTENT = re.compile(r"讲了|讲话|讲的|谈了|谈到|说了|内容|方面|要点|部署|提出了?什么|发言")
+
+
+@dataclass(frozen=True)
+class SpeechOutline:
+    """A signed article or speech and its top-level headings: what someone said, in their own headings."""
+
+    doc_id: str
+    article: int
+    who: str
+    title: str
+    date: str
+    headings: tuple[tuple[str, int], ...]  # heading text, first paragraph it governs
+
+
+class Speeches:
+    """Signed articles by the name of who signed them, read once per library (documents are decoded lazily)."""
+
+    def __init__(self, documents: list[Document]) -> None:
+        self._by_name: dict[str, list[SpeechOutline]] = {}
+        for doc in documents:
+            for i, art in enumerate(doc.articles):
+                name = fold(art.author.replace(" ", ""))
+                if len(name) < 2 or name == fold(art.title):
+                    continue
+                self._by_name.setdefault(name, []).append(_outline(doc, i))
+
+    def asked(self, question: str) -> list[SpeechOutline]:
+        """The speeches of the person a question names, when it asks what they said; else nothing."""
+        q = fold(question)
+        if not _ASKS_CONTENT.search(q):
+            return []
+        named = [name for name in self._by_name if name in q]
+        return [o for name in named for o in self._by_name[name] if o.headings]
+
+
+def _outline(doc: Document, index: int) -> SpeechOutline:
+    art = doc.articles[index]
+    end = doc.articles[index + 1].first_paragraph if index + 1 < len(doc.articles) else len(doc.paragraphs) + 1
+    headings = tuple(
+        (e.text, e.paragraph)
+        for e in doc.outline
+        if e.kind == "heading" and e.level == 1 and art.first_paragraph <= e.paragraph < end
+    )
+    return SpeechOutline(doc.doc_id, index, art.author.replace(" ", ""), art.title, art.date or doc.date, headings)

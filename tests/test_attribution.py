@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import doc
 
-from retrieval.attribution import Statement, attribution, statements
+from retrieval.attribution import Speeches, Statement, attribution, statements
 
 
 def test_a_news_item_names_who_spoke_and_who_presided(library) -> None:
@@ -37,3 +37,13 @@ def test_statements_read_office_and_name_and_skip_plain_sentences() -> None:
         Statement("岳卫平", "主持"),
     )
     assert statements("会议要求，各区人大要扎实做好代表建议督办工作。") == ()
+
+
+def test_a_question_about_what_someone_said_finds_their_speech_and_its_headings(library) -> None:
+    speeches = Speeches(library.documents)
+    (ma,) = speeches.asked("马明龙讲了哪几个方面")
+    assert ma.title == "在市委人大工作会议上的讲话" and ma.date == "2022-05-31"
+    assert [h[:2] for h, _ in ma.headings] == ["一、", "二、", "三、", "四、"]
+    (xu,) = speeches.asked("徐劼讲话的主要内容是什么")
+    assert xu.doc_id.startswith("000") and len(xu.headings) == 3
+    assert speeches.asked("马明龙是谁") == []  # not a question about what he said
