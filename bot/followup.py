@@ -29,14 +29,27 @@ _LEAD = re.compile(r"^(?:那么|那|还有|另外|其中|这个|这些|该|它|�
 _TAIL = re.compile(r"呢[.!?。！？]*$")
 _QUESTION = re.compile(r"谁|哪里|哪儿|哪天|何时|什么时候|多少|几|怎么|怎样|如何|为什么|什么|哪些|哪个")
 _PARTICLES = set("那么呢吗吧啊呀的了")
+# Thanks and acknowledgements: a closed class of courtesies, not questions about the corpus.
+_COURTESY = (
+    r"(?:好的?|好滴|嗯+|哦+|噢+|收到了?|明白了?|了解了?|知道了|懂了|谢谢(?:你|您|啦|了)?|感谢|多谢|辛苦了?"
+    r"|没事了?|不用了|ok|okay|thanks?|thank you|👍|🙏|👌)"
+)
+_ACK = re.compile(rf"^{_COURTESY}(?:[,，、\s]*{_COURTESY})*[.!?。！～~…\s]*$", re.IGNORECASE)
+# "Who said it?" about the answer on screen: 谁讲的？ 谁讲话了？ 谁主持的？ 作者是谁？
+_WHO = re.compile(
+    r"^(?:这是|这段是|是)?谁(?:讲|说|主持|发言|写|签发|致辞)[^\s]{0,4}$|^(?:作者|讲话人|发言人|主持人|署名)是谁$"
+)
+# Quotation marks: a quoted phrase is an exact look-up, a topic of its own.
+_QUOTED = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]")
 
 
 @dataclass
 class Reading:
-    kind: str  # new | more | source | followup
+    kind: str  # new | more | source | followup | who | thanks
     query: str = ""
     understood: str = ""
     rank: int = 0
+    act: str = ""  # for "who": the act asked about (主持, 讲话)
 
 
 def _rank(token: str) -> int:
@@ -72,19 +85,29 @@ def read_message(
         and ("原文" in folded or "出处" in folded or "全文" in folded or folded.startswith("第"))
     ):
         return Reading("source", rank=_rank(m.group(1)))
-    if not has_previous:
+    if _ACK.match(folded.strip()):
+        return Reading("thanks")
+    if not has_previous or _QUOTED.search(text):
         return Reading("new", query=text)
+    bare = folded.strip().rstrip("?？。.!！ ")
+    if _WHO.match(bare):
+        return Reading("who", act="主持" if "主持" in bare else "讲话")
     new_words = content_words(analyzer, text)
     content_len = sum(len(w) for w in new_words)
-    leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 4)
+    # Leaning on the previous question: a leading 那/具体…, a trailing 呢, or a
+    # question word with almost nothing else ("什么时候开的"); a message with
+    # words of its own and no such mark ("今天天气怎么样") is a new topic.
+    leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 3)
     if not (leans or (is_reply and content_len <= 12)):
         return Reading("new", query=text)
     swapped = _swap(previous_query, text, new_words, analyzer)
     if swapped:
         return Reading("followup", query=swapped, understood=swapped)
-    old_words = content_words(analyzer, previous_query)
-    topic = "".join(dict.fromkeys(old_words))
-    extra = " ".join(w for w in dict.fromkeys(new_words) if w not in topic)
+    # The original question keeps its own words; only new words of two or more
+    # characters are added, so no stray 讲 or 做 is left in the reading.
+    topic = previous_query.strip()
+    old = fold(topic)
+    extra = " ".join(w for w in dict.fromkeys(new_words) if len(w) >= 2 and w not in old)
     query = f"{topic} {extra}".strip() if extra else topic
     if not query:
         return Reading("new", query=text)

@@ -54,7 +54,8 @@ def test_follow_up_carries_the_topic_and_swaps_the_place(library) -> None:
     r = read_message("那镇江呢？", True, False, library.analyzer, is_place, "无锡市设立了什么民主实践平台")
     assert r.kind == "followup" and "镇江" in r.query and "无锡" not in r.query and "民主" in r.query
     r = read_message("谁主持的？", True, False, library.analyzer, is_place, "镇江市委人大工作会议是哪天召开的")
-    assert r.kind == "followup" and r.query.startswith("镇江市委人大工作会议") and "主持" in r.query
+    assert r.kind == "who" and r.act == "主持"
+    assert read_message("谁讲话了？", True, False, library.analyzer, is_place, "四个机关").act == "讲话"
     r = read_message("具体怎么做的", True, False, library.analyzer, is_place, "三破三立")
     assert r.kind == "followup" and "三破三立" in r.query
 
@@ -62,6 +63,23 @@ def test_follow_up_carries_the_topic_and_swaps_the_place(library) -> None:
 def test_standalone_question_starts_a_new_topic(library) -> None:
     assert read_message("泰州有多少名人大代表", True, False, library.analyzer, is_place, "四个机关").kind == "new"
     assert read_message("谁主持的？", False, False, library.analyzer, is_place).kind == "new"
+    # A quotation is an exact look-up of its own; chit-chat with words of its own is not a follow-up.
+    previous = "一委一品牌、基层有特色"
+    assert read_message("“三个更好”指什么", True, False, library.analyzer, is_place, previous).kind == "new"
+    assert read_message("今天天气怎么样", True, False, library.analyzer, is_place, previous).kind == "new"
+
+
+@pytest.mark.parametrize("text", ["好的，谢谢", "谢谢！", "收到", "OK", "辛苦了", "👍"])
+def test_thanks_and_acknowledgements_are_not_questions(library, text: str) -> None:
+    for is_reply in (False, True):
+        assert read_message(text, True, is_reply, library.analyzer, is_place, "四个机关").kind == "thanks"
+
+
+def test_a_follow_up_keeps_the_original_wording_and_adds_no_fragments(library) -> None:
+    r = read_message("具体讲了哪些措施", True, False, library.analyzer, is_place, "三看三促进")
+    assert r.kind == "followup" and r.query == "三看三促进 措施"
+    r = read_message("那具体怎么做", True, False, library.analyzer, is_place, "民生实事项目票决制")
+    assert r.query == "民生实事项目票决制"
 
 
 def test_marked_escapes_everything() -> None:
