@@ -345,13 +345,13 @@ class Library:
         return doc_id
 
     def resolve_doc(self, ref: str) -> list[Document]:
-        """Documents named by an id, an id prefix, or a word of their title."""
+        """Documents named by an id, an id prefix, the file name after an upload's number, or a word of their title."""
         ref_f = fold(ref)
         if not ref_f:
             return []
         if ref in self._doc_index:
             return [self.doc_by_id[ref]]
-        by_prefix = [d for d in self.doc_ids if d.startswith(ref)]
+        by_prefix = [d for d in self.doc_ids if d.startswith(ref) or d.partition("_")[2].startswith(ref)]
         if by_prefix:
             return [self.doc_by_id[d] for d in by_prefix]
         return [

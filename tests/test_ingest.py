@@ -50,7 +50,7 @@ def test_duplicate_summary_is_dropped(library) -> None:
     d = doc(library, "002")
     opening = "习近平总书记在中央人大工作会议上提出"
     assert sum(opening in t for t in texts(d)) == 1
-    assert any("repeated" in w for w in d.warnings)
+    assert any("重复内容" in w for w in d.warnings)
 
 
 def test_hard_wrapped_lines_are_rejoined(library) -> None:

@@ -87,7 +87,7 @@ async def test_admin_uploads_a_file_in_private(tmp_path, fake, corpus_copy) -> N
         await wait_for(lambda: len(fake.sent(chat_id=ADMIN)) == 3)
     assert "只有管理员" in fake.sent(chat_id=MEMBER)[0]["text"]
     assert "《会议通知》" in fake.sent(chat_id=ADMIN)[2]["text"]
-    assert (corpus_copy / "通知.txt").exists()
+    assert [p.name for p in corpus_copy.glob("*通知.txt")] == ["005_通知.txt"]  # the next number, then the name
 
 
 async def test_oversized_upload_is_refused_before_download(tmp_path, fake, corpus_copy) -> None:

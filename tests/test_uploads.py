@@ -172,7 +172,7 @@ def test_cli_add_and_remove(tmp_path: Path, corpus_copy: Path, capsys) -> None:
     docx = tmp_path / "report.docx"
     docx.write_bytes(FILES["notice.docx"])
     assert cli_main(["add", str(docx), "--corpus", str(corpus_copy), "--cache-dir", cache]) == 0
-    assert "added report.txt" in capsys.readouterr().out
+    assert "added 005_report.txt" in capsys.readouterr().out
     before = corpus_state(corpus_copy)
     assert cli_main(["add", str(docx), "--corpus", str(corpus_copy), "--cache-dir", cache]) == 2
     assert "重复" in capsys.readouterr().err and corpus_state(corpus_copy) == before
