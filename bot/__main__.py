@@ -11,7 +11,7 @@ import asyncio
 import logging
 import sys
 
-from retrieval.manage import CorpusError
+from retrieval import CorpusError
 
 from .config import ConfigError, load_settings
 from .store import StateError
