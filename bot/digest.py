@@ -118,8 +118,7 @@ class DigestService:
         news = WatchNews(phrase, folded)
         if not new_docs:
             return news
-        allowed = lib.filter_mask([d.doc_id for d in new_docs], "")
-        positions = list(dict.fromkeys(pos for pos, _ in lib.find_phrase(folded, allowed=allowed)))
+        positions = lib.paragraphs_with(folded, [d.doc_id for d in new_docs])
         news.count = len(positions)
         news.first = [(lib.document_of(pos), lib.paragraph(pos)) for pos in positions[:MAX_WATCH_HITS]]
         return news

@@ -298,6 +298,14 @@ class Library:
             return np.zeros(0, np.int64)
         return self.phrases.positions(phrases, self.folded, limit, allowed)
 
+    def paragraphs_with(self, folded_phrase: str, doc_ids: Sequence[str] | None = None) -> list[int]:
+        """Positions (ascending) of the paragraphs holding a folded phrase; only in ``doc_ids`` when given.
+
+        The documents are a mask applied before any text is read, so a phrase
+        common in the corpus costs nothing for the documents not asked about.
+        """
+        return self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
+
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""
         seg, local = self._where(pos)
