@@ -94,16 +94,16 @@ def user_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(db: sqlite3.Connection, target: int = LATEST) -> int:
-    """Apply the migrations a database lacks, up to ``target``; the version it started at.
+def migrate(db: sqlite3.Connection) -> int:
+    """Apply the migrations a database lacks; the version it started at.
 
     ``db`` must be in autocommit mode (``isolation_level=None``), so that
     ``BEGIN IMMEDIATE … COMMIT`` here is the only transaction.
     """
-    start = user_version(db)
-    if start > LATEST:
-        raise NewerSchema(f"schema version {start} is newer than this bot's ({LATEST})")
-    for version in range(start, target):
+    start, latest = user_version(db), len(MIGRATIONS)
+    if start > latest:
+        raise NewerSchema(f"schema version {start} is newer than this bot's ({latest})")
+    for version in range(start, latest):
         db.execute("BEGIN IMMEDIATE")
         try:
             for statement in MIGRATIONS[version]:
