@@ -57,6 +57,7 @@ from .config import Settings
 from .digest import ChatGone
 from .engine import Engine
 from .flood import REQUEST_TIMEOUTS, FloodControl
+from .health import HEARTBEAT_EVERY, beat
 from .messages import COMMANDS, CallbackIn, Incoming
 from .render import Button, Reply, split_block
 from .updates import PerChatUpdateProcessor
@@ -257,14 +258,35 @@ class TelegramAdapter:
             except TelegramError:
                 log.error("could not tell chat %s about the error either", chat.id if chat else "?", exc_info=True)
 
+    async def heartbeat(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Proof of life for ``python -m bot --check``: the loop, the job queue and the database all work."""
+        beat(self.engine.store)
+
     async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         removed = self.engine.prune()
         if any(removed.values()):
             log.info("pruned old state: %s", removed)
 
 
+def _schedule(app: Application) -> None:
+    """The bot's only jobs, none per chat (JobQueue keeps nothing across restarts, so there is nothing to re-create).
+
+    Scheduled as the application starts rather than when it is built: a
+    job's first time is counted from when it is added, and one that has
+    already passed when the scheduler starts waits a whole period.
+    """
+    adapter: TelegramAdapter = app.bot_data["adapter"]
+    every: float = app.bot_data["digest_every"]
+    jobs = app.job_queue
+    assert jobs is not None  # checked by build_application
+    jobs.run_repeating(adapter.heartbeat, interval=HEARTBEAT_EVERY, first=0.1, name="heartbeat")
+    jobs.run_repeating(adapter.digest_tick, interval=every, first=min(DIGEST_FIRST, every), name="digests")
+    jobs.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune")
+
+
 async def _post_init(app: Application) -> None:
     engine: Engine = app.bot_data["engine"]
+    _schedule(app)
     try:
         await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
     except TelegramError:
@@ -323,9 +345,7 @@ def build_application(
     app.add_error_handler(adapter.on_error)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-    app.job_queue.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune")
-    first = min(DIGEST_FIRST, digest_every)
-    app.job_queue.run_repeating(adapter.digest_tick, interval=digest_every, first=first, name="digests")
+    app.bot_data["digest_every"] = digest_every  # the jobs are scheduled at start-up (_post_init)
     return app
 
 

@@ -45,6 +45,7 @@ async def serving_webhook(settings: Settings, library) -> AsyncIterator[tuple[En
     app = build_application(settings, library)
     engine: Engine = app.bot_data["engine"]
     await app.initialize()
+    await app.post_init(app)  # as run_webhook does
     await app.start()
     await app.updater.start_webhook(**webhook_options(settings))
     try:
