@@ -1,4 +1,5 @@
-# The bot in a container: slim Python, non-root, pinned dependencies, index built at image build time.
+# The bot in a container: slim Python, non-root, pinned runtime dependencies (no test or lint tools),
+# index built at image build time, and a health check that reads the running bot's heartbeat.
 #   docker build -t policy-bot .
 #   docker run -d --name policy-bot -e TELEGRAM_BOT_TOKEN=... -v policy-data:/data policy-bot
 FROM python:3.11-slim
@@ -28,4 +29,7 @@ RUN python -m retrieval index --corpus /app/seeds \
 
 USER bot
 VOLUME ["/data"]
+# Healthy while the bot records a heartbeat in /data/state.sqlite3 every 30 s (see bot/health.py):
+# a stuck event loop or scheduler, or a database it can no longer write, turns it unhealthy.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=90s --retries=3 CMD ["python", "-m", "bot", "--check"]
 CMD ["sh", "-c", "[ -d \"$CORPUS_DIR\" ] || cp -r /app/seeds \"$CORPUS_DIR\"; exec python -m bot"]

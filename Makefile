@@ -1,9 +1,11 @@
 # Two entry points for a fresh machine: `make run` and `make test`.
-# Both create .venv at the repository root from the pinned requirements.
+# Both create .venv at the repository root: `make run` (and eval, index) from the runtime pins in
+# requirements.txt, `make test` adds the development pins in requirements-dev.txt.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint bench eval index clean
 
@@ -13,12 +15,19 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 run: $(STAMP)
 	$(PY) -m bot
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
 
 eval: $(STAMP)
 	$(PY) -m retrieval eval ../shared/eval/dev.jsonl --variants

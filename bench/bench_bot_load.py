@@ -69,8 +69,8 @@ async def run(args: argparse.Namespace, questions: list[str], library: Library, 
         data_dir=data,
         corpus_dir=ROOT / "seeds",
     )
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine, flood)
+    app = build_application(settings, library, flood)
+    engine: Engine = app.bot_data["engine"]
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)

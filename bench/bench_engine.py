@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Settings  # noqa: E402
-from bot.engine import Engine, Incoming  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.messages import Incoming  # noqa: E402
 from retrieval.library import Library  # noqa: E402
 
 

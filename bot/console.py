@@ -14,7 +14,8 @@ import re
 import sys
 from typing import TextIO
 
-from .engine import CallbackIn, Engine, Incoming
+from .engine import Engine
+from .messages import CallbackIn, Incoming
 from .render import Button, Reply
 
 log = logging.getLogger(__name__)

@@ -1,10 +1,18 @@
-"""The daily digest: composing it, deciding when it is due, and sending it exactly once.
+"""The daily digest: what goes in it, when it is due, and sending it without losing or repeating a part.
 
 A chat's digest holds the documents added or changed since its last digest,
 new occurrences of the phrases it watches (only in those documents), and
-「今日一段」, a notable paragraph that rotates without repeats.  Scheduling
-lives in the Telegram adapter (JobQueue.run_daily); this module only needs
-a clock and a ``send`` coroutine, so tests drive it with a fake clock.
+「今日一段」, a notable paragraph that rotates without repeats.
+
+**One scheduling mechanism.**  The adapter runs :meth:`DigestService.send_due`
+once a minute (and a few seconds after start-up).  Each run sends whatever
+is due: a chat whose local digest time has passed today and that has no
+digest for today yet, a digest cut off by a crash or a failed send (resumed
+at its first unsent part), a digest missed while the bot was down.  Nothing
+is scheduled per chat, so a restart has nothing to re-create, and a run that
+finds the previous one still going leaves the work to it — one sender, so
+no chat is sent two digests at once.  This module only needs a clock and a
+``send`` coroutine, so tests drive it with a fake clock.
 
 Delivery is *at least once*, not exactly once, and the window is this: a
 part is ticked off in SQLite right after Telegram accepted it, so a kill
@@ -12,9 +20,10 @@ between Telegram's acceptance and that write (a few milliseconds), or an
 acceptance whose answer was lost on the network, sends that one part again
 on resume.  Telegram offers no idempotency key and no way to ask whether a
 message was delivered, so the window cannot be closed from the bot's side;
-it is kept to one part, and a digest is never composed or started twice.
-A chat that blocked or removed the bot (``ChatGone``) is unsubscribed
-instead of being retried.
+it is kept to one part, and a digest is never composed or started twice
+(it is written whole, with the state it consumes, before its first part is
+sent: see :mod:`bot.chats`).  A chat that blocked or removed the bot
+(``ChatGone``) is unsubscribed instead of being retried.
 """
 
 from __future__ import annotations
@@ -26,18 +35,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from retrieval.analysis import fold
-from retrieval.excerpt import citation, make_excerpt, match_spans
-from retrieval.library import Library
-from retrieval.model import Document, Paragraph
+from retrieval import Document, Library, Paragraph, fold
 
-from .render import esc, marked, pack
-from .store import ChatSettings, ChatStore, DigestRecord
+from .chats import ChatSettings, ChatStore, DigestRecord
+from .views.digest import MAX_WATCH_HITS, NewDocument, WatchNews, digest_parts
 
 log = logging.getLogger(__name__)
 
 Send = Callable[[int, str], Awaitable[None]]
-MAX_WATCH_HITS = 5
+KEYWORDS = 6
+# 今日一段: a paragraph worth a reader's minute — substantial, and quoting at least one formula.
+DAILY_MIN_CHARS, DAILY_MAX_CHARS = 80, 500
 
 
 class ChatGone(Exception):
@@ -67,13 +75,9 @@ def snapshot(library: Library) -> dict[str, str]:
     return {d.doc_id: d.sha256 for d in library.documents}
 
 
-def _eligible(p: Paragraph) -> bool:
-    """A paragraph worth a reader's minute: substantial, and quoting at least one formula."""
-    return 80 <= len(p.text) <= 500 and "“" in p.text
-
-
-def _order(chat_id: int, p: Paragraph) -> str:
-    return hashlib.sha1(f"{chat_id}:{p.doc_id}:{p.number}".encode()).hexdigest()
+def _order(chat_id: int, doc_id: str, number: int) -> str:
+    """Each chat's own fixed order of the eligible paragraphs."""
+    return hashlib.sha1(f"{chat_id}:{doc_id}:{number}".encode()).hexdigest()
 
 
 class DigestService:
@@ -88,12 +92,7 @@ class DigestService:
         self.library = library
         self.tz = tz
         self.clock = clock or (lambda: datetime.now(tz))
-        # The daily job and the catch-up job may run at once: one chat's digest
-        # is composed and sent by one task at a time.
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    def _lock(self, chat_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(chat_id, asyncio.Lock())
+        self._sending = asyncio.Lock()  # held by the one run that sends
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -103,70 +102,50 @@ class DigestService:
     def pick_paragraph(self, chat_id: int) -> tuple[Document, Paragraph, bool] | None:
         """The next 今日一段 for a chat; the flag says the rotation starts over."""
         lib = self.library()
-        pool = sorted((p for p in lib.paragraphs if _eligible(p)), key=lambda p: _order(chat_id, p))
+        pool = sorted(
+            (lib.locate(pos) for pos in lib.quoting_paragraphs(DAILY_MIN_CHARS, DAILY_MAX_CHARS)),
+            key=lambda ref: _order(chat_id, *ref),
+        )
         if not pool:
             return None
         shown = self.chats.shown(chat_id)
-        fresh = [p for p in pool if (p.doc_id, p.number) not in shown]
-        reset = not fresh
-        p = (fresh or pool)[0]
-        return lib.doc_by_id[p.doc_id], p, reset
+        fresh = [ref for ref in pool if ref not in shown]
+        doc_id, number = (fresh or pool)[0]
+        doc = lib.doc_by_id[doc_id]
+        return doc, doc.paragraphs[number - 1], not fresh
 
-    def _doc_block(self, doc: Document) -> str:
-        lib = self.library()
-        text = "\n".join(p.text for p in doc.paragraphs[:40])
-        keys = lib.analyzer.keywords(text, 6)
-        first = doc.paragraphs[0]
-        opening, _ = make_excerpt(first.text, [])
-        lines = [f"<b>{esc(doc.title)}</b>（{esc(doc.date or '日期不详')}，{len(doc.paragraphs)} 段）"]
-        if keys:
-            lines.append("关键词：" + "、".join(esc(k) for k in keys))
-        lines.append(f"开头：{esc(opening)}\n— <i>{esc(citation(doc, first))}</i>")
-        return "\n".join(lines)
-
-    def _watch_block(self, phrase: str, folded: str, new_docs: list[Document]) -> str:
-        lib = self.library()
-        hits = []
-        ids = {d.doc_id for d in new_docs}
-        for pos, _ in lib.find_phrase(folded):
-            p = lib.paragraphs[pos]
-            if p.doc_id in ids:
-                hits.append(p)
-        if not hits:
-            return f"🔔 “{esc(phrase)}”：没有新的出处。"
-        lines = [f"🔔 “{esc(phrase)}”：{len(hits)} 处新出处"]
-        for p in hits[:MAX_WATCH_HITS]:
-            spans = match_spans(p.text, [folded])
-            excerpt, marks = make_excerpt(p.text, spans)
-            lines.append(f"· {marked(excerpt, marks)}\n  <i>{esc(citation(lib.doc_by_id[p.doc_id], p))}</i>")
-        if len(hits) > MAX_WATCH_HITS:
-            lines.append(f"（另有 {len(hits) - MAX_WATCH_HITS} 处，可用 /phrase {esc(phrase)} 查看全部）")
-        return "\n".join(lines)
+    def _watch_news(self, lib: Library, phrase: str, folded: str, new_docs: list[Document]) -> WatchNews:
+        news = WatchNews(phrase, folded)
+        if not new_docs:
+            return news
+        positions = lib.paragraphs_with(folded, [d.doc_id for d in new_docs])
+        news.count = len(positions)
+        news.first = [(lib.document_of(pos), lib.paragraph(pos)) for pos in positions[:MAX_WATCH_HITS]]
+        return news
 
     def compose(
         self, chat_id: int, settings: ChatSettings
     ) -> tuple[list[str], dict[str, str], tuple[Document, Paragraph, bool] | None]:
         """The digest's message parts, the document snapshot it brings the chat to, and 今日一段."""
         lib = self.library()
-        day = self.now().date()
         new_docs = [d for d in lib.documents if settings.seen_docs.get(d.doc_id) != d.sha256]
-        blocks = [f"📰 <b>每日摘要</b> · {day.isoformat()}"]
-        if new_docs:
-            blocks.append(f"<b>新增或更新的文档（{len(new_docs)}）</b>")
-            blocks.extend(self._doc_block(d) for d in new_docs)
-        else:
-            blocks.append("自上次摘要以来，语料没有新增或更新的文档。")
-        watches = self.chats.watches(chat_id)
-        if watches:
-            blocks.append("<b>关注的提法</b>")
-            blocks.extend(self._watch_block(phrase, folded, new_docs) for phrase, folded in watches)
+        briefs = [
+            NewDocument(d, lib.analyzer.keywords("\n".join(p.text for p in d.paragraphs[:40]), KEYWORDS))
+            for d in new_docs
+        ]
+        watches = [self._watch_news(lib, phrase, folded, new_docs) for phrase, folded in self.chats.watches(chat_id)]
         pick = self.pick_paragraph(chat_id)
-        if pick is not None:
-            doc, p, _ = pick
-            blocks.append(f"<b>今日一段</b>\n{esc(p.text)}\n— <i>{esc(citation(doc, p))}</i>")
-        return pack(blocks), snapshot(lib), pick
+        day = self.now().date().isoformat()
+        parts = digest_parts(day, briefs, watches, (pick[0], pick[1]) if pick else None)
+        return parts, snapshot(lib), pick
 
-    # --- sending ---------------------------------------------------------------------
+    async def preview(self, chat_id: int) -> list[str]:
+        """The digest as it would be now; changes no state (not the snapshot, not the rotation)."""
+        settings = self.chats.settings(chat_id) or ChatSettings(chat_id, seen_docs=snapshot(self.library()))
+        parts, _, _ = await asyncio.to_thread(self.compose, chat_id, settings)
+        return parts
+
+    # --- when -----------------------------------------------------------------------
 
     def due(self, settings: ChatSettings, now: datetime) -> bool:
         """True when today's digest time has passed in the chat's time zone."""
@@ -193,15 +172,42 @@ class DigestService:
         self.chats.save_settings(settings)
         return True
 
-    async def preview(self, chat_id: int) -> list[str]:
-        """The digest as it would be now; changes no state (not the snapshot, not the rotation)."""
-        settings = self.chats.settings(chat_id) or ChatSettings(chat_id, seen_docs=snapshot(self.library()))
-        parts, _, _ = await asyncio.to_thread(self.compose, chat_id, settings)
-        return parts
+    # --- sending ---------------------------------------------------------------------
+
+    async def send_due(self, send: Send) -> int:
+        """The scheduled run: send every digest that is due (see the module docstring); how many were sent.
+
+        One chat's failure is logged and retried at the next run; the others go on.
+        """
+        if self._sending.locked():
+            return 0  # the previous run is still sending; what is due now is its work or the next run's
+        async with self._sending:
+            yesterday = (self.now().date() - timedelta(days=1)).isoformat()
+            pending: dict[int, list[DigestRecord]] = {}
+            for record in self.chats.unfinished():
+                if record.day < yesterday:
+                    self.chats.part_sent(record.chat_id, record.day, record.next_part, done=True)  # stale: closed
+                else:
+                    pending.setdefault(record.chat_id, []).append(record)
+            chat_ids = sorted(set(pending) | {s.chat_id for s in self.chats.subscribed()})
+            # Chats at once: a group waiting out its flood limit does not hold the others' digests.
+            sent = await asyncio.gather(*(self._catch_up(c, pending.get(c, []), send) for c in chat_ids))
+            return sum(sent)
+
+    async def _catch_up(self, chat_id: int, unfinished: list[DigestRecord], send: Send) -> int:
+        sent = 0
+        try:
+            for record in unfinished:
+                await self._send_parts(record, send)
+                sent += 1
+            sent += int(await self._run(chat_id, send, None))
+        except Exception:
+            log.exception("the digest for chat %s failed; the next run tries again", chat_id)
+        return sent
 
     async def run(self, chat_id: int, send: Send, force_day: str | None = None) -> bool:
-        """Send today's digest if it is due and not yet (fully) sent; True when something was sent."""
-        async with self._lock(chat_id):
+        """Send one chat's digest for today (or ``force_day``, due or not) unless already sent; True if sent."""
+        async with self._sending:
             return await self._run(chat_id, send, force_day)
 
     async def _run(self, chat_id: int, send: Send, force_day: str | None) -> bool:
@@ -217,7 +223,7 @@ class DigestService:
             parts, seen, pick = await asyncio.to_thread(self.compose, chat_id, settings)  # off the event loop
             shown = (pick[1].doc_id, pick[1].number) if pick else None
             record = self.chats.begin_digest(chat_id, day, parts, seen, shown, reset_rotation=bool(pick and pick[2]))
-            if record is None:
+            if record is None:  # another process recorded one meanwhile
                 record = self.chats.digest(chat_id, day)
         if record is None or record.status == "sent":
             return False
@@ -235,27 +241,3 @@ class DigestService:
             self.chats.part_sent(record.chat_id, record.day, i + 1, done=i + 1 == len(record.parts))
         if not record.parts:
             self.chats.part_sent(record.chat_id, record.day, 0, done=True)
-
-    async def catch_up(self, send: Send) -> int:
-        """At start-up and on every tick: finish interrupted digests, send today's missed ones."""
-        sent = 0
-        today = self.now().date()
-        for stale in self.chats.unfinished():
-            if stale.day < (today - timedelta(days=1)).isoformat():
-                self.chats.part_sent(stale.chat_id, stale.day, stale.next_part, done=True)
-                continue  # older than yesterday: stale, closed without sending
-            try:
-                async with self._lock(stale.chat_id):
-                    record = self.chats.digest(stale.chat_id, stale.day)  # re-read under the lock
-                    if record is None or record.status == "sent":
-                        continue
-                    await self._send_parts(record, send)
-                sent += 1
-            except Exception:
-                log.exception("resuming the digest for chat %s (%s) failed", stale.chat_id, stale.day)
-        for settings in self.chats.subscribed():
-            try:
-                sent += int(await self.run(settings.chat_id, send))
-            except Exception:
-                log.exception("the digest for chat %s failed", settings.chat_id)
-        return sent

@@ -15,8 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval import entities
-from retrieval.analysis import Analyzer, fold, stopwords
+from retrieval import Analyzer, entities, fold, stopwords
 
 _NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _PAGING = re.compile(

@@ -1,29 +1,36 @@
-"""SQLite state that must survive a restart: answer sessions, each chat's current topic, settings.
+"""The SQLite database that holds what must survive a restart, and how it is opened, upgraded and pruned.
 
-One small database in the data folder.  Writes are single statements in
-autocommit-free transactions, so a crash leaves either the old or the new
-row.
+One database file in the data folder, one connection in autocommit mode
+(``isolation_level=None``): a single statement commits on its own, and
+writes that must land together — a session and the chat's pointer to it,
+a digest and the state it consumes — run in :meth:`Store.transaction`
+(``BEGIN IMMEDIATE … COMMIT``), so a crash leaves all of them or none.  The
+journal is a WAL.  The connection is shared by the event loop and worker
+threads (searches save sessions there); a re-entrant lock makes each
+statement, and each transaction as a whole, run without another thread's
+statements in between.  The tables themselves are read and written by
+:class:`bot.sessions.Sessions` and :class:`bot.chats.ChatStore`.
 
 Opening tells three situations apart, because they need opposite answers:
 
 * **Locked** (another process holds the database): wait up to
   ``lock_wait`` seconds, then stop with :class:`StateLocked` — the file is
   healthy and is never touched.
-* **Unusable** (the data folder is read-only, full, or not a folder): stop
-  with :class:`StateUnavailable`, which says which folder and why.
+* **Unusable** (the data folder is read-only, full, or not a folder, or the
+  file comes from a newer bot): stop with :class:`StateUnavailable`, which
+  says which folder and why.
 * **Corrupt** (``PRAGMA quick_check`` reports problems, or SQLite calls the
   file malformed or not a database): the damaged file is kept under a
   ``.corrupt-<time>`` name, every row that can still be read is copied into
-  a fresh database (the callback key, subscriptions and digest records
-  first of all), and what was recovered is logged.
+  a fresh database (see :mod:`bot.recovery`), and what was recovered is logged.
 
+A healthy file is then brought to the current schema (:mod:`bot.schema`).
 At run time a write that fails because the disk is full or read-only only
-costs the conversation state: answers are still given.
+costs the conversation state (:meth:`Store.try_write`): answers are still given.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
@@ -31,14 +38,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
+
+from .recovery import copy_readable
+from .schema import NewerSchema, migrate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-TABLES = ("meta", "chats", "watches", "digests", "shown", "sessions", "current")  # most precious first
 _CORRUPT = ("malformed", "not a database", "file is encrypted", "disk image", "corrupt")
 
 
@@ -51,7 +60,7 @@ class StateLocked(StateError):
 
 
 class StateUnavailable(StateError):
-    """The data folder or the database file cannot be written (read-only, full, not a folder)."""
+    """The data folder or the database file cannot be used (read-only, full, not a folder, newer schema)."""
 
 
 def _is_corrupt(exc: sqlite3.Error) -> bool:
@@ -60,85 +69,6 @@ def _is_corrupt(exc: sqlite3.Error) -> bool:
 
 def _is_locked(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc).lower() or "busy" in str(exc).lower()
-
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-    sid INTEGER PRIMARY KEY AUTOINCREMENT,
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    data TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS current (
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    sid INTEGER NOT NULL,
-    updated REAL NOT NULL,
-    PRIMARY KEY (chat_id, user_id)
-);
-CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated);
-CREATE TABLE IF NOT EXISTS chats (
-    chat_id INTEGER PRIMARY KEY,
-    digest_on INTEGER NOT NULL DEFAULT 0,
-    digest_time TEXT NOT NULL DEFAULT '08:30',
-    start_day TEXT NOT NULL DEFAULT '',
-    seen_docs TEXT NOT NULL DEFAULT '{}',
-    updated REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS watches (
-    chat_id INTEGER NOT NULL,
-    folded TEXT NOT NULL,
-    phrase TEXT NOT NULL,
-    added REAL NOT NULL,
-    PRIMARY KEY (chat_id, folded)
-);
-CREATE TABLE IF NOT EXISTS digests (
-    chat_id INTEGER NOT NULL,
-    day TEXT NOT NULL,
-    parts TEXT NOT NULL,
-    next_part INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL,
-    created REAL NOT NULL,
-    finished REAL,
-    PRIMARY KEY (chat_id, day)
-);
-CREATE TABLE IF NOT EXISTS shown (
-    chat_id INTEGER NOT NULL,
-    doc_id TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    shown REAL NOT NULL,
-    PRIMARY KEY (chat_id, doc_id, number)
-);
-"""
-
-
-@dataclass
-class Session:
-    """One answered question: what was asked, how it was read, and the ranked paragraphs."""
-
-    sid: int
-    chat_id: int
-    user_id: int
-    query: str  # the effective query that was searched
-    asked: str  # what the user typed
-    refs: list[tuple[str, int]] = field(default_factory=list)  # (doc_id, paragraph), best first
-    terms: list[str] = field(default_factory=list)  # folded terms to mark
-    offset: int = 0
-    understood: str = ""  # how a follow-up was read, shown to the user
-    filters: list[str] = field(default_factory=list)
-    answered: bool = True  # False: the corpus does not answer it; the refs are only related passages
-    windows: list[tuple[int, int] | None] = field(default_factory=list)  # best passage per ref (folded offsets)
-    also: list[list[str]] = field(default_factory=list)  # per ref: citations of near-duplicates folded into it
-    updated: float = 0.0
-
-    def payload(self) -> str:
-        data = asdict(self)
-        for key in ("sid", "chat_id", "user_id", "updated"):
-            data.pop(key)
-        return json.dumps(data, ensure_ascii=False)
 
 
 class Rows:
@@ -160,13 +90,7 @@ class Rows:
 
 
 class SharedConnection:
-    """One connection used by the event loop and by worker threads (searches save sessions there).
-
-    Each statement runs and is fetched whole under the store's re-entrant
-    lock, so statements from two threads never interleave, and a transaction
-    held under the same lock (a digest being recorded) is never joined by
-    another thread's statement.
-    """
+    """The one connection, each statement run and fetched whole under the store's re-entrant lock."""
 
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self._db = db
@@ -191,6 +115,8 @@ class Store:
         self._check_folder()
         self.db = SharedConnection(self._open(), self._lock)
 
+    # --- opening -----------------------------------------------------------------
+
     def _check_folder(self) -> None:
         folder = self.path.parent
         try:
@@ -208,7 +134,6 @@ class Store:
         db = sqlite3.connect(self.path, timeout=self.lock_wait, check_same_thread=False, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
         except sqlite3.Error:
             db.close()
             raise
@@ -219,7 +144,7 @@ class Store:
             db = self._connect()
             problems = [row[0] for row in db.execute("PRAGMA quick_check(20)").fetchall()]
             if problems == ["ok"]:
-                return db
+                return self._upgraded(db)
             db.close()
         except sqlite3.Error as exc:
             if _is_locked(exc):
@@ -232,6 +157,17 @@ class Store:
             problems = [str(exc)]
         return self._recover(problems)
 
+    def _upgraded(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        try:
+            migrate(db)
+        except NewerSchema as exc:
+            db.close()
+            raise StateUnavailable(f"the state database {self.path} cannot be used: {exc}") from exc
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
     def _recover(self, problems: list[str]) -> sqlite3.Connection:
         """Keep the damaged file, copy what can be read into a fresh database, and say so."""
         aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
@@ -240,8 +176,8 @@ class Store:
             side = Path(f"{self.path}{suffix}")
             if side.exists():
                 side.rename(f"{aside}{suffix}")  # a WAL may hold committed rows: keep it with its database
-        db = self._connect()
-        self.recovered = _copy_readable(aside, db)
+        db = self._upgraded(self._connect())
+        self.recovered = copy_readable(aside, db)
         log.error(
             "state database %s is corrupt (%s). The damaged file is kept as %s; recovered into a fresh database: %s",
             self.path,
@@ -251,7 +187,27 @@ class Store:
         )
         return db
 
-    def _try_write(self, what: str, write: Callable[[], T], fallback: T) -> T:
+    def close(self) -> None:
+        self.db.close()
+
+    # --- statements and transactions ---------------------------------------------------
+
+    def execute(self, sql: str, params: tuple | list = ()) -> Rows:
+        return self.db.execute(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SharedConnection]:
+        """Statements that land together or not at all; other threads wait until the commit."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def try_write(self, what: str, write: Callable[[], T], fallback: T) -> T:
         """A write the conversation can do without: a full or read-only disk is logged, and answering goes on."""
         try:
             return write()
@@ -259,281 +215,46 @@ class Store:
             log.warning("could not save %s (%s): answering without it", what, exc)
             return fallback
 
-    def close(self) -> None:
-        self.db.close()
-
-    # --- meta -----------------------------------------------------------------
+    # --- meta ---------------------------------------------------------------------
 
     def secret(self) -> bytes:
         """The key that signs callback data; created once and kept across restarts."""
-        with self._lock:
-            row = self.db.execute("SELECT value FROM meta WHERE key='callback_secret'").fetchone()
-            if row:
-                return bytes.fromhex(row[0])
-            value = secrets.token_bytes(16)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('callback_secret', ?)", (value.hex(),))
-            return value
+        select = "SELECT value FROM meta WHERE key='callback_secret'"
+        row = self.db.execute(select).fetchone()
+        if row is None:  # first start; OR IGNORE: another process may have just created one
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('callback_secret', ?)", (secrets.token_hex(16),))
+            row = self.db.execute(select).fetchone()
+        return bytes.fromhex(row[0])  # type: ignore[index]
 
     def get_meta(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    # --- sessions ---------------------------------------------------------------
+    # --- housekeeping ---------------------------------------------------------------
 
-    def new_session(self, session: Session) -> Session:
-        """Record an answer; when the disk refuses, the session stays unsaved (sid 0) and is still shown."""
-        now = time.time()
+    def prune(self, older_than: float) -> dict[str, int]:
+        """Drop what nobody needs after ``older_than`` seconds; rows removed per table.
 
-        def write() -> Session:
-            with self._lock:
-                cur = self.db.execute(
-                    "INSERT INTO sessions (chat_id, user_id, data, created, updated) VALUES (?, ?, ?, ?, ?)",
-                    (session.chat_id, session.user_id, session.payload(), now, now),
-                )
-                session.sid = int(cur.lastrowid or 0)
-                self.db.execute(
-                    "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
-                    (session.chat_id, session.user_id, session.sid, now),
-                )
-            return session
+        Sessions whose buttons nobody has used, the chats' pointers to them,
+        and finished digests (a digest record only has to outlive its day, to
+        stop a second one).  Unfinished digests are closed by the digest
+        service, and the 今日一段 rotation is kept: it is what prevents repeats.
+        """
+        cutoff = time.time() - older_than
 
-        session.updated = now
-        return self._try_write("the answer session", write, session)
+        def write() -> dict[str, int]:
+            with self.transaction() as db:
+                return {
+                    "sessions": db.execute("DELETE FROM sessions WHERE updated < ?", (cutoff,)).rowcount,
+                    "current": db.execute(
+                        "DELETE FROM current WHERE updated < ? OR sid NOT IN (SELECT sid FROM sessions)", (cutoff,)
+                    ).rowcount,
+                    "digests": db.execute(
+                        "DELETE FROM digests WHERE status='sent' AND created < ?", (cutoff,)
+                    ).rowcount,
+                }
 
-    def save_session(self, session: Session, make_current: bool = True) -> None:
-        now = time.time()
-
-        def write() -> None:
-            with self._lock:
-                self.db.execute(
-                    "UPDATE sessions SET data=?, updated=? WHERE sid=?", (session.payload(), now, session.sid)
-                )
-                if make_current:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
-                        (session.chat_id, session.user_id, session.sid, now),
-                    )
-
-        self._try_write("the answer session", write, None)
-        session.updated = now
-
-    def session(self, sid: int) -> Session | None:
-        row = self.db.execute(
-            "SELECT sid, chat_id, user_id, data, updated FROM sessions WHERE sid=?", (sid,)
-        ).fetchone()
-        return _session(row) if row else None
-
-    def current(self, chat_id: int, user_id: int, max_idle: float) -> Session | None:
-        """The session a follow-up leans on, unless it has been idle longer than ``max_idle`` seconds."""
-        row = self.db.execute(
-            "SELECT sid, updated FROM current WHERE chat_id=? AND user_id=?", (chat_id, user_id)
-        ).fetchone()
-        if not row or time.time() - row[1] > max_idle:
-            return None
-        return self.session(int(row[0]))
-
-    def forget(self, chat_id: int, user_id: int) -> None:
-        with self._lock:
-            self.db.execute("DELETE FROM current WHERE chat_id=? AND user_id=?", (chat_id, user_id))
-
-    def prune(self, older_than: float) -> int:
-        """Drop sessions whose buttons nobody has used for ``older_than`` seconds."""
-
-        def write() -> int:
-            with self._lock:
-                return self.db.execute("DELETE FROM sessions WHERE updated < ?", (time.time() - older_than,)).rowcount
-
-        return self._try_write("pruned sessions", write, 0)
-
-
-@dataclass
-class ChatSettings:
-    chat_id: int
-    digest_on: bool = False
-    digest_time: str = "08:30"
-    seen_docs: dict[str, str] = field(default_factory=dict)  # doc_id -> sha256 at the last digest
-    start_day: str = ""  # the first local day a digest is due (not the day of subscribing, if its time had passed)
-
-
-@dataclass
-class DigestRecord:
-    chat_id: int
-    day: str
-    parts: list[str]
-    next_part: int
-    status: str  # sending | sent
-
-
-class ChatStore:
-    """Digest subscriptions, watched phrases, digests in progress and the 今日一段 rotation.
-
-    A digest is written whole (all its message parts) before the first part
-    is sent, together with the state it consumes (documents seen, paragraph
-    shown), in one transaction; each part sent is then ticked off.  A crash
-    therefore resumes at the first unsent part, and a restart never composes
-    a second digest for the same day.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.db = store.db
-
-    def settings(self, chat_id: int) -> ChatSettings | None:
-        row = self.db.execute(
-            "SELECT chat_id, digest_on, digest_time, seen_docs, start_day FROM chats WHERE chat_id=?", (chat_id,)
-        ).fetchone()
-        if not row:
-            return None
-        return ChatSettings(int(row[0]), bool(row[1]), row[2], json.loads(row[3] or "{}"), row[4])
-
-    def save_settings(self, s: ChatSettings) -> None:
-        with self.store._lock:
-            self.db.execute(
-                "INSERT OR REPLACE INTO chats (chat_id, digest_on, digest_time, seen_docs, start_day, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (s.chat_id, int(s.digest_on), s.digest_time, json.dumps(s.seen_docs), s.start_day, time.time()),
-            )
-
-    def subscribed(self) -> list[ChatSettings]:
-        rows = self.db.execute("SELECT chat_id FROM chats WHERE digest_on=1 ORDER BY chat_id").fetchall()
-        return [s for (cid,) in rows if (s := self.settings(int(cid))) is not None]
-
-    def watch(self, chat_id: int, phrase: str, folded: str) -> bool:
-        with self.store._lock:
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO watches VALUES (?, ?, ?, ?)", (chat_id, folded, phrase, time.time())
-            )
-            return cur.rowcount == 1
-
-    def unwatch(self, chat_id: int, folded: str) -> bool:
-        with self.store._lock:
-            return self.db.execute("DELETE FROM watches WHERE chat_id=? AND folded=?", (chat_id, folded)).rowcount == 1
-
-    def watches(self, chat_id: int) -> list[tuple[str, str]]:
-        rows = self.db.execute(
-            "SELECT phrase, folded FROM watches WHERE chat_id=? ORDER BY added", (chat_id,)
-        ).fetchall()
-        return [(r[0], r[1]) for r in rows]
-
-    def digest(self, chat_id: int, day: str) -> DigestRecord | None:
-        row = self.db.execute(
-            "SELECT parts, next_part, status FROM digests WHERE chat_id=? AND day=?", (chat_id, day)
-        ).fetchone()
-        return DigestRecord(chat_id, day, json.loads(row[0]), int(row[1]), row[2]) if row else None
-
-    def begin_digest(
-        self,
-        chat_id: int,
-        day: str,
-        parts: list[str],
-        seen: dict[str, str],
-        shown: tuple[str, int] | None,
-        reset_rotation: bool,
-    ) -> DigestRecord | None:
-        """Record a composed digest and the state it consumes; None if one already exists for the day."""
-        with self.store._lock:
-            try:
-                self.db.execute("BEGIN IMMEDIATE")
-                cur = self.db.execute(
-                    "INSERT OR IGNORE INTO digests (chat_id, day, parts, next_part, status, created)"
-                    " VALUES (?, ?, ?, 0, 'sending', ?)",
-                    (chat_id, day, json.dumps(parts, ensure_ascii=False), time.time()),
-                )
-                if cur.rowcount != 1:
-                    self.db.execute("ROLLBACK")
-                    return None
-                self.db.execute(
-                    "UPDATE chats SET seen_docs=?, updated=? WHERE chat_id=?", (json.dumps(seen), time.time(), chat_id)
-                )
-                if reset_rotation:
-                    self.db.execute("DELETE FROM shown WHERE chat_id=?", (chat_id,))
-                if shown is not None:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO shown VALUES (?, ?, ?, ?)", (chat_id, shown[0], shown[1], time.time())
-                    )
-                self.db.execute("COMMIT")
-            except sqlite3.Error:
-                self.db.execute("ROLLBACK")
-                raise
-        return DigestRecord(chat_id, day, parts, 0, "sending")
-
-    def part_sent(self, chat_id: int, day: str, next_part: int, done: bool) -> None:
-        with self.store._lock:
-            self.db.execute(
-                "UPDATE digests SET next_part=?, status=?, finished=? WHERE chat_id=? AND day=?",
-                (next_part, "sent" if done else "sending", time.time() if done else None, chat_id, day),
-            )
-
-    def unfinished(self) -> list[DigestRecord]:
-        rows = self.db.execute("SELECT chat_id, day FROM digests WHERE status='sending' ORDER BY created").fetchall()
-        return [d for cid, day in rows if (d := self.digest(int(cid), day)) is not None]
-
-    def shown(self, chat_id: int) -> set[tuple[str, int]]:
-        rows = self.db.execute("SELECT doc_id, number FROM shown WHERE chat_id=?", (chat_id,)).fetchall()
-        return {(r[0], int(r[1])) for r in rows}
-
-
-def _copy_readable(source: Path, target: sqlite3.Connection) -> dict[str, int]:
-    """Copy every row that can still be read from a damaged database; rows per table.
-
-    A plain scan stops at the first bad page, so a table whose scan fails is
-    read again in rowid ranges, skipping the ranges that fail.
-    """
-    counts: dict[str, int] = {}  # table names below come from TABLES, never from input
-    try:
-        src = sqlite3.connect(source, timeout=1.0)
-    except sqlite3.Error:
-        return {table: 0 for table in TABLES}
-    try:
-        for table in TABLES:
-            rows: dict[int, tuple] = {}
-            try:
-                for row in src.execute(f"SELECT rowid, * FROM {table}"):
-                    rows[row[0]] = row[1:]
-            except sqlite3.Error:
-                rows.update(_rows_by_range(src, table))
-            for row in rows.values():
-                placeholders = ",".join("?" * len(row))
-                try:
-                    target.execute(f"INSERT OR IGNORE INTO {table} VALUES ({placeholders})", row)
-                except sqlite3.Error:
-                    continue  # a row with damaged contents
-            counts[table] = len(rows)
-    finally:
-        src.close()
-    return counts
-
-
-def _rows_by_range(src: sqlite3.Connection, table: str, step: int = 64) -> dict[int, tuple]:
-    try:
-        (top,) = src.execute(f"SELECT max(rowid) FROM {table}").fetchone()
-    except sqlite3.Error:
-        top = None
-    if top is None:
-        top = 100_000  # the index on rowid is damaged too: probe a plausible range
-    rows: dict[int, tuple] = {}
-    for start in range(0, min(int(top), 2_000_000) + 1, step):
-        try:
-            for row in src.execute(
-                f"SELECT rowid, * FROM {table} WHERE rowid BETWEEN ? AND ?",
-                (start, start + step - 1),
-            ):
-                rows[row[0]] = row[1:]
-        except sqlite3.Error:
-            continue
-    return rows
-
-
-def _session(row: tuple) -> Session | None:
-    try:
-        data = json.loads(row[3])
-        data["refs"] = [(str(d), int(n)) for d, n in data.get("refs", [])]
-        data["windows"] = [(int(w[0]), int(w[1])) if w else None for w in data.get("windows", [])]
-        return Session(sid=int(row[0]), chat_id=int(row[1]), user_id=int(row[2]), updated=float(row[4]), **data)
-    except (ValueError, TypeError) as exc:
-        log.warning("session %s is unreadable: %s", row[0], exc)
-        return None
+        return self.try_write("pruned rows", write, {})

@@ -12,10 +12,11 @@ button press always gets its query answered), and the bot carries on.
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
-from datetime import time as dtime
-from datetime import tzinfo
+import re
+from typing import Any
 
 from telegram import (
     Bot,
@@ -30,7 +31,14 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import (
+    ChatMemberStatus,
+    ChatType,
+    InlineQueryLimit,
+    InlineQueryResultLimit,
+    MessageLimit,
+    ParseMode,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -43,12 +51,17 @@ from telegram.ext import (
     filters,
 )
 
+from retrieval import Library
+
 from .config import Settings
-from .digest import ChatGone, parse_time
-from .engine import COMMANDS, CallbackIn, Engine, Incoming
+from .digest import ChatGone
+from .engine import Engine
 from .flood import REQUEST_TIMEOUTS, FloodControl
-from .render import MAX_MESSAGE, Button, Reply, split_block
+from .health import HEARTBEAT_EVERY, beat
+from .messages import COMMANDS, CallbackIn, Incoming
+from .render import Button, Reply, split_block
 from .updates import PerChatUpdateProcessor
+from .views.documents import processing
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -78,83 +91,55 @@ def _mentions_me(message: Message, username: str, bot_id: int) -> bool:
     return False
 
 
-def _addressed(message: Message, username: str, bot_id: int) -> tuple[bool, bool]:
-    """(is this message for the bot, is it a reply to the bot) — privacy-mode rules for groups."""
+def incoming(message: Message, user_id: int, username: str, bot_id: int) -> Incoming:
+    """The message as the engine reads it, with the one decision of whether it is for this bot.
+
+    A command naming another bot (``/ask@other_bot``) is not, in any chat.
+    In a group (privacy mode) the bot is addressed by one of its commands,
+    a mention, or a reply to one of its messages; other chatter is not for
+    it.  The bot's own ``@name`` is taken out of the text, so the engine
+    sees the question and the command alone.
+    """
+    text = message.text or ""
     reply = message.reply_to_message
     reply_to_bot = bool(reply and reply.from_user and reply.from_user.id == bot_id)
-    if message.chat.type == ChatType.PRIVATE:
-        return True, reply_to_bot
-    text = message.text or ""
+    group = message.chat.type != ChatType.PRIVATE
     if text.startswith("/"):
-        head = text.split(maxsplit=1)[0][1:]
-        name, _, target = head.partition("@")
-        if target:
-            return target.lower() == username.lower(), reply_to_bot
-        return name.lower() in COMMANDS, reply_to_bot
-    return reply_to_bot or _mentions_me(message, username, bot_id), reply_to_bot
+        name, _, target = text.split(maxsplit=1)[0][1:].partition("@")
+        addressed = target.lower() == username.lower() if target else (not group or name.lower() in COMMANDS)
+    else:
+        addressed = not group or reply_to_bot or _mentions_me(message, username, bot_id)
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
+    return Incoming(message.chat.id, user_id, text, message.chat.type, addressed, reply_to_bot)
 
 
-class JobQueueScheduler:
-    """Daily digests with python-telegram-bot's JobQueue: one ``run_daily`` job a subscribed chat.
-
-    JobQueue jobs are not persisted, so :func:`build_application` re-creates
-    them from SQLite at start-up; a repeating catch-up job finishes digests
-    interrupted by a crash and sends those missed while the bot was down.
-    """
-
-    def __init__(self, app: Application, adapter: TelegramAdapter, tz: tzinfo) -> None:
-        self.app = app
-        self.adapter = adapter
-        self.tz = tz
-
-    def schedule(self, chat_id: int, hour: int, minute: int) -> None:
-        self.cancel(chat_id)
-        self.app.job_queue.run_daily(  # type: ignore[union-attr]
-            self.adapter.digest_job,
-            time=dtime(hour, minute, tzinfo=self.tz),
-            days=(0, 1, 2, 3, 4, 5, 6),
-            name=f"digest:{chat_id}",
-            chat_id=chat_id,
-        )
-
-    def cancel(self, chat_id: int) -> None:
-        for job in self.app.job_queue.get_jobs_by_name(f"digest:{chat_id}"):  # type: ignore[union-attr]
-            job.schedule_removal()
+async def is_chat_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+    member = await bot.get_chat_member(chat_id, user_id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 class TelegramAdapter:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, bot: Bot) -> None:
         self.engine = engine
-        self.bot: Bot | None = None
+        self.bot = bot
 
     async def send_digest_part(self, chat_id: int, text: str) -> None:
-        assert self.bot is not None
         try:
             await self.bot.send_message(chat_id, text, link_preview_options=NO_PREVIEW)
         except Forbidden as exc:
-            self.engine.scheduler.cancel(chat_id)
             raise ChatGone(chat_id) from exc  # the digest service unsubscribes the chat
 
     def chat_gone(self, chat_id: int, exc: Exception) -> None:
         """The chat blocked or removed the bot (403 for ever): stop its digests instead of retrying."""
         if self.engine.digests.unsubscribe(chat_id):
-            self.engine.scheduler.cancel(chat_id)
             log.warning("chat %s blocked or removed the bot (%s): its daily digest is switched off", chat_id, exc)
         else:
             log.info("chat %s blocked or removed the bot: %s", chat_id, exc)
 
-    async def digest_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = context.job.chat_id if context.job else None
-        if chat_id is not None:
-            await self.engine.digests.run(chat_id, self.send_digest_part)
-
     async def digest_tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.engine.digests.catch_up(self.send_digest_part)
-
-    async def is_chat_admin(self, chat_id: int, user_id: int) -> bool:
-        assert self.bot is not None
-        member = await self.bot.get_chat_member(chat_id, user_id)
-        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        """The one scheduled job: every minute, send the digests that are due (see :mod:`bot.digest`)."""
+        await self.engine.digests.send_due(self.send_digest_part)
 
     async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -172,7 +157,7 @@ class TelegramAdapter:
         if refusal:
             await message.reply_text(refusal)
             return
-        await message.reply_text(f"正在处理 {html.escape(filename)}，索引重建期间仍可正常提问……")
+        await message.reply_text(processing(filename))
         file = await document.get_file()
         data = bytes(await file.download_as_bytearray())
         replies = await self.engine.add_document(user.id, message.chat.type, filename, data, chat_id=message.chat.id)
@@ -183,7 +168,8 @@ class TelegramAdapter:
             if not reply.html:
                 continue
             # The engine keeps replies short; a reply that is not is split rather than refused by Telegram.
-            pieces = split_block(reply.html) if len(reply.html) > MAX_MESSAGE else [reply.html]
+            too_long = len(reply.html) > MessageLimit.MAX_TEXT_LENGTH
+            pieces = split_block(reply.html) if too_long else [reply.html]
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
                 await message.reply_text(piece, reply_markup=markup, link_preview_options=NO_PREVIEW)
@@ -192,18 +178,8 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or update.effective_user is None or not message.text:
             return
-        bot = context.bot
-        self.engine.bot_username = bot.username
-        addressed, reply_to_bot = _addressed(message, bot.username, bot.id)
-        incoming = Incoming(
-            chat_id=message.chat.id,
-            user_id=update.effective_user.id,
-            text=message.text,
-            chat_type=message.chat.type,
-            addressed=addressed,
-            reply_to_bot=reply_to_bot,
-        )
-        await self.send(message, await self.engine.handle_message(incoming))
+        msg = incoming(message, update.effective_user.id, context.bot.username, context.bot.id)
+        await self.send(message, await self.engine.handle_message(msg))
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Apply a button press; its query is answered whatever happens, or the button keeps spinning."""
@@ -250,12 +226,12 @@ class TelegramAdapter:
         cards = await self.engine.inline(inline.from_user.id, inline.query) if inline.query.strip() else []
         results = [
             InlineQueryResultArticle(
-                id=card.id[:64],
+                id=card.id[: InlineQueryResultLimit.MAX_ID_LENGTH],
                 title=card.title,
                 description=card.description,
                 input_message_content=InputTextMessageContent(card.html, parse_mode=ParseMode.HTML),
             )
-            for card in cards
+            for card in cards[: InlineQueryLimit.RESULTS]
         ]
         await inline.answer(results, cache_time=30, is_personal=True)
 
@@ -282,15 +258,35 @@ class TelegramAdapter:
             except TelegramError:
                 log.error("could not tell chat %s about the error either", chat.id if chat else "?", exc_info=True)
 
+    async def heartbeat(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Proof of life for ``python -m bot --check``: the loop, the job queue and the database all work."""
+        beat(self.engine.store)
+
     async def prune(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        removed = self.engine.store.prune(30 * 86400)
-        if removed:
-            log.info("pruned %d old answer sessions", removed)
+        removed = self.engine.prune()
+        if any(removed.values()):
+            log.info("pruned old state: %s", removed)
+
+
+def _schedule(app: Application) -> None:
+    """The bot's only jobs, none per chat (JobQueue keeps nothing across restarts, so there is nothing to re-create).
+
+    Scheduled as the application starts rather than when it is built: a
+    job's first time is counted from when it is added, and one that has
+    already passed when the scheduler starts waits a whole period.
+    """
+    adapter: TelegramAdapter = app.bot_data["adapter"]
+    every: float = app.bot_data["digest_every"]
+    jobs = app.job_queue
+    assert jobs is not None  # checked by build_application
+    jobs.run_repeating(adapter.heartbeat, interval=HEARTBEAT_EVERY, first=0.1, name="heartbeat")
+    jobs.run_repeating(adapter.digest_tick, interval=every, first=min(DIGEST_FIRST, every), name="digests")
+    jobs.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune")
 
 
 async def _post_init(app: Application) -> None:
     engine: Engine = app.bot_data["engine"]
-    engine.bot_username = app.bot.username
+    _schedule(app)
     try:
         await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
     except TelegramError:
@@ -302,10 +298,24 @@ async def _post_init(app: Application) -> None:
             log.error("could not tell chat %s what became of its interrupted upload", chat_id, exc_info=True)
 
 
-def build_application(settings: Settings, engine: Engine, flood: FloodControl | None = None) -> Application:
-    """The real Application, its handlers and its JobQueue, talking to ``settings.base_url``.
+DIGEST_EVERY = 60.0  # seconds between digest runs: a digest goes out within a minute of its time
+DIGEST_FIRST = 2.0  # the first run soon after start: what was missed while the bot was down
 
-    ``flood`` replaces the default limits (tests and benchmarks use shorter periods).
+
+def build_application(
+    settings: Settings,
+    library: Library | None = None,
+    flood: FloodControl | None = None,
+    digest_every: float = DIGEST_EVERY,
+    **engine_options: Any,
+) -> Application:
+    """The real Application with its engine, handlers and jobs, talking to ``settings.base_url``.
+
+    The engine is built here, after the bot, so that what only Telegram can
+    tell (whether a user administers a group) is handed to its constructor.
+    ``flood`` replaces the default limits and ``digest_every`` the digest
+    period (tests and benchmarks use shorter ones); ``engine_options`` go
+    to :class:`Engine` (a clock, a document-work runner).
     """
     app = (
         ApplicationBuilder()
@@ -323,11 +333,10 @@ def build_application(settings: Settings, engine: Engine, flood: FloodControl | 
         .post_init(_post_init)
         .build()
     )
-    adapter = TelegramAdapter(engine)
+    engine = Engine(settings, library=library, chat_admin=functools.partial(is_chat_admin, app.bot), **engine_options)
+    adapter = TelegramAdapter(engine, app.bot)
     app.bot_data["engine"] = engine
     app.bot_data["adapter"] = adapter
-    adapter.bot = app.bot
-    engine.chat_admin = adapter.is_chat_admin
     app.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, adapter.on_text))
     # An edited message that carries a document is the old upload, not a new one.
     app.add_handler(MessageHandler(filters.Document.ALL & ~filters.UpdateType.EDITED, adapter.on_document))
@@ -336,15 +345,7 @@ def build_application(settings: Settings, engine: Engine, flood: FloodControl | 
     app.add_error_handler(adapter.on_error)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-    app.job_queue.run_repeating(adapter.prune, interval=6 * 3600, first=60, name="prune-sessions")
-    scheduler = JobQueueScheduler(app, adapter, settings.tz)
-    engine.scheduler = scheduler
-    for chat in engine.chats.subscribed():
-        hour, minute = parse_time(chat.digest_time) or (8, 30)
-        scheduler.schedule(chat.chat_id, hour, minute)
-    # Catch-up: at start (a digest missed while the bot was down, or cut off by a
-    # crash) and every few minutes after (a send that failed on a network error).
-    app.job_queue.run_repeating(adapter.digest_tick, interval=300, first=2, name="digest-catch-up")
+    app.bot_data["digest_every"] = digest_every  # the jobs are scheduled at start-up (_post_init)
     return app
 
 
@@ -372,8 +373,7 @@ def webhook_options(settings: Settings) -> dict:
 
 
 def run_bot(settings: Settings) -> None:
-    engine = Engine(settings)
-    app = build_application(settings, engine)
+    app = build_application(settings)
     if settings.webhook_url:
         app.run_webhook(**webhook_options(settings))
     else:

@@ -15,8 +15,7 @@ import logging
 import time
 from pathlib import Path
 
-from retrieval.ingest import list_sources
-from retrieval.library import Library
+from retrieval import Library, list_sources
 
 from .render import esc
 from .store import Store

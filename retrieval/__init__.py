@@ -1,14 +1,45 @@
 """Cited retrieval over a corpus of Chinese policy documents (no Telegram here).
 
-from retrieval import Library, Searcher
-lib = Library.open(Path("seeds"))
-for hit in Searcher(lib).search("四个机关指的是哪四个机关", top=3).hits:
-    print(hit.citation, hit.excerpt)
+This package's names below are its whole public interface: the bot imports
+nothing else (a lint rule, ruff's TID251, holds it to that), so every
+module behind it can change shape without breaking a caller.
+
+    from retrieval import open_library, Searcher
+    lib = open_library(Path("seeds"))
+    for hit in Searcher(lib).search("四个机关指的是哪四个机关", top=3).hits:
+        print(hit.citation, hit.excerpt)
 """
 
-from .analysis import fold
+from .analysis import Analyzer, fold, stopwords
+from .convert import FORMATS
+from .excerpt import citation, make_excerpt, match_spans
+from .ingest import IngestError, list_sources
 from .library import Library
+from .manage import CorpusError, add_and_index, open_library, remove_and_index
+from .model import Document, Paragraph
 from .question import entities
 from .search import Hit, QueryError, Searcher, SearchResult
 
-__all__ = ["Hit", "Library", "QueryError", "SearchResult", "Searcher", "entities", "fold"]
+__all__ = [
+    "FORMATS",
+    "Analyzer",
+    "CorpusError",
+    "Document",
+    "Hit",
+    "IngestError",
+    "Library",
+    "Paragraph",
+    "QueryError",
+    "SearchResult",
+    "Searcher",
+    "add_and_index",
+    "citation",
+    "entities",
+    "fold",
+    "list_sources",
+    "make_excerpt",
+    "match_spans",
+    "open_library",
+    "remove_and_index",
+    "stopwords",
+]

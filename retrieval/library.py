@@ -238,6 +238,35 @@ class Library:
         sec = seg.sections[int(seg.section[local])]
         return tuple(sec.split("\x1f")) if sec else ()
 
+    def locate(self, pos: int) -> tuple[str, int]:
+        """(document id, paragraph number) of a position, from the position tables alone: no text is decoded."""
+        doc_id = self.doc_ids[int(self.doc_of[pos])]
+        return doc_id, pos - self.doc_start[doc_id] + 1
+
+    def quoting_paragraphs(self, min_chars: int, max_chars: int) -> list[int]:
+        """Positions of the paragraphs that quote something (hold “) and are ``min_chars``–``max_chars`` long.
+
+        Candidates come from the bigram index, so only paragraphs holding the
+        mark are read, and only their text: at a million paragraphs this is
+        a fraction of a pass over ``paragraphs``, which decodes every field.
+        """
+        out: list[int] = []
+        for pos in self.phrase_positions(["“"]).tolist():
+            seg, local = self._where(pos)
+            text = seg.texts[local]
+            if min_chars <= len(text) <= max_chars and "“" in text:
+                out.append(pos)
+        return out
+
+    @property
+    def n_terms(self) -> int:
+        """Distinct terms in the index."""
+        return self.index.n_terms
+
+    def domain_terms(self) -> list[str]:
+        """The domain dictionary, folded: curated terms first, then the formulas harvested from the corpus."""
+        return self.analyzer.domain_terms
+
     def position(self, doc_id: str, number: int) -> int | None:
         i = self._doc_index.get(doc_id)
         if i is None or not 1 <= number <= self._doc_meta[i]["count"]:
@@ -268,6 +297,14 @@ class Library:
         if not phrases:
             return np.zeros(0, np.int64)
         return self.phrases.positions(phrases, self.folded, limit, allowed)
+
+    def paragraphs_with(self, folded_phrase: str, doc_ids: Sequence[str] | None = None) -> list[int]:
+        """Positions (ascending) of the paragraphs holding a folded phrase; only in ``doc_ids`` when given.
+
+        The documents are a mask applied before any text is read, so a phrase
+        common in the corpus costs nothing for the documents not asked about.
+        """
+        return self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
 
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""

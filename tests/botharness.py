@@ -17,11 +17,14 @@ from bot.telegram_app import WEBHOOK_PATH, build_application, webhook_options
 
 @asynccontextmanager
 async def running(
-    settings: Settings, library, flood: FloodControl | None = None
+    settings: Settings, library, flood: FloodControl | None = None, **options
 ) -> AsyncIterator[tuple[Engine, Application]]:
-    """The bot polling the fake server until the block ends, then shut down as in production."""
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine, flood)
+    """The bot polling the fake server until the block ends, then shut down as in production.
+
+    ``options`` go to :func:`build_application` (a digest period, a clock, a document-work runner).
+    """
+    app = build_application(settings, library, flood, **options)
+    engine: Engine = app.bot_data["engine"]
     await app.initialize()
     if app.post_init:  # run_polling / run_webhook call it between initialize and start
         await app.post_init(app)
@@ -39,9 +42,10 @@ async def running(
 @asynccontextmanager
 async def serving_webhook(settings: Settings, library) -> AsyncIterator[tuple[Engine, str]]:
     """The bot serving its webhook on 127.0.0.1 (as ``run_webhook`` would) until the block ends; yields its URL."""
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine)
+    app = build_application(settings, library)
+    engine: Engine = app.bot_data["engine"]
     await app.initialize()
+    await app.post_init(app)  # as run_webhook does
     await app.start()
     await app.updater.start_webhook(**webhook_options(settings))
     try:

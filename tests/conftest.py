@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,37 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@dataclass
+class Warm:
+    corpus: Path  # a private copy of the seeds
+    data: Path  # a data folder whose cache/ holds the seeds' index, as the bot's own would
+    library: Library  # opened from that cache
+
+
+@pytest.fixture
+def warm(tmp_path: Path, cache_dir: Path, library: Library) -> Warm:
+    """A copy of the seeds that a test may change, with a copy of the session's built index beside it.
+
+    Opening it loads the cache instead of building one (seconds per test);
+    ``copytree`` keeps the files' modification times, which is what the
+    cache's manifest checks.
+    """
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    data = tmp_path / "data"
+    shutil.copytree(cache_dir, data / "cache")
+    lib = Library.open(corpus, data / "cache")
+    assert lib.info.from_cache, "the copied index was not reused"
+    return Warm(corpus, data, lib)
+
+
+async def in_thread(fn, *args):
+    """Document work in a worker thread instead of a fresh process: for tests about what it does, not where."""
+    import asyncio
+
+    return await asyncio.to_thread(fn, *args)
 
 
 @pytest.fixture

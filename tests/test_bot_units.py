@@ -13,10 +13,13 @@ import pytest
 from bot import callbacks
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import Console
-from bot.engine import CallbackIn, Engine, Incoming
+from bot.engine import Engine
 from bot.followup import read_message
+from bot.messages import CallbackIn, Incoming
 from bot.render import MAX_MESSAGE, marked, pack, split_block
-from bot.store import Session, Store
+from bot.sessions import Session, Sessions
+from bot.store import Store
+from retrieval import Hit
 
 
 @pytest.fixture
@@ -166,8 +169,9 @@ def test_corrupt_state_file_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
     store = Store(path)
-    session = store.new_session(Session(0, 1, 1, "q", "q", [("doc", 1)]))
-    assert store.session(session.sid).refs == [("doc", 1)]
+    hit = Hit(1, 2.5, "doc", "标题", "一、", 3, "《标题》 › 第3段", "摘录", [(0, 2)], "摘录全文", 10, 12, 7, ["《标题》 › 第9段"])
+    session = Sessions(store).new(Session(0, 1, 1, "q", "q", [hit], terms=["摘录"]))
+    assert Sessions(store).get(session.sid).hits == [hit]  # the hit itself, excerpt and marks included
     assert list(tmp_path.glob("state.sqlite3.corrupt-*"))
     store.close()
     with sqlite3.connect(path) as db:

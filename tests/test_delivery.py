@@ -20,6 +20,7 @@ from fakebotapi import FakeBotAPI, document_update, message_update
 
 from bot.config import Settings
 from bot.flood import FloodControl, Rate
+from bot.handlers.documents import in_fresh_process
 
 ALICE, BOB, CAROL = 2001, 2002, 2003
 GROUP = -100777
@@ -99,7 +100,7 @@ async def test_other_chats_are_answered_while_one_chat_waits_and_each_chat_keeps
     fake, settings, library
 ) -> None:
     async with running(settings, library) as (engine, _app):
-        original = engine.question
+        original = engine.answers.question
 
         def slow_for_alice(msg, text, reading):
             if msg.chat_id == ALICE and text == QUESTIONS[0]:
@@ -109,7 +110,7 @@ async def test_other_chats_are_answered_while_one_chat_waits_and_each_chat_keeps
                     time.sleep(0.02)
             return original(msg, text, reading)
 
-        engine.question = slow_for_alice
+        engine.answers.question = slow_for_alice
         fake.push(message_update(ALICE, ALICE, QUESTIONS[0]))
         fake.push(message_update(ALICE, ALICE, QUESTIONS[1]))
         fake.push(message_update(BOB, BOB, QUESTIONS[2]))
@@ -120,17 +121,15 @@ async def test_other_chats_are_answered_while_one_chat_waits_and_each_chat_keeps
 
 async def test_a_question_is_answered_while_an_upload_is_being_processed(fake, settings, library, corpus_copy) -> None:
     fake.files["f1"] = "通知\n\n市人大常委会召开会议，研究部署数字人大建设。\n".encode()
-    async with running(replace(settings, corpus_dir=corpus_copy), library) as (engine, _app):
-        convert_and_index = engine._in_document_process
 
-        async def held_until_bob_is_answered(fn, *args):
-            # The conversion "takes" until Bob has been answered: only possible if his update runs meanwhile.
-            deadline = time.monotonic() + 20
-            while not fake.sent(chat_id=BOB) and time.monotonic() < deadline:
-                await asyncio.sleep(0.02)
-            return await convert_and_index(fn, *args)
+    async def held_until_bob_is_answered(fn, *args):
+        # The conversion "takes" until Bob has been answered: only possible if his update runs meanwhile.
+        deadline = time.monotonic() + 20
+        while not fake.sent(chat_id=BOB) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return await in_fresh_process(fn, *args)
 
-        engine._in_document_process = held_until_bob_is_answered
+    async with running(replace(settings, corpus_dir=corpus_copy), library, run_heavy=held_until_bob_is_answered):
         fake.push(document_update(ALICE, ALICE, "f1", "notice.txt", len(fake.files["f1"])))
         await wait_for(lambda: fake.sent(chat_id=ALICE))  # "正在处理…": the upload has started
         fake.push(message_update(BOB, BOB, QUESTIONS[0]))

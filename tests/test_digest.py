@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import Settings
-from bot.engine import Engine, Incoming
+from bot.engine import Engine
+from bot.messages import Incoming
 from bot.render import MAX_MESSAGE
 from retrieval.library import Library
 
@@ -48,10 +49,9 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 23, 7, 0, tzinfo=TZ))
 
 
-def make_engine(tmp_path: Path, library, clock: Clock, **settings) -> Engine:
-    return Engine(
-        Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", **settings), library=library, clock=clock
-    )
+def make_engine(tmp_path: Path, library, clock: Clock, **options) -> Engine:
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus")
+    return Engine(settings, library=library, clock=clock, **options)
 
 
 def say(engine: Engine, text: str, chat: int = CHAT, user: int = CHAT, chat_type: str = "private") -> str:
@@ -91,11 +91,11 @@ def test_exactly_once_across_a_restart(tmp_path, library, clock) -> None:
     engine.store.close()
     restarted = make_engine(tmp_path, library, clock)
     clock.set(9, 0)
-    assert asyncio.run(restarted.digests.catch_up(out)) == 0
+    assert asyncio.run(restarted.digests.send_due(out)) == 0
     assert not asyncio.run(restarted.digests.run(CHAT, out))
     assert len(out.sent) == 1
     clock.set(8, 31, day_offset=1)
-    assert asyncio.run(restarted.digests.catch_up(out)) == 1  # the next day's
+    assert asyncio.run(restarted.digests.send_due(out)) == 1  # the next day's
     assert len(out.sent) == 2
 
 
@@ -106,7 +106,7 @@ def test_catch_up_after_downtime_the_same_day(tmp_path, library, clock) -> None:
     clock.set(11, 15)  # … and comes back at 11:15
     restarted = make_engine(tmp_path, library, clock)
     out = Outbox()
-    assert asyncio.run(restarted.digests.catch_up(out)) == 1
+    assert asyncio.run(restarted.digests.send_due(out)) == 1
     assert len(out.sent) == 1 and "2026-11-23" in out.sent[0][1]
 
 
@@ -115,9 +115,9 @@ def test_subscribing_after_the_time_starts_tomorrow(tmp_path, library, clock) ->
     clock.set(10, 0)
     say(engine, "/digest on 08:30")
     out = Outbox()
-    assert asyncio.run(engine.digests.catch_up(out)) == 0
+    assert asyncio.run(engine.digests.send_due(out)) == 0
     clock.set(8, 30, day_offset=1)
-    assert asyncio.run(engine.digests.catch_up(out)) == 1
+    assert asyncio.run(engine.digests.send_due(out)) == 1
 
 
 def test_crash_half_way_loses_nothing_and_repeats_nothing(tmp_path, library, clock) -> None:
@@ -132,9 +132,9 @@ def test_crash_half_way_loses_nothing_and_repeats_nothing(tmp_path, library, clo
     assert [t for _, t in out.sent] == ["part one"]
     engine.store.close()
     restarted = make_engine(tmp_path, library, clock)
-    asyncio.run(restarted.digests.catch_up(out))
+    asyncio.run(restarted.digests.send_due(out))
     assert [t for _, t in out.sent] == ["part one", "part two", "part three"]
-    asyncio.run(restarted.digests.catch_up(out))
+    asyncio.run(restarted.digests.send_due(out))
     assert len(out.sent) == 3
 
 
@@ -143,18 +143,16 @@ def test_failed_send_is_retried_not_lost(tmp_path, library, clock) -> None:
     say(engine, "/digest on 08:30")
     clock.set(8, 30)
     out = Outbox(fail_on={1})
-    assert asyncio.run(engine.digests.catch_up(out)) == 0  # the failure is logged, the tick goes on
-    assert asyncio.run(engine.digests.catch_up(out)) == 1
+    assert asyncio.run(engine.digests.send_due(out)) == 0  # the failure is logged, the tick goes on
+    assert asyncio.run(engine.digests.send_due(out)) == 1
     assert len(out.sent) == 1
 
 
 def test_only_group_admins_change_settings(tmp_path, library, clock) -> None:
-    engine = make_engine(tmp_path, library, clock)
-
     async def admin_check(chat_id: int, user_id: int) -> bool:
         return user_id == ADMIN
 
-    engine.chat_admin = admin_check
+    engine = make_engine(tmp_path, library, clock, chat_admin=admin_check)
     assert "只有群管理员" in say(engine, "/digest on 09:00", GROUP, MEMBER, "supergroup")
     assert "只有群管理员" in say(engine, "/watch 四个机关", GROUP, MEMBER, "supergroup")
     assert engine.chats.settings(GROUP) is None and engine.chats.watches(GROUP) == []
@@ -240,29 +238,35 @@ def test_preview_changes_nothing(tmp_path, library, clock) -> None:
     assert engine.chats.shown(CHAT) == before and engine.chats.digest(CHAT, "2026-11-23") is None
     assert "已关闭" in say(engine, "/digest off")
     clock.set(9, 0)
-    assert asyncio.run(engine.digests.catch_up(Outbox())) == 0
+    assert asyncio.run(engine.digests.send_due(Outbox())) == 0
 
 
-@pytest.mark.parametrize("bad", ["/digest on 25:00", "/digest on abc", "/digest sometimes"])
-def test_bad_digest_arguments(tmp_path, library, clock, bad: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "told"),
+    [("/digest on 25:00", "时间格式应为 HH:MM"), ("/digest on abc", "时间格式应为 HH:MM"), ("/digest sometimes", "用法")],
+)
+def test_bad_digest_arguments(tmp_path, library, clock, bad: str, told: str) -> None:
     engine = make_engine(tmp_path, library, clock)
-    assert "HH:MM" in say(engine, bad) or "用法" in say(engine, bad)
+    assert told in say(engine, bad)
+    assert engine.chats.settings(CHAT) is None  # nothing was switched on
 
 
-def test_daily_job_and_catch_up_at_once_send_one_digest(tmp_path, library, clock) -> None:
+def test_overlapping_runs_send_one_digest(tmp_path, library, clock) -> None:
     engine = make_engine(tmp_path, library, clock)
     say(engine, "/digest on 08:30")
     clock.set(8, 30)
 
     class SlowOutbox(Outbox):
         async def __call__(self, chat_id: int, text: str) -> None:
-            await asyncio.sleep(0.05)  # a slow network lets the two jobs interleave
+            await asyncio.sleep(0.05)  # a slow network lets the runs interleave
             await super().__call__(chat_id, text)
 
     out = SlowOutbox()
 
     async def both() -> None:
-        await asyncio.gather(engine.digests.run(CHAT, out), engine.digests.catch_up(out), engine.digests.run(CHAT, out))
+        # A minute's run still sending when the next starts, and one chat's digest asked for meanwhile.
+        digests = engine.digests
+        await asyncio.gather(digests.send_due(out), digests.send_due(out), digests.run(CHAT, out), digests.send_due(out))
 
     asyncio.run(both())
     assert len(out.sent) == 1

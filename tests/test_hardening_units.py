@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.engine import DOCS_PAGE, CallbackIn, Engine, Incoming
+from bot.engine import Engine
 from bot.flood import FloodControl, Pace, Rate
+from bot.messages import CallbackIn, Incoming
 from bot.uploads import UploadJournal
+from bot.views.browse import DOCS_PAGE
 from retrieval.library import Library
 
 ADMIN = 11
@@ -106,13 +108,14 @@ async def test_a_429_pauses_only_its_own_chat() -> None:
     assert order == [2, 3, 1]  # chats 2 and 3 did not wait for chat 1's retry_after
 
 
-async def test_catch_up_survives_a_failure_before_it_has_read_the_digest(tmp_path, library, caplog) -> None:
+async def test_a_digest_run_that_meets_a_database_failure_is_finished_by_the_next_run(tmp_path, library, caplog) -> None:
     import sqlite3
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from bot.chats import ChatSettings, ChatStore
     from bot.digest import DigestService
-    from bot.store import ChatSettings, ChatStore, Store
+    from bot.store import Store
 
     tz = ZoneInfo("Asia/Shanghai")
     store = Store(tmp_path / "state.sqlite3")
@@ -126,19 +129,21 @@ async def test_catch_up_survives_a_failure_before_it_has_read_the_digest(tmp_pat
     async def send(chat_id: int, text: str) -> None:
         sent.append(text)
 
-    real_digest = chats.digest
-    reads = 0
+    real_part_sent = chats.part_sent
+    failures = [sqlite3.OperationalError("disk I/O error")]
 
-    def fails_on_reread(chat_id: int, day: str):
-        nonlocal reads
-        reads += 1
-        if reads > 1:  # the re-read under the chat's lock, before the resumed record is known
-            raise sqlite3.OperationalError("disk I/O error")
-        return real_digest(chat_id, day)
+    def tick_off_fails_once(*args, **kwargs) -> None:
+        if failures:
+            raise failures.pop()
+        real_part_sent(*args, **kwargs)
 
-    chats.digest = fails_on_reread
-    assert await service.catch_up(send) == 0  # logged, not an UnboundLocalError
-    assert any("resuming the digest for chat 42" in r.getMessage() for r in caplog.records)
+    chats.part_sent = tick_off_fails_once
+    assert await service.send_due(send) == 0  # the failure is logged; the run goes on to other chats
+    assert sent == ["第一部分"]  # Telegram has it, but it was never ticked off
+    assert any("the digest for chat 42 failed" in r.getMessage() for r in caplog.records)
+    assert await service.send_due(send) == 1
+    assert sent == ["第一部分", "第一部分", "第二部分"]  # at least once: the unconfirmed part again, then the rest
+    assert await service.send_due(send) == 0 and chats.unfinished() == []
     store.close()
 
 

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.chats import ChatSettings, ChatStore
 from bot.config import Settings
 from bot.console import Console
-from bot.engine import Engine, Incoming
-from bot.store import ChatSettings, ChatStore, Session, StateLocked, StateUnavailable, Store
+from bot.engine import Engine
+from bot.messages import Incoming
+from bot.sessions import Session, Sessions
+from bot.store import StateLocked, StateUnavailable, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,8 +56,9 @@ def test_a_corrupt_database_is_kept_reported_and_what_can_be_read_recovered(tmp_
     chats = ChatStore(store)
     chats.save_settings(ChatSettings(42, digest_on=True, digest_time="07:45"))
     store.db.execute("PRAGMA synchronous=OFF")  # only to build the fixture quickly
+    sessions = Sessions(store)
     for i in range(600):
-        store.new_session(Session(0, 42, 42, query=f"问题{i}", asked=f"问题{i}", terms=["人大代表"] * 60))
+        sessions.new(Session(0, 42, 42, query=f"问题{i}", asked=f"问题{i}", terms=["人大代表"] * 60))
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     pages = path.stat().st_size // 4096
@@ -77,7 +81,7 @@ def test_a_corrupt_database_is_kept_reported_and_what_can_be_read_recovered(tmp_
     assert settings is not None and settings.digest_on and settings.digest_time == "07:45"
     assert 0 < recovered.recovered["sessions"] < 600
     assert recovered.db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    recovered.new_session(Session(0, 42, 42, query="新问题", asked="新问题"))  # and it works
+    assert Sessions(recovered).new(Session(0, 42, 42, query="新问题", asked="新问题")).sid > 0  # and it works
     assert any("corrupt" in r.getMessage() and "recovered" in r.getMessage() for r in caplog.records)
     recovered.close()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from botharness import running, wait_for
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
 
+from bot.chats import ChatSettings
 from bot.config import Settings
-from bot.store import ChatSettings
 from retrieval.library import Library
 
 GROUP, ADMIN, MEMBER, OWNER = -100555, 11, 12, 13
@@ -27,20 +27,34 @@ def settings_for(tmp_path: Path, fake: FakeBotAPI, corpus: Path, **extra) -> Set
     )
 
 
-async def test_subscriptions_are_rescheduled_at_start_up(tmp_path, fake, library) -> None:
+class Clock:
+    def __init__(self, when: datetime) -> None:
+        self.now = when
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def digests_to(fake: FakeBotAPI, chat_id: int) -> list[dict]:
+    return [m for m in fake.sent(chat_id=chat_id) if m["text"].startswith("📰 <b>每日摘要</b>")]
+
+
+async def test_a_subscription_is_sent_by_the_minute_run_at_its_time_and_once_across_a_restart(
+    tmp_path, fake, library
+) -> None:
     settings = settings_for(tmp_path, fake, Path("seeds"))
-    async with running(settings, library) as (_engine, app):
+    clock = Clock(datetime(2026, 11, 23, 7, 44, tzinfo=settings.tz))
+    async with running(settings, library, digest_every=0.1, clock=clock) as (_engine, app):
         fake.push(message_update(OWNER, OWNER, "/digest on 07:45"))
         await wait_for(lambda: fake.sent(chat_id=OWNER))
-        (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
-    async with running(settings, library) as (_engine, app):  # a restart: JobQueue starts empty
-        (job,) = app.job_queue.get_jobs_by_name(f"digest:{OWNER}")
-        local = job.next_t.astimezone(settings.tz)
-        assert (local.hour, local.minute) == (7, 45) and job.next_t.tzinfo is not None
-        fake.push(message_update(OWNER, OWNER, "/digest off"))
-        await wait_for(lambda: len(fake.sent(chat_id=OWNER)) == 2)
-        await asyncio.sleep(0.2)
-        assert not [j for j in app.job_queue.get_jobs_by_name(f"digest:{OWNER}") if j.enabled and not j.removed]
+        assert [j.name for j in app.job_queue.jobs()].count("digests") == 1  # one job for every chat
+        await asyncio.sleep(0.4)  # runs at 07:44: not yet due
+        assert digests_to(fake, OWNER) == []
+    clock.now = clock.now.replace(minute=45)
+    async with running(settings, library, digest_every=0.1, clock=clock):  # nothing was re-created per chat
+        (digest,) = await wait_for(lambda: digests_to(fake, OWNER))
+        await asyncio.sleep(0.4)  # more runs, the same minute
+    assert "2026-11-23" in digest["text"] and len(digests_to(fake, OWNER)) == 1
 
 
 async def test_missed_digest_is_sent_on_start_and_only_once(tmp_path, fake, library) -> None:
@@ -50,13 +64,13 @@ async def test_missed_digest_is_sent_on_start_and_only_once(tmp_path, fake, libr
         engine.chats.save_settings(
             ChatSettings(OWNER, True, "00:00", {d.doc_id: d.sha256 for d in library.documents}, today)
         )
-    # The bot was down at 00:00; on the next start the catch-up job sends today's digest.
-    async with running(settings, library):
+    # The bot was down at 00:00; the first run after the next start sends today's digest.
+    async with running(settings, library, digest_every=0.1):
         await wait_for(lambda: fake.sent(chat_id=OWNER), timeout=20)
-        await asyncio.sleep(0.5)
-    async with running(settings, library):
-        await asyncio.sleep(3.5)  # the catch-up job runs 2 s after start
-    digests = [m for m in fake.sent(chat_id=OWNER) if "每日摘要" in m["text"]]
+        await asyncio.sleep(0.3)
+    async with running(settings, library, digest_every=0.1):
+        await asyncio.sleep(0.5)  # several runs after this start
+    digests = digests_to(fake, OWNER)
     assert len(digests) == 1 and today in digests[0]["text"]
 
 

@@ -1,0 +1,30 @@
+"""The library the bot answers from, replaced whole when an admin adds or removes a document.
+
+Every handler asks :class:`LiveCorpus` for the library at the moment it
+needs it instead of keeping its own reference, so after a rebuild no part
+of the bot goes on answering from the old index.  The swap is one
+assignment: a query running meanwhile sees the old library or the new one,
+never a mixture.
+"""
+
+from __future__ import annotations
+
+from retrieval import Library, Searcher
+
+
+class LiveCorpus:
+    def __init__(self, library: Library) -> None:
+        self.searcher = Searcher(library)
+
+    @property
+    def lib(self) -> Library:
+        return self.searcher.lib
+
+    def swap(self, library: Library) -> None:
+        self.searcher = Searcher(library)
+
+    def is_place(self, word: str) -> bool:
+        """Whether a word names a place (for "那镇江呢？"): a 市/县/区/省 name, or one the corpus uses as a city."""
+        if len(word) >= 3 and word[-1] in "市县区省":
+            return True
+        return len(word) >= 2 and bool(self.lib.find_phrase(word + "市", limit=1))

@@ -1,0 +1,123 @@
+"""Questions, follow-ups, paging and sources: a search's result kept as a session and paged through.
+
+A question is searched once, deep enough for every page (``MAX_REFS``
+hits, each with its excerpt); the session keeps those hits, and "更多", the
+buttons and a restart all page through them without searching again.
+"""
+
+from __future__ import annotations
+
+from retrieval import QueryError
+
+from ..corpus import LiveCorpus
+from ..followup import read_message
+from ..messages import Incoming, InlineCard
+from ..render import Reply, brief, esc
+from ..sessions import Session, Sessions
+from ..views.answers import PAGE, AnswerView
+
+MAX_REFS = 30
+INLINE_RESULTS = 10
+EXPIRED = "这个按钮已过期，请重新提问"
+INVALID = "无效的按钮"
+
+
+class Answers:
+    def __init__(self, corpus: LiveCorpus, sessions: Sessions, view: AnswerView, idle_seconds: float) -> None:
+        self.corpus = corpus
+        self.sessions = sessions
+        self.view = view
+        self.idle_seconds = idle_seconds
+
+    def question(self, msg: Incoming, text: str, reading: str | None) -> list[Reply]:
+        """Answer a message: a new question, a follow-up, or a request for more or for a source.
+
+        ``reading="new"`` (``/ask``) takes the text as a new question whatever
+        it looks like.  Blocking (search, SQLite): the engine runs it in a worker thread.
+        """
+        prev = self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
+        lib = self.corpus.lib
+        if reading == "new":
+            how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
+        else:
+            previous = prev.query if prev else ""
+            how = read_message(text, prev is not None, msg.reply_to_bot, lib.analyzer, self.corpus.is_place, previous)
+        if how.kind == "more":
+            if prev is None:
+                return [Reply("没有可以继续翻页的回答，请先提一个问题。")]
+            return [self.show_page(prev, prev.offset + PAGE, edit=False)]
+        if how.kind == "source":
+            return [self._source_of(prev, how.rank)]
+        try:
+            result = self.corpus.searcher.search(how.query, top=MAX_REFS, collapse=True)
+        except QueryError as exc:
+            return [Reply(esc(str(exc)))]
+        if not result.hits:
+            return [self.view.no_hits(how.query, result)]
+        session = Session(
+            sid=0,
+            chat_id=msg.chat_id,
+            user_id=msg.user_id,
+            query=how.query,
+            asked=brief(text),  # echoed in every page header
+            hits=result.hits,
+            terms=result.terms,
+            understood=brief(how.understood),
+            filters=result.query.filters + result.query.notices,
+            answered=result.answered,
+        )
+        self.sessions.new(session)
+        return [self.view.page(session, 0, edit=False)]
+
+    def show_page(self, session: Session, offset: int, edit: bool) -> Reply:
+        if offset >= len(session.hits):
+            return self.view.all_shown(session)
+        offset = max(0, offset)
+        self.sessions.turn_page(session, offset)
+        return self.view.page(session, offset, edit)
+
+    def source_by_rank(self, msg: Incoming, rank: int) -> Reply:
+        return self._source_of(self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds), rank)
+
+    def _source_of(self, session: Session | None, rank: int) -> Reply:
+        if session is None:
+            return Reply("没有可以查看原文的回答，请先提一个问题。")
+        total = len(session.hits)
+        if not 1 <= rank <= total:
+            return Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
+        return self.source_view(session, rank, session.hits[rank - 1].paragraph, edit=False)
+
+    def source_view(self, session: Session, rank: int, number: int, edit: bool) -> Reply:
+        doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id)
+        if doc is None or not 1 <= number <= len(doc.paragraphs):
+            return self.view.source_gone(edit)
+        return self.view.source(session, rank, doc, doc.paragraphs[number - 1], edit)
+
+    def on_button(self, chat_id: int, kind: str, args: list[int]) -> Reply:
+        """「更多」 (m), 「原文 N」 (s), 「上一段」「下一段」 (p, n) and 「返回」 (b) on an answer."""
+        session = self.sessions.get(args[0]) if args else None
+        if session is None or session.chat_id != chat_id:
+            return Reply("", notice=EXPIRED)
+        if kind == "m" and len(args) == 2:
+            return self.show_page(session, args[1], edit=True)
+        if kind == "b" and len(args) == 1:
+            return self.show_page(session, session.offset, edit=True)
+        if kind in ("s", "p", "n") and 2 <= len(args) <= 3:
+            rank = args[1]
+            if not 1 <= rank <= len(session.hits):
+                return Reply("", notice=EXPIRED)
+            if kind == "s":
+                number = session.hits[rank - 1].paragraph
+            elif len(args) == 3:
+                number = args[2] - 1 if kind == "p" else args[2] + 1
+            else:
+                return Reply("", notice=INVALID)
+            return self.source_view(session, rank, number, edit=True)
+        return Reply("", notice=INVALID)
+
+    def inline(self, query: str) -> list[InlineCard]:
+        try:
+            result = self.corpus.searcher.search(query, top=INLINE_RESULTS)
+        except QueryError:
+            return []
+        return [self.view.card(hit, result.answered) for hit in result.hits]

@@ -1,0 +1,127 @@
+"""Answer sessions: what was asked, how it was read, and the search's own hits, kept for paging and follow-ups.
+
+A session keeps the hits exactly as the search returned them (excerpt,
+marks, citation, near-duplicates), so every page shows what the search
+chose and nothing is searched or excerpted again — not after a restart
+either.  Each chat member has a *current* session: the one "更多", "第二条原文"
+and "那镇江呢？" lean on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+from retrieval import Hit
+
+from .store import SharedConnection, Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    sid: int
+    chat_id: int
+    user_id: int
+    query: str  # the effective query that was searched
+    asked: str  # what the user typed, as replies echo it
+    hits: list[Hit] = field(default_factory=list)  # best first
+    terms: list[str] = field(default_factory=list)  # folded words to mark in a source view
+    understood: str = ""  # how a follow-up was read, shown to the user
+    filters: list[str] = field(default_factory=list)
+    answered: bool = True  # False: the corpus does not answer it; the hits are only related passages
+    offset: int = 0  # the first hit of the page shown last
+    updated: float = 0.0
+
+    def payload(self) -> str:
+        data = {
+            "query": self.query,
+            "asked": self.asked,
+            "hits": [asdict(h) for h in self.hits],
+            "terms": self.terms,
+            "understood": self.understood,
+            "filters": self.filters,
+            "answered": self.answered,
+        }
+        return json.dumps(data, ensure_ascii=False)
+
+
+_HIT_FIELDS = {f.name for f in fields(Hit)}
+
+
+def _hit(data: dict) -> Hit:
+    hit = Hit(**{k: v for k, v in data.items() if k in _HIT_FIELDS})
+    hit.marks = [(int(s), int(e)) for s, e in hit.marks]
+    return hit
+
+
+def _session(row: tuple) -> Session | None:
+    sid, chat_id, user_id, payload, updated, page = row
+    try:
+        data = json.loads(payload)
+        data["hits"] = [_hit(h) for h in data.get("hits", [])]
+        ids = {"sid": int(sid), "chat_id": int(chat_id), "user_id": int(user_id)}
+        return Session(**ids, updated=float(updated), offset=int(page), **data)
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("session %s is unreadable: %s", sid, exc)
+        return None
+
+
+class Sessions:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def new(self, session: Session) -> Session:
+        """Record an answer and make it the member's current one; when the disk refuses, sid stays 0."""
+        now = time.time()
+
+        def write() -> Session:
+            with self.store.transaction() as db:
+                cur = db.execute(
+                    "INSERT INTO sessions (chat_id, user_id, data, created, updated, page) VALUES (?, ?, ?, ?, ?, ?)",
+                    (session.chat_id, session.user_id, session.payload(), now, now, session.offset),
+                )
+                session.sid = int(cur.lastrowid or 0)
+                self._make_current(db, session, now)
+            return session
+
+        session.updated = now
+        return self.store.try_write("the answer session", write, session)
+
+    def turn_page(self, session: Session, offset: int) -> None:
+        """Remember the page shown; the session it belongs to becomes current again (its buttons were used)."""
+        now = time.time()
+        session.offset = offset
+
+        def write() -> None:
+            with self.store.transaction() as db:
+                db.execute("UPDATE sessions SET page=?, updated=? WHERE sid=?", (offset, now, session.sid))
+                self._make_current(db, session, now)
+
+        self.store.try_write("the page shown", write, None)
+        session.updated = now
+
+    @staticmethod
+    def _make_current(db: SharedConnection, session: Session, now: float) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO current (chat_id, user_id, sid, updated) VALUES (?, ?, ?, ?)",
+            (session.chat_id, session.user_id, session.sid, now),
+        )
+
+    def get(self, sid: int) -> Session | None:
+        row = self.store.execute(
+            "SELECT sid, chat_id, user_id, data, updated, page FROM sessions WHERE sid=?", (sid,)
+        ).fetchone()
+        return _session(row) if row else None
+
+    def current(self, chat_id: int, user_id: int, max_idle: float) -> Session | None:
+        """The session a follow-up leans on, unless it has been idle longer than ``max_idle`` seconds."""
+        row = self.store.execute(
+            "SELECT sid, updated FROM current WHERE chat_id=? AND user_id=?", (chat_id, user_id)
+        ).fetchone()
+        if not row or time.time() - row[1] > max_idle:
+            return None
+        return self.get(int(row[0]))

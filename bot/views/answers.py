@@ -1,0 +1,98 @@
+"""Answers as messages: a page of hits, a paragraph with its source, "nothing found", inline cards."""
+
+from __future__ import annotations
+
+from retrieval import Document, Hit, Paragraph, SearchResult, citation, match_spans
+
+from .. import callbacks
+from ..messages import InlineCard
+from ..render import Button, Reply, brief, esc, marked, pack
+from ..sessions import Session
+
+PAGE = 3
+NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
+RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
+
+
+class AnswerView:
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret  # signs the buttons' callback data
+
+    def _button(self, text: str, session: Session, kind: str, *args: int) -> Button:
+        return Button(text, callbacks.encode(self.secret, session.chat_id, kind, session.sid, *args))
+
+    def page(self, session: Session, offset: int, edit: bool) -> Reply:
+        """Hits ``offset+1 … offset+PAGE`` under a header that says what was asked and how it was read."""
+        total = len(session.hits)
+        head = []
+        if not session.answered:
+            # Said first, before anything that looks like an answer: people quote what the bot shows.
+            head.append(f"⚠️ {NO_ANSWER}")
+        head.append(f"🔎 <b>{esc(session.asked)}</b>")
+        if session.understood:
+            head.append(f"（按“{esc(session.understood)}”理解）")
+        if session.filters:
+            head.append("筛选：" + esc("；".join(session.filters)))
+        if not session.answered:
+            head.append(RELATED)
+        shown = list(range(offset + 1, min(total, offset + PAGE) + 1))
+        blocks = ["\n".join(head)]
+        blocks += [self.hit_block(session.hits[rank - 1], rank, session.answered) for rank in shown]
+        blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条，共 {total} 条")
+        buttons: list[list[Button]] = []
+        if offset + PAGE < total:
+            buttons.append([self._button("更多", session, "m", offset + PAGE)])
+        if shown:
+            buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
+        # Three excerpts of at most ~200 characters and their citations stay far below the limit.
+        return Reply("\n\n".join(blocks), buttons, edit=edit)
+
+    @staticmethod
+    def hit_block(hit: Hit, rank: int, answered: bool) -> str:
+        # "[1]" rather than "1." so that numbered items in the excerpt ("2. 依托…") stay unambiguous.
+        label = f"[{rank}]" if answered else f"[相关 {rank}]"
+        block = f"<b>{label}</b> {marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>"
+        if hit.also:
+            block += "\n（内容相近，另见：" + esc("；".join(hit.also)) + "）"
+        return block
+
+    @staticmethod
+    def all_shown(session: Session) -> Reply:
+        total = len(session.hits)
+        return Reply(f"“{esc(session.asked)}”的 {total} 条结果已全部显示。", notice="已经是最后一页")
+
+    def source(self, session: Session, rank: int, doc: Document, p: Paragraph, edit: bool) -> Reply:
+        """A whole paragraph with its citation and source lines; buttons to its neighbours and back."""
+        body = marked(p.text, match_spans(p.text, session.terms))
+        where = f"<code>{esc(doc.doc_id)}</code> 第 {p.line_start}–{p.line_end} 行"
+        html = f"📄 <i>{esc(citation(doc, p))}</i>\n\n{body}\n\n{where}"
+        row = []
+        if p.number > 1:
+            row.append(self._button("上一段", session, "p", rank, p.number))
+        if p.number < len(doc.paragraphs):
+            row.append(self._button("下一段", session, "n", rank, p.number))
+        row.append(self._button("返回", session, "b"))
+        return Reply(pack([html])[0], [row], edit=edit)
+
+    @staticmethod
+    def source_gone(edit: bool) -> Reply:
+        return Reply("这段原文已不在语料中（文档可能已被移除）。", edit=edit, notice="原文已不存在")
+
+    @staticmethod
+    def no_hits(query: str, result: SearchResult) -> Reply:
+        lines = [f"没有找到与“{esc(brief(query))}”相关的段落。"]
+        if result.query.filters:
+            lines.append("已应用筛选：" + esc("；".join(result.query.filters)))
+        if result.suggestions:
+            lines.append("语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions))
+        lines.append("可以换个说法，或用 /docs 查看有哪些文档。")
+        return Reply("\n".join(lines))
+
+    @staticmethod
+    def card(hit: Hit, answered: bool) -> InlineCard:
+        return InlineCard(
+            id=f"{hit.doc_id[:40]}:{hit.paragraph}",
+            title=("" if answered else "相关：") + f"{hit.doc_title[:40]} · 第{hit.paragraph}段",
+            description=hit.excerpt[:120],
+            html=f"{marked(hit.excerpt, hit.marks)}\n— <i>{esc(hit.citation)}</i>",
+        )

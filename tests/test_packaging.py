@@ -1,0 +1,86 @@
+"""Packaging that tells the truth: every runtime dependency declared, runtime and development pins apart,
+pins that install on every Python the project admits, and a container without test tools."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_TOOLS = {"pytest", "pytest-asyncio", "ruff", "iniconfig", "pluggy", "pygments", "packaging"}
+
+
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def pins(name: str) -> dict[str, str]:
+    out = {}
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-r"):
+            package, _, version = line.partition("==")
+            out[canonicalize_name(package)] = version
+    return out
+
+
+def imported_distributions() -> set[str]:
+    """The distributions that bot/ and retrieval/ import at run time (lazy imports in functions included)."""
+    local = {"bot", "retrieval"}
+    modules: set[str] = set()
+    for package in local:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    modules.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules.add(node.module.split(".")[0])
+    third_party = modules - local - set(sys.stdlib_module_names)
+    owners = metadata.packages_distributions()
+    return {canonicalize_name(owners[m][0]) for m in third_party}
+
+
+def test_pyproject_declares_every_runtime_dependency_with_its_pin() -> None:
+    declared = {canonicalize_name(Requirement(r).name): Requirement(r) for r in project()["dependencies"]}
+    missing = imported_distributions() - set(declared)
+    assert not missing, f"imported by bot/ or retrieval/ but not in pyproject's dependencies: {sorted(missing)}"
+    runtime = pins("requirements.txt")
+    for name, req in declared.items():
+        assert str(req.specifier) == f"=={runtime[name]}", f"{name}: pyproject says {req.specifier}, requirements.txt {runtime[name]}"
+
+
+def test_runtime_and_development_pins_are_apart() -> None:
+    runtime, dev = pins("requirements.txt"), pins("requirements-dev.txt")
+    assert not DEV_TOOLS & set(runtime), "test or lint tools among the runtime pins"
+    assert set(dev) >= DEV_TOOLS and not set(dev) & set(runtime)
+    assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: \$\(STAMP\)$", makefile, re.MULTILINE)  # runtime pins only
+    assert re.search(r"^test: \$\(DEV_STAMP\)$", makefile, re.MULTILINE)
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile and "requirements-dev" not in dockerfile
+
+
+def test_every_pin_installs_on_the_oldest_python_admitted() -> None:
+    """What is installed is what is pinned, and each pinned release accepts Python 3.11.0 (soupsieve 3+ does not)."""
+    oldest = re.fullmatch(r">=(\d+\.\d+)", project()["requires-python"]).group(1) + ".0"  # type: ignore[union-attr]
+    for name, version in {**pins("requirements.txt"), **pins("requirements-dev.txt")}.items():
+        dist = metadata.distribution(name)
+        assert dist.version == version, f"{name}: {dist.version} installed, {version} pinned"
+        requires = dist.metadata.get("Requires-Python")
+        if requires:
+            assert SpecifierSet(requires).contains(oldest), f"{name}=={version} needs Python {requires}, not {oldest}"
+
+
+def test_the_image_checks_the_bots_health() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    (check,) = re.findall(r"^HEALTHCHECK .*$", dockerfile, re.MULTILINE)
+    assert check.endswith('CMD ["python", "-m", "bot", "--check"]')  # the command tests/test_health.py runs
