@@ -8,7 +8,7 @@ document's own text, Traditional characters and full-width marks included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .analysis import fold_with_map
 from .model import Document, Paragraph
@@ -22,9 +22,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
-def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Spans of ``text`` (original offsets) whose folded form equals one of the folded ``terms``."""
-    folded, origin = fold_with_map(text)
+def match_spans(
+    text: str, terms: Iterable[str], folded_map: tuple[str, Sequence[int]] | None = None
+) -> list[tuple[int, int]]:
+    """Spans of ``text`` (original offsets) whose folded form equals one of the folded ``terms``.
+
+    ``folded_map`` is ``fold_with_map(text)`` when the caller has it already
+    (search has the folded text from the index and shares the map with the excerpt's focus).
+    """
+    folded, origin = folded_map if folded_map is not None else fold_with_map(text)
     spans: list[tuple[int, int]] = []
     for term in sorted(set(terms), key=len, reverse=True):
         if not term:

@@ -39,6 +39,7 @@ from .store import TextColumn, replace_dir
 
 _CODE_DIR = Path(__file__).parent
 INDEX_DIR = "index"
+CONTEXT_CACHE = 65_536  # distinct decoded contexts a library keeps
 
 
 def default_cache_dir() -> Path:
@@ -120,6 +121,7 @@ class Library:
         self.info = BuildInfo(warnings=list(errors))
         self._years: np.ndarray | None = None
         self._masks: dict[tuple, np.ndarray] = {}
+        self._contexts: dict[tuple[int, int], str] = {}
 
     def _join(self, base: Segment, delta: Delta) -> int:
         """Number the live documents of both segments as a full rebuild would (by file path)."""
@@ -310,6 +312,34 @@ class Library:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""
         seg, local = self._where(pos)
         return seg.contexts[int(seg.context_of[local])]
+
+    def contexts(self, positions: Sequence[int]) -> list[str]:
+        """:meth:`context` of many paragraphs at once (ranking reads one per candidate).
+
+        Paragraphs share contexts (a document's masthead, an article's
+        section path), so each distinct one is decoded once and kept.
+        """
+        if self._seg is None:
+            keys = [(0, c) for c in self.segments[0].context_of[np.asarray(positions, np.int64)].tolist()]
+        else:
+            keys = []
+            for pos in positions:
+                i, local = int(self._seg[pos]), int(self._local[pos])
+                keys.append((i, int(self.segments[i].context_of[local])))
+        cache = self._contexts
+        out: list[str] = []
+        for key in keys:
+            text = cache.get(key)
+            if text is None:
+                if len(cache) >= CONTEXT_CACHE:
+                    cache.clear()
+                text = cache[key] = self.segments[key[0]].contexts[key[1]]
+            out.append(text)
+        return out
+
+    def folded_many(self, positions: Sequence[int]) -> list[str]:
+        """The folded texts of many paragraphs, in the order asked."""
+        return self.folded.many(positions)
 
     def token_ids(self, pos: int) -> np.ndarray:
         """Term ids (int32) of a paragraph's own words in text order, as the index saw them.

@@ -44,6 +44,22 @@ def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.nda
     return packed >> np.uint64(20), (packed & np.uint64(0xFFFFF)).astype(np.int32) + np.int32(first)
 
 
+def count_positions(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(cand, return_counts=True)`` of non-negative positions, in linear time when ``cand`` is long.
+
+    The rarest bigrams of a common phrase still list a third of a large
+    corpus; sorting those postings cost milliseconds, counting them costs a
+    pass.  Both give the same arrays (positions ascending), so what is ranked
+    from them does not change.
+    """
+    top = int(cand.max()) + 1
+    if cand.shape[0] * 16 < top:
+        return np.unique(cand, return_counts=True)
+    counts = np.bincount(cand, minlength=top)
+    positions = np.flatnonzero(counts)
+    return positions.astype(cand.dtype), counts[positions]
+
+
 class BigramIndex:
     """Mapped bigram postings: ``keys`` (sorted uint64), ``offsets`` (int64) and ``docs`` (int32)."""
 
@@ -74,6 +90,19 @@ class BigramIndex:
             return self.docs[:0]
         return self.docs[int(self.offsets[i]) : int(self.offsets[i + 1])]
 
+    def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
+        """:meth:`_list` of many keys with one binary search for all (a query has dozens of bigrams)."""
+        n = self.keys.shape[0]
+        if n == 0:
+            return [self.docs[:0] for _ in range(keys.shape[0])]
+        at = np.searchsorted(self.keys, keys)
+        ok = at < n
+        ok[ok] = self.keys[at[ok]] == keys[ok]
+        starts = np.where(ok, self.offsets[np.minimum(at, n - 1)], 0).tolist()
+        ends = np.where(ok, self.offsets[np.minimum(at, n - 1) + 1], 0).tolist()
+        docs = self.docs
+        return [docs[s:e] for s, e in zip(starts, ends, strict=True)]
+
     def candidates(self, phrase: str) -> np.ndarray:
         """Positions (ascending) that hold every bigram of ``phrase``: a superset of its occurrences."""
         if not phrase:
@@ -92,7 +121,7 @@ class BigramIndex:
             mask[union] = True
             return np.flatnonzero(mask)
         codes = np.frombuffer(phrase.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        lists = sorted((self._list(k) for k in np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
+        lists = sorted(self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
         cand = np.asarray(lists[0])
         for other in lists[1:]:
             if cand.shape[0] == 0:
@@ -115,7 +144,7 @@ class BigramIndex:
         if len(text) < 2:
             return empty
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        found = [self._list(key) for key in np.unique((codes[:-1] << _SHIFT) | codes[1:])]
+        found = self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:]))
         found = sorted((f for f in found if f.shape[0]), key=len)[:lists]
         if not found:
             return empty
@@ -124,7 +153,7 @@ class BigramIndex:
             cand = cand[allowed[cand]]
         if cand.shape[0] == 0:
             return cand
-        positions, counts = np.unique(cand, return_counts=True)
+        positions, counts = count_positions(cand)
         if positions.shape[0] > k:
             keep = np.argpartition(-counts, k - 1)[:k]
             positions, counts = positions[keep], counts[keep]

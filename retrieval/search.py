@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import fold, fold_keep_spaces, fold_with_map, has_content
+from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content
 from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
@@ -47,7 +47,11 @@ QUOTE_CLOSENESS = 0.6
 
 @dataclass(frozen=True)
 class Ranking:
-    """Which evidence the ranking adds to paragraph BM25; ``eval --variants`` compares them."""
+    """How a query is ranked: which evidence is added to paragraph BM25, and how deep each stage looks.
+
+    The ranking code reads only these fields (never the variant's name), so a
+    variant is one object; ``eval --variants`` compares the named ones.
+    """
 
     name: str
     run: bool = False  # longest verbatim run of the query
@@ -56,6 +60,9 @@ class Ranking:
     passages: bool = False  # best sentence window (max-passage)
     closeness: bool = False  # share of the query's character bigrams in the paragraph
     rm3: bool = False  # pseudo-relevance feedback: expand the query with the top paragraphs' terms
+    candidates: int = CANDIDATES  # BM25 (and verbatim-run) candidates of stage one
+    close_candidates: int = CLOSE_CANDIDATES  # candidates by shared character bigrams
+    depth: int = PASSAGE_DEPTH  # stage-one candidates that stage two re-ranks
 
 
 VARIANTS: dict[str, Ranking] = {
@@ -75,7 +82,7 @@ DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
-_NON_WORD = re.compile(r"[^\w]|_")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 class QueryError(ValueError):
@@ -204,15 +211,18 @@ def covered(words: dict[str, float], where: str, forms: list) -> float:
 class Searcher:
     """Ranking over a :class:`Library`; stateless between queries, so safe to share."""
 
-    def __init__(self, library: Library, variant: str = DEFAULT_VARIANT) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown ranking variant {variant!r}")
+    def __init__(self, library: Library, variant: str | Ranking = DEFAULT_VARIANT) -> None:
+        if isinstance(variant, str):
+            if variant not in VARIANTS:
+                raise ValueError(f"unknown ranking variant {variant!r}")
+            variant = VARIANTS[variant]
         self.lib = library
-        self.variant = variant
-        self.ranking = VARIANTS[variant]
+        self.ranking = variant
+        self.variant = variant.name
         self._bigram: BM25Index | None = None
         self._sentence_chars: float | None = None
         self._terms: TermMatcher | None = None
+        self._bare_contexts: dict[str, str] = {}
 
     # --- parsing ---------------------------------------------------------------
 
@@ -262,7 +272,20 @@ class Searcher:
 
     def _context_bare(self, pos: int) -> str:
         """The folded words a paragraph inherits (section path, places, lead-in), which the index also sees."""
-        return bare(self.lib.context(pos))
+        return self._contexts_bare([pos])[0]
+
+    def _contexts_bare(self, positions: list[int]) -> list[str]:
+        """:meth:`_context_bare` of many candidates; paragraphs share contexts, so each is stripped once."""
+        cache = self._bare_contexts
+        out: list[str] = []
+        for text in self.lib.contexts(positions):
+            b = cache.get(text)
+            if b is None:
+                if len(cache) >= 65_536:
+                    cache.clear()
+                b = cache[text] = bare(text)
+            out.append(b)
+        return out
 
     def bigram_index(self) -> BM25Index:
         if self._bigram is None:
@@ -297,7 +320,9 @@ class Searcher:
             if word in seen:
                 continue
             seen.add(word)
-            df = lib.index.df(word) or len({pos for pos, _ in lib.find_phrase(word)})
+            # Paragraphs holding the string: positions only (no offsets), and a
+            # two-character word needs no text read at all.
+            df = lib.index.df(word) or int(lib.phrase_positions([word]).shape[0])
             if df:
                 words[word] = float(np.log((n - df + 0.5) / (df + 0.5) + 1.0))
             elif len(word) > 2:
@@ -349,7 +374,7 @@ class Searcher:
                 q = replace(q, notices=[*q.notices, f"你是不是要找{shown}？已按它查找。"])
             tokens = lib.analyzer.tokens(folded_text)
             marks = [t for t in tokens if len(t) >= 2]
-        k = max(CANDIDATES, limit)
+        k = max(cfg.candidates, limit)
         cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
         if cfg.rm3 and cands:
             cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed))
@@ -365,7 +390,7 @@ class Searcher:
             # A half-remembered formula shares most of its characters with the
             # true wording but few whole words: its closest paragraphs are
             # candidates even when word BM25 misses them.
-            close = lib.phrases.closest(bare(folded_text), CLOSE_CANDIDATES, allowed).tolist()
+            close = lib.phrases.closest(bare(folded_text), cfg.close_candidates, allowed).tolist()
             for pos in close:
                 cands.setdefault(pos, 0.0)
         else:
@@ -387,22 +412,37 @@ class Searcher:
         qgrams = set(grams)
         avg_sentence = self._avg_sentence() if cfg.passages else 0.0
 
+        anchors = [t for t in tokens if len(t) >= 2]  # what ``_answers`` anchors on when there is no run
+
         def answers_here(window_text: str) -> bool:
             if forms and any(enumerates(window_text, f) for f in forms):
                 return True
-            return answer is not None and self._answers(window_text, answer, "", tokens)
+            return answer is not None and answers_in_clause(window_text, answer, anchors)
 
         # Stage one, every candidate: BM25, verbatim run, coverage of the
-        # whole paragraph, formula enumeration — cheap string tests.
+        # whole paragraph, formula enumeration — cheap string tests.  The
+        # candidates' texts and contexts are read once, in one batch, and
+        # shared with stage two.
+        positions = list(cands)
+        texts = dict(zip(positions, lib.folded_many(positions), strict=True))
+        contexts = dict(zip(positions, self._contexts_bare(positions), strict=True))
+        bares: dict[int, str] = {}
+
+        def bare_of(pos: int) -> str:
+            b = bares.get(pos)
+            if b is None:
+                b = bares[pos] = bare(texts[pos])
+            return b
+
         final: dict[int, float] = {}
         runs: dict[int, str] = {}
         best_run = ""
         for pos, s in cands.items():
             score = s / top
-            text = lib.folded[pos]
-            context = self._context_bare(pos)
+            text = texts[pos]
+            context = contexts[pos]
             if cfg.run and qbare:
-                length, run = longest_common_run(qbare, context + bare(text))
+                length, run = longest_common_run(qbare, context + bare_of(pos))
                 if length >= min(4, len(qbare)):
                     score += RUN_WEIGHT * length / len(qbare)
                     runs[pos] = run
@@ -416,25 +456,31 @@ class Searcher:
         # Stage two, the best stage-one candidates only (a cascade, as search
         # engines re-rank): passages, closeness and answer type, which read
         # each sentence.  The rest keep their stage-one score and stay below.
-        deep = list(dict.fromkeys([*sorted(final, key=lambda p: (-final[p], p))[:PASSAGE_DEPTH], *close]))
+        deep = list(dict.fromkeys([*sorted(final, key=lambda p: (-final[p], p))[: cfg.depth], *close]))
         windows: dict[int, Window] = {}
         closeness: dict[int, float] = {}
 
         def closeness_of(pos: int) -> float:
+            # The share of the query's bigrams among the paragraph's: a bigram
+            # is one of them exactly when it occurs in the bare text.
             if pos not in closeness:
-                closeness[pos] = len(qgrams & set(char_bigrams(lib.folded[pos]))) / len(qgrams)
+                text = bare_of(pos)
+                closeness[pos] = sum(1 for g in qgrams if g in text) / len(qgrams)
             return closeness[pos]
 
+        # With no formula and no asked-for kind of answer, no window holds one.
+        typed = answers_here if forms or answer is not None else None
         for pos in deep:
-            text = lib.folded[pos]
-            context = self._context_bare(pos)
+            text = texts[pos]
+            context = contexts[pos]
             where = context + text
             if cfg.passages and words:
-                window = best_window(text, context, words, avg_sentence, answers_here)
+                spans = sentence_spans(text)
+                window = best_window(text, context, words, avg_sentence, typed, spans)
                 windows[pos] = window
                 where = context + text[window.start : window.end]
                 if cfg.closeness and len(qgrams) >= 4 and closeness_of(pos) >= QUOTE_CLOSENESS:
-                    start, end, share = closest_sentence(text, qgrams)
+                    start, end, share = closest_sentence(text, qgrams, spans)
                     if share >= QUOTE_CLOSENESS:
                         # The wording the user typed stands in this sentence: show it,
                         # centred on the longest stretch it shares with the query.
@@ -629,12 +675,14 @@ class Searcher:
         """A cited hit; ``window`` (folded offsets of the best passage) is what the excerpt should show."""
         p = self.lib.paragraphs[pos]
         doc = self.lib.doc_by_id[p.doc_id]
-        spans = match_spans(p.text, terms)
+        # The index holds the folded text; only the offset map is computed, once for marks and focus.
+        folded, origin = self.lib.folded[pos], fold_origin(p.text)
+        if len(origin) != len(folded):  # pragma: no cover - a folded column from other code
+            folded, origin = fold_with_map(p.text)
+        spans = match_spans(p.text, terms, (folded, origin))
         focus = None
-        if window is not None:
-            _, origin = fold_with_map(p.text)
-            if origin and window[0] < window[1] <= len(origin):
-                focus = (origin[window[0]], origin[window[1] - 1] + 1)
+        if window is not None and origin and window[0] < window[1] <= len(origin):
+            focus = (origin[window[0]], origin[window[1] - 1] + 1)
         excerpt, marks = make_excerpt(p.text, spans, focus=focus)
         return Hit(
             rank=rank,

@@ -95,6 +95,10 @@ class JoinedColumn:
         for i in range(len(self)):
             yield self[i]
 
+    def many(self, positions: Sequence[int]) -> list[str]:
+        """As :meth:`TextColumn.many`, each string from its own segment."""
+        return [self[int(i)] for i in positions]
+
     def contains(self, i: int, needle: bytes) -> bool:
         return self._columns[int(self._seg[i])].contains(int(self._local[i]), needle)
 
@@ -119,6 +123,9 @@ class JoinedPhrases:
             g = l2g[phrases._list(key)]
             found.append(g[g >= 0])
         return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
+        return [self._list(key) for key in keys]
 
     positions = BigramIndex.positions
     find = BigramIndex.find

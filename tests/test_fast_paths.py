@@ -1,0 +1,103 @@
+"""The query path's shortcuts give exactly what the plain definitions give.
+
+Ranking reads its candidates in batches, caches what paragraphs share, and
+replaces set constructions by substring tests; each shortcut is compared here
+with the straightforward computation it replaces, on the seeds.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from retrieval.analysis import _TABLE, _mark_gaps, fold, fold_origin, fold_with_map
+from retrieval.passage import best_window, closest_sentence, sentence_spans
+from retrieval.phrase import BigramIndex, count_positions
+from retrieval.search import DEFAULT_VARIANT, VARIANTS, Ranking, Searcher, bare, char_bigrams
+
+ODD_TEXTS = ["ａｂ　c d\u3000e*f ﬁ x", "人大 代表  工作 ab cd", "", " ", "**", "㍿ and ① ⑴ ﬃ", "a]b^c\\d-e 「引」"]
+
+
+def _plain_origin(text: str) -> list[int]:
+    marked = _mark_gaps(text)
+    return [i for i, ch in enumerate(marked) for _ in range(len(_TABLE[ord(ch)]))]
+
+
+def test_fold_origin_is_the_per_character_map(library) -> None:
+    texts = ODD_TEXTS + [p.text for p in library.paragraphs]
+    for text in texts:
+        assert list(fold_origin(text)) == _plain_origin(text) == fold_with_map(text)[1]
+        assert len(fold_origin(text)) == len(fold(text))
+
+
+def test_counting_positions_equals_unique() -> None:
+    rng = np.random.default_rng(3)
+    for n, size in ((1000, 20), (1000, 5000), (50, 50), (1, 3)):
+        cand = rng.integers(0, n, size).astype(np.int32)
+        positions, counts = count_positions(cand)
+        want_p, want_c = np.unique(cand, return_counts=True)
+        assert positions.dtype == want_p.dtype
+        np.testing.assert_array_equal(positions, want_p)
+        np.testing.assert_array_equal(counts, want_c)
+
+
+def test_batched_bigram_lists_equal_single_look_ups(library) -> None:
+    phrases = library.phrases
+    assert isinstance(phrases, BigramIndex)
+    keys = np.concatenate([phrases.keys[::97], np.array([1, 2**63], np.uint64)])
+    for got, key in zip(phrases._lists(keys), keys, strict=True):
+        np.testing.assert_array_equal(got, phrases._list(key))
+
+
+def test_batched_texts_and_contexts_equal_single_reads(library) -> None:
+    positions = [5, 0, len(library.paragraphs) - 1, 5, 17]
+    assert library.folded_many(positions) == [library.folded[p] for p in positions]
+    assert library.contexts(positions) == [library.context(p) for p in positions]
+    with pytest.raises(IndexError):
+        library.folded_many([len(library.paragraphs)])
+
+
+def test_closest_sentence_counts_bigrams_as_the_set_definition_does(library) -> None:
+    grams = set(char_bigrams(fold("小组建支部，履职迈新步，平时把方向")))
+    for text in library.folded_many(range(300)):
+        start, end, share = closest_sentence(text, grams)
+        best = (0, 0, 0.0)
+        for a, b in sentence_spans(text):
+            s = bare(text[a:b])
+            got = len(grams & {s[i : i + 2] for i in range(len(s) - 1)}) / len(grams)
+            if got > best[2]:
+                best = (a, b, got)
+        assert (start, end, share) == best
+
+
+def test_best_window_with_given_sentences_and_no_answer_check(library) -> None:
+    words = {"代表": 1.2, "小组": 2.0, "支部": 2.5, "人民选我当代表": 6.0}
+    for i, text in enumerate(library.folded_many(range(300))):
+        context = bare(library.context(i))
+        plain = best_window(text, context, words, 40.0)
+        assert best_window(text, context, words, 40.0, None, sentence_spans(text)) == plain
+        never = best_window(text, context, words, 40.0, lambda _: False)
+        assert never == plain
+
+
+def test_a_ranking_object_ranks_as_its_named_variant(library) -> None:
+    named = Searcher(library, DEFAULT_VARIANT)
+    given = Searcher(library, VARIANTS[DEFAULT_VARIANT])
+    assert given.variant == DEFAULT_VARIANT
+    for q in ("四个机关指的是哪四个机关", "人民选我当代表", "代表小组建支部"):
+        assert named.search(q, top=10).ranked == given.search(q, top=10).ranked
+
+
+def test_ranking_depths_are_read_from_the_ranking(library) -> None:
+    shallow = Ranking("shallow", run=True, candidates=5, close_candidates=0, depth=0)
+    result = Searcher(library, shallow).search("代表", top=3)
+    # Five BM25 candidates plus the paragraphs holding the query verbatim (capped at five as well).
+    assert 0 < result.total <= 10
+    with pytest.raises(ValueError):
+        Searcher(library, "no such variant")
+
+
+def test_bare_strips_every_non_word_character() -> None:
+    assert bare("人大，代表_a b·c１") == re.sub(r"[^\w]|_", "", "人大，代表_a b·c１")
