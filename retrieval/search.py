@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .analysis import fold, fold_keep_spaces, fold_with_map, has_content
+from .asked import asked_for, states
 from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
-from .question import entities
+from .question import asked_about, entities
 from .signals import answer_pattern, answers_in_clause, enumerates, formulas
 from .spelling import TermMatcher
 
@@ -31,6 +32,9 @@ SIGNAL_WEIGHT = 0.5
 COVER_WEIGHT = 0.5
 PASSAGE_WEIGHT = 0.5
 CLOSE_WEIGHT = 0.5
+# A candidate that gives the asked-for count, sum, rate or name next to what
+# the question counts or names (retrieval.asked): worth a whole verbatim run.
+STATED_WEIGHT = 1.0
 QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
 NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
@@ -138,6 +142,7 @@ class Evidence:
     typed: bool  # that kind of answer stands next to the matched words (True when none is asked for)
     closeness: float = 0.0  # share of the question's character bigrams in the best paragraph
     missing: tuple[str, ...] = ()  # places or people the question names that the best passage does not
+    stated: bool = True  # the asked-for count, sum, rate or name stands next to its focus (True when none is asked)
 
 
 @dataclass
@@ -213,6 +218,7 @@ class Searcher:
         self._bigram: BM25Index | None = None
         self._sentence_chars: float | None = None
         self._terms: TermMatcher | None = None
+        self._subject_words: frozenset[str] | None = None
 
     # --- parsing ---------------------------------------------------------------
 
@@ -260,6 +266,15 @@ class Searcher:
             return doc.articles[p.article].date
         return doc.date
 
+    def _subjects(self) -> frozenset[str]:
+        """The words of every distinct context paragraphs inherit (headings, bylines, places): the corpus's subjects."""
+        if self._subject_words is None:
+            words = self.lib.analyzer.words
+            self._subject_words = frozenset(
+                w for seg in self.lib.segments for i in range(len(seg.contexts)) for w in words(seg.contexts[i])
+            )
+        return self._subject_words
+
     def _context_bare(self, pos: int) -> str:
         """The folded words a paragraph inherits (section path, places, lead-in), which the index also sees."""
         return bare(self.lib.context(pos))
@@ -290,7 +305,7 @@ class Searcher:
         lib = self.lib
         n = max(1, len(lib.paragraphs))
         words: dict[str, float] = {}
-        queue = list(lib.analyzer.content_words(folded_text))
+        queue = asked_about(lib.analyzer.content_words(folded_text))
         seen: set[str] = set()
         while queue:
             word = queue.pop(0)
@@ -382,6 +397,7 @@ class Searcher:
         top = max(cands.values()) or 1.0
         forms = formulas(folded_text) if cfg.signals else []
         answer = answer_pattern(folded_text) if cfg.signals else None
+        demand = asked_for(folded_text, lib.analyzer.content_words) if cfg.signals else None
         words = self.question_words(folded_text) if (cfg.signals or cfg.passages) else {}
         idf_total = sum(words.values()) or 1.0
         qgrams = set(grams)
@@ -450,6 +466,8 @@ class Searcher:
                 final[pos] += weight * closeness_of(pos)
             if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
                 final[pos] += SIGNAL_WEIGHT
+            if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known):
+                final[pos] += STATED_WEIGHT
         if windows:
             # Passage evidence, normalised like BM25: the best window of all candidates scores 1.
             best_w = max(w.score for w in windows.values()) or 1.0
@@ -576,28 +594,31 @@ class Searcher:
         # too many true answers (a count given as a list, a name without a title).
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
         # A place or person the question names must be what the paragraph is about.
-        named = entities(self.lib.analyzer.words(folded_query))
+        subjects = self._subjects()
+        named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
         about = context + text
         missing = [e for e in named if not any(form in about for form in e)]
-        if missing:
+        if missing and not entities(self.lib.analyzer.words(context), people_need_title=True, subjects=subjects):
             # The subject of an article is often named once, in its opening paragraph.
+            # Not so when the paragraph's own heading or byline names a place: then it is about that one.
             about = self._article_text(pos)
             missing = [e for e in missing if not any(form in about for form in e)]
+        # A question for a figure or a person is answered only where one stands next to what it counts or names.
+        demand = asked_for(folded_query, self.lib.analyzer.content_words)
+        stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known)
         if inexact:
             # A half-remembered quotation is answered by the passage that says nearly the same.
             grams = set(char_bigrams(text))
             closeness = min(len(set(char_bigrams(p)) & grams) / max(1, len(set(char_bigrams(p)))) for p in inexact)
             answered = closeness >= QUOTE_CLOSENESS and not missing
         else:
-            answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing
+            answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing and stated
         asks = answer[0] if answer else None
-        return Evidence(answered, coverage, asks, typed, closeness, tuple(e[0] for e in missing))
+        return Evidence(answered, coverage, asks, typed, closeness, tuple(e[0] for e in missing), stated)
 
     # --- results ---------------------------------------------------------------
 
-    def search(
-        self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False
-    ) -> SearchResult:
+    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
         """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
 
         Excerpts cost far more than ranking, so a caller that pages through
