@@ -42,10 +42,17 @@ _ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多�
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
+_CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between title and name
 REACH = 12  # characters between a focus word and the figure that answers it
+# Titles are a closed class: offices of party, state and other bodies, as news writing puts them next to names.
 _TITLES = re.compile(
-    r"(?:总书记|书记|副主任|主任|市长|省长|县长|区长|主席|部长|秘书长|委员长|总理|组长|局长|院长|检察长|主任委员|巡视员)"
+    r"(?:总书记|书记|副主任|主任委员|主任|委员长|秘书长|董事长|检察长|主席|总理|市长|省长|县长|区长|镇长|乡长|"
+    r"部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长)"
 )
+# A level and a body right before a title: 省人大常委会 of 江苏省人大常委会主任, 市委 of 扬州市委书记.
+_BODIES = r"(?:人大常委会|人大|委|政府|政协|法院|检察院)"
+_OFFICE = re.compile(rf"([省市县区]{_BODIES}){_TITLES.pattern}$")
+_ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -56,6 +63,7 @@ class Asked:
     kind: str  # count | money | rate | years | who
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
+    office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
 
 
 def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
@@ -103,7 +111,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         return Asked(kind, focus, counted) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     focus = tuple(titles or [w for w in [*after[:1], *before[-2:]] if len(w) >= 2])
-    return Asked("who", focus) if focus else None
+    office = _OFFICE.search(q[clause_start:start])
+    return Asked("who", focus, office=office.group(1) if office and titles else "") if focus else None
 
 
 def _whole_title(q: str, title: str) -> str:
@@ -126,11 +135,15 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
     ``words`` is plain segmentation of folded text and ``known`` tells a
     dictionary word; names are read off both (see :func:`has_name`).
     """
-    for clause in _CLAUSE.split(folded_text):
+    for clause in (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text):
         spots = [spot for f in asked.focus for spot in _spots(clause, f)]
         if not spots:
             continue
         if asked.kind == "who":
+            # The officer of another level's body (市人大常委会主任 for 省人大常委会主任) is not the one asked for.
+            bodies = {m.group(0) for m in _ANY_OFFICE.finditer(clause)}
+            if asked.office and bodies and asked.office not in bodies:
+                continue
             if has_name(list(words(clause)), known):
                 return True
             continue

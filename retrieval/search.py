@@ -275,6 +275,11 @@ class Searcher:
             )
         return self._subject_words
 
+    @staticmethod
+    def _is_subject(forms: tuple[str, ...], subjects: frozenset[str]) -> bool:
+        """Is a place one the corpus has headings or bylines about (a sibling of other such places)?"""
+        return any(f in subjects or any(f + level in subjects for level in "市县区") for f in forms)
+
     def _context_bare(self, pos: int) -> str:
         """The folded words a paragraph inherits (section path, places, lead-in), which the index also sees."""
         return bare(self.lib.context(pos))
@@ -598,11 +603,15 @@ class Searcher:
         named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
         about = context + text
         missing = [e for e in named if not any(form in about for form in e)]
-        if missing and not entities(self.lib.analyzer.words(context), people_need_title=True, subjects=subjects):
-            # The subject of an article is often named once, in its opening paragraph.
-            # Not so when the paragraph's own heading or byline names a place: then it is about that one.
+        if missing:
+            # The subject of an article is often named once, in its opening paragraph.  But a
+            # paragraph whose heading or byline names one of the corpus's places is about that
+            # place, not about another place its article mentions (a feature on thirteen cities).
+            own = entities(self.lib.analyzer.words(context), people_need_title=True, subjects=subjects)
             about = self._article_text(pos)
-            missing = [e for e in missing if not any(form in about for form in e)]
+            missing = [
+                e for e in missing if not any(form in about for form in e) or (own and self._is_subject(e, subjects))
+            ]
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
         stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known)
