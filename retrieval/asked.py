@@ -35,12 +35,14 @@ _SHAPES = {
     ),
     "years": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*年"),
 }
+_VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
 # after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
-_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<!哪)几(?=[^\W\d])")
+_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第])几(?=[^\W\d])")
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
+_NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
 _CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between title and name
 REACH = 12  # characters between a focus word and the figure that answers it
@@ -53,6 +55,8 @@ _TITLES = re.compile(
 _BODIES = r"(?:人大常委会|人大|委|政府|政协|法院|检察院)"
 _OFFICE = re.compile(rf"([省市县区]{_BODIES}){_TITLES.pattern}$")
 _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
+# "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
+_ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -64,6 +68,7 @@ class Asked:
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
+    value: bool = False  # "X是多少": a bare figure can be the answer (电话是多少 → 84427778), not only a count
 
 
 def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
@@ -106,10 +111,14 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         # What is counted follows the question word (多少名人大代表); only when
         # nothing does is it what comes before (家站点建了几个, 满意率是多少).
         counted_words = after[:1] if after and kind == "count" else near
-        focus = tuple(w for w in counted_words if len(w) >= 2)
+        # The thing counted is never the body or place that owns it (人大常委会 of 人大常委会有几位副主任).
+        tags = name_tags()
+        focus = tuple(_whole_title(q, w) for w in counted_words if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
         counted = unit.group(0) if unit and kind == "count" else ""
-        return Asked(kind, focus, counted) if focus else None
+        return Asked(kind, focus, counted, value=kind == "count" and not after and not unit) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
+    if m.group(0) in _NAME_ASK and not titles:
+        return None
     focus = tuple(titles or [w for w in [*after[:1], *before[-2:]] if len(w) >= 2])
     office = _OFFICE.search(q[clause_start:start])
     return Asked("who", focus, office=office.group(1) if office and titles else "") if focus else None
@@ -144,10 +153,11 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
             bodies = {m.group(0) for m in _ANY_OFFICE.finditer(clause)}
             if asked.office and bodies and asked.office not in bodies:
                 continue
-            if has_name(list(words(clause)), known):
+            if has_name(list(words(clause)), known) or _ASSIGNED.search(clause):
                 return True
             continue
-        for m in _SHAPES[asked.kind].finditer(clause):
+        shape = _VALUE if asked.value else _SHAPES[asked.kind]
+        for m in shape.finditer(clause):
             if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
                 return True
         if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
@@ -185,5 +195,9 @@ def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
         if whole and is_name(tokens[j]):
             return True
         if i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+            return True
+        # A surname that segmentation split from the given name: 栗 + 战书 before 委员长.
+        surname, given = (tokens[i - 2], tokens[i - 1]) if i > 1 else ("", "")
+        if len(surname) == 1 and name_tags().get(surname) == "nr" and len(given) == 2 and _HAN.match(given[0]):
             return True
     return False

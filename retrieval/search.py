@@ -82,6 +82,10 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
 _NON_WORD = re.compile(r"[^\w]|_")
 
 
+def _is_year(forms: tuple[str, ...]) -> bool:
+    return forms[-1].isdigit()
+
+
 class QueryError(ValueError):
     """A query that cannot be searched; the message is meant for the user."""
 
@@ -219,6 +223,7 @@ class Searcher:
         self._sentence_chars: float | None = None
         self._terms: TermMatcher | None = None
         self._subject_words: frozenset[str] | None = None
+        self._mastheads: dict[str, str] = {}
 
     # --- parsing ---------------------------------------------------------------
 
@@ -280,6 +285,24 @@ class Searcher:
         """Is a place one the corpus has headings or bylines about (a sibling of other such places)?"""
         return any(f in subjects or any(f + level in subjects for level in "市县区") for f in forms)
 
+    def _in_document(self, forms: tuple[str, ...], pos: int) -> bool:
+        """Does the document of paragraph ``pos`` say any of ``forms`` anywhere?"""
+        doc = int(self.lib.doc_of[pos])
+        for form in forms:
+            found = self.lib.phrase_positions([form])
+            if found.shape[0] and bool((self.lib.doc_of[found] == doc).any()):
+                return True
+        return False
+
+    def _masthead(self, pos: int) -> str:
+        """The folded head lines of a paragraph's document: publication, title, and who issues it."""
+        doc = self.lib.document_of(pos)
+        if doc.doc_id not in self._mastheads:
+            head = [doc.publication, doc.title]
+            head += [e.text for e in doc.outline[:12] if e.kind in ("meta", "publication", "title")]
+            self._mastheads[doc.doc_id] = fold(" ".join(head))
+        return self._mastheads[doc.doc_id]
+
     def _context_bare(self, pos: int) -> str:
         """The folded words a paragraph inherits (section path, places, lead-in), which the index also sees."""
         return bare(self.lib.context(pos))
@@ -335,6 +358,13 @@ class Searcher:
         lib = self.lib
         cfg = self.ranking
         allowed = self._allowed(q)
+        if q.year and not q.phrases and allowed is not None and not allowed.any():
+            # No document is of that year ("2014年总书记在镇江提出了什么"): the year is what
+            # the question says about the event, so it is searched as text and must be found.
+            notice = f"语料中没有{q.year}年的文档，按原文中的“{q.year}年”查找。"
+            filters = [f for f in q.filters if f != f"年份：{q.year}"]
+            q = replace(q, year="", filters=filters, notices=[*q.notices, notice])
+            allowed = self._allowed(q)
         folded_text = fold(q.text)
         tokens = lib.analyzer.tokens(folded_text) if folded_text else []
         for phrase in q.phrases:
@@ -481,7 +511,7 @@ class Searcher:
         if best_run:
             marks.append(best_run)
         ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
-        evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text, q.inexact)
+        evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text, q.inexact, q.year)
         kept, also = self._collapse(ranked, limit) if collapse else (ranked[:limit], {})
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
         return Ranked(kept, marks, evidence, q, spans, also)
@@ -582,6 +612,7 @@ class Searcher:
         qgrams: set[str],
         folded_query: str,
         inexact: list[str],
+        year: str = "",
     ) -> Evidence:
         """Does the best candidate answer the question, or is it only related?"""
         if not ranked:
@@ -601,7 +632,10 @@ class Searcher:
         # A place or person the question names must be what the paragraph is about.
         subjects = self._subjects()
         named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
-        about = context + text
+        # A year the question names, unless it chose the documents (the year filter), is what it is about too.
+        named += tuple((y + "年", y) for y in dict.fromkeys(_YEAR.findall(folded_query)) if y != year)
+        # The place a whole document comes from (its masthead: 镇江市人大常委会主办) covers every district in it.
+        about = context + text + self._masthead(pos)
         missing = [e for e in named if not any(form in about for form in e)]
         if missing:
             # The subject of an article is often named once, in its opening paragraph.  But a
@@ -611,6 +645,13 @@ class Searcher:
             about = self._article_text(pos)
             missing = [
                 e for e in missing if not any(form in about for form in e) or (own and self._is_subject(e, subjects))
+            ]
+            # A place the corpus has no heading about (江苏 in a 镇江 magazine) is the setting
+            # of the documents that mention it, not a subject one paragraph must repeat.
+            missing = [
+                e
+                for e in missing
+                if self._is_subject(e, subjects) or e[0][:4].isdigit() or not self._in_document(e, pos)
             ]
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
