@@ -35,6 +35,7 @@ _SHAPES = {
     ),
     "years": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*年"),
 }
+_COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
 # after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
@@ -163,8 +164,9 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
         if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
             return True  # the figure names the thing counted: 五计划, 三方面工作
     # "全文一共20条": the figure may refer back to the focus across a sentence
-    # when it is given in the very measure word asked for (not the all-purpose 个).
-    if asked.unit and asked.unit != "个":
+    # when it is given in the very measure word asked for — not in 个, 次 or a
+    # unit for people, which every paragraph of figures uses for something.
+    if asked.unit and asked.unit not in _COMMON_UNITS:
         return bool(re.search(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}", folded_text))
     return False
 
