@@ -145,8 +145,10 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
     ``words`` is plain segmentation of folded text and ``known`` tells a
     dictionary word; names are read off both (see :func:`has_name`).
     """
-    for clause in (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text):
-        spots = [spot for f in asked.focus for spot in _spots(clause, f)]
+    present = [f for f in asked.focus if f in folded_text]
+    clauses = (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text) if present else []
+    for clause in clauses:
+        spots = [spot for f in present if f in clause for spot in _spots(clause, f)]
         if not spots:
             continue
         if asked.kind == "who":
