@@ -11,14 +11,21 @@ people ``nr``), and an answer must be about them.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
 from collections.abc import Sequence, Set
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jieba
+
+from .analysis import stopwords
+
+if TYPE_CHECKING:
+    from .library import Library
 
 _NAME_TAGS = ("ns", "nt", "nr", "nrt")
 _LEVELS = "省市县区"
@@ -158,4 +165,30 @@ def asked_about(words: Sequence[str]) -> list[str]:
             if len(word) < 2 or word in _FILLER:
                 continue
         out.append(word)
+    return out
+
+
+def soft_words(lib: Library, folded_text: str, words: dict[str, float], share: float) -> dict[str, float]:
+    """The characters of the question's words that the corpus never uses, at ``share`` of their idf.
+
+    A paraphrase ("案子多、人手不够") says in words the text does not use what
+    the text says in others ("人少案多"); the characters are often the text's
+    morphemes.  They help passage scoring find the sentence; they never count
+    towards whether the question is answered.  ``words`` are the question's
+    words the corpus does use (word → idf).
+    """
+    n = max(1, len(lib.paragraphs))
+    stop = stopwords()
+    out: dict[str, float] = {}
+    for word in asked_about(lib.analyzer.content_words(folded_text)):
+        if word in words or len(word) < 2 or any(w in word for w in words):
+            continue
+        if lib.index.df(word) or lib.find_phrase(word, limit=1):
+            continue
+        for ch in word:
+            if ch in out or ch in stop or not ch.isalpha() or ch.isascii():
+                continue
+            df = int(lib.phrases.candidates(ch).shape[0])
+            if df:
+                out[ch] = share * math.log((n - df + 0.5) / (df + 0.5) + 1.0)
     return out

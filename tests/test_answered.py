@@ -126,3 +126,15 @@ def test_a_year_without_documents_is_searched_as_text(searcher) -> None:
 
 def test_four_gan_question_prefers_the_enumeration(searcher) -> None:
     assert "敢为、敢闯、敢干、敢首创" in fold(searcher.search("四敢精神是哪四敢", top=1).hits[0].text)
+
+
+def test_characters_of_words_the_corpus_never_uses_weigh_softly(library, searcher) -> None:
+    from retrieval.question import soft_words
+
+    folded = fold("李健说要理解法院检察院案子多、人手不够")
+    words = searcher.question_words(folded)
+    soft = soft_words(library, folded, words, 1.0)
+    # 人手 is nowhere in the corpus (案子 is): its characters count, the rarer the more.
+    assert set(soft) == {"人", "手"} and soft["手"] > soft["人"]
+    assert all(w not in soft for w in words)
+    assert soft_words(library, fold("四个机关指的是哪四个机关"), searcher.question_words(fold("四个机关")), 1.0) == {}
