@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .question import asked_about, name_tags
+from .question import TITLES, asked_about, name_tags
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 _MEASURE = (
@@ -47,11 +47,7 @@ _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only a
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
 _CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between title and name
 REACH = 12  # characters between a focus word and the figure that answers it
-# Titles are a closed class: offices of party, state and other bodies, as news writing puts them next to names.
-_TITLES = re.compile(
-    r"(?:总书记|书记|副主任|主任委员|主任|委员长|秘书长|董事长|检察长|主席|总理|市长|省长|县长|区长|镇长|乡长|"
-    r"部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长)"
-)
+_TITLES = re.compile(f"(?:{TITLES})")
 # A level and a body right before a title: 省人大常委会 of 江苏省人大常委会主任, 市委 of 扬州市委书记.
 _BODIES = r"(?:人大常委会|人大|委|政府|政协|法院|检察院)"
 _OFFICE = re.compile(rf"([省市县区]{_BODIES}){_TITLES.pattern}$")

@@ -117,12 +117,14 @@ def _subject(word: str, subjects: Set[str], levels: str, bare: bool = True) -> b
     return (bare and word in subjects) or any(word + level in subjects for level in levels)
 
 
-# How officials are named in this writing: the title before or after the name.
-_TITLES = (
-    "总书记|书记|副主任|主任|市长|省长|县长|区长|主席|部长|秘书长|委员长|总理|组长|局长|院长|检察长|委员|代表|同志"
+# Titles are a closed class: offices of party, state and other bodies, as news writing puts them next to names.
+TITLES = (
+    "总书记|书记|副主任|主任委员|主任|委员长|秘书长|董事长|检察长|主席|总理|市长|省长|县长|区长|镇长|乡长|"
+    "部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长"
 )
-_TITLE_BEFORE = re.compile(f"(?:{_TITLES})$")
-_TITLE_AFTER = re.compile(f"(?:{_TITLES})")
+# How officials are named: a title, or 委员/代表/同志, before or after the name.
+_TITLE_BEFORE = re.compile(f"(?:{TITLES}|委员|代表|同志)$")
+_TITLE_AFTER = re.compile(f"(?:{TITLES}|委员|代表|同志)")
 
 
 def _titled(words: Sequence[str], i: int) -> bool:
