@@ -297,6 +297,12 @@ class Searcher:
                 return True
         return False
 
+    def _names_formula(self, name: str) -> bool:
+        """Does the corpus write the formula's name?  A compound read off a question may have taken one
+        or two characters too many (三破三立中 of 三破三立中的三破), so a prefix of three or more counts."""
+        shortest = max(2, min(3, len(name)), len(name) - 2)
+        return any(self.lib.find_phrase(name[:end], limit=1) for end in range(len(name), shortest - 1, -1))
+
     def _masthead(self, pos: int) -> str:
         """The folded head lines of a paragraph's document: publication, title, and who issues it."""
         doc = self.lib.document_of(pos)
@@ -657,6 +663,12 @@ class Searcher:
                 for e in missing
                 if self._is_subject(e, subjects) or e[0][:4].isdigit() or not self._in_document(e, pos)
             ]
+        # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its items.
+        missing += [
+            (name,)
+            for name, parts in formulas(folded_query)
+            if not enumerates(text, (name, parts)) and not self._names_formula(name)
+        ]
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
         stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known)

@@ -138,3 +138,14 @@ def test_characters_of_words_the_corpus_never_uses_weigh_softly(library, searche
     assert set(soft) == {"人", "手"} and soft["手"] > soft["人"]
     assert all(w not in soft for w in words)
     assert soft_words(library, fold("四个机关指的是哪四个机关"), searcher.question_words(fold("四个机关")), 1.0) == {}
+
+
+@pytest.mark.parametrize("question", ["人大工作的五个一工程是指什么", "法检两院行的四看四促进是什么"])
+def test_a_numbered_formula_the_corpus_never_names_is_not_answered(searcher, question: str) -> None:
+    assert not searcher.search(question, top=3).answered
+
+
+def test_formula_names_read_with_a_character_too_many_still_count(searcher) -> None:
+    # 三破三立中 (of 三破三立中的三破) is not in the corpus, 三破三立 is.
+    assert searcher._names_formula("三破三立中") and not searcher._names_formula("五个一工程")
+    assert searcher.search("三破三立中的三破是什么", top=1).answered
