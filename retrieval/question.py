@@ -11,13 +11,21 @@ people ``nr``), and an answer must be about them.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jieba
+
+from .analysis import stopwords
+
+if TYPE_CHECKING:
+    from .library import Library
 
 _NAME_TAGS = ("ns", "nt", "nr", "nrt")
 _LEVELS = "省市县区"
@@ -63,17 +71,37 @@ def _place_prefix(word: str) -> str:
     return ""
 
 
-def entities(words: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+def entities(
+    words: Sequence[str], people_need_title: bool = False, subjects: Set[str] = frozenset()
+) -> tuple[tuple[str, ...], ...]:
     """Each place or person named by a question's words (its segmentation), as the forms a passage may use.
 
     连云港市 may be written 连云港; 北京市人大常委会 is about 北京市.  Each
     entity is a tuple of acceptable forms, longest first.
+
+    jieba's tags are a rough guide.  It tags some seventy thousand dictionary
+    words as people, many of them ordinary words (托关系, 立法权, 文明) or
+    foreign names that segmentation cuts out of other words (调研库里 → 库里),
+    and it tags several of the corpus's own places as people or not at all
+    (连云港, 宿迁 as names; 句容, 南通 untagged).  With ``people_need_title``
+    a word tagged as a person counts only when a title stands next to it, as
+    officials are named (赵乐际委员长), or when it is one of ``subjects`` (the
+    words of the headings, bylines and places the corpus's paragraphs
+    inherit); and an untagged word counts as a place when ``subjects`` hold
+    it with a level (句容 → 句容市).
     """
     tags = name_tags()
     found: dict[str, tuple[str, ...]] = {}
-    for word in words:
+    for i, word in enumerate(words):
         tag = tags.get(word)
-        if tag is None or len(word) < 2 or word in _GENERIC:
+        if len(word) < 2 or word in _GENERIC:
+            continue
+        if tag is None:
+            if not _subject(word, subjects, "市县", bare=False):
+                continue
+        elif (
+            people_need_title and tag in ("nr", "nrt") and not (_titled(words, i) or _subject(word, subjects, "市县区"))
+        ):
             continue
         if tag == "nt":
             word = _place_prefix(word)
@@ -82,3 +110,87 @@ def entities(words: Sequence[str]) -> tuple[tuple[str, ...], ...]:
         stem = word[:-1] if word[-1] in _LEVELS and len(word) >= 3 else word
         found.setdefault(stem, (word, stem) if stem != word else (word,))
     return tuple(found.values())
+
+
+def _subject(word: str, subjects: Set[str], levels: str, bare: bool = True) -> bool:
+    """Is ``word`` one of the corpus's subjects, by itself (when ``bare``) or with an administrative level?"""
+    return (bare and word in subjects) or any(word + level in subjects for level in levels)
+
+
+# Titles are a closed class: offices of party, state and other bodies, as news writing puts them next to names.
+TITLES = (
+    "总书记|书记|副主任|主任委员|主任|委员长|秘书长|董事长|检察长|主席|总理|市长|省长|县长|区长|镇长|乡长|"
+    "部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长"
+)
+# How officials are named: a title, or 委员/代表/同志, before or after the name.
+_TITLE_BEFORE = re.compile(f"(?:{TITLES}|委员|代表|同志)$")
+_TITLE_AFTER = re.compile(f"(?:{TITLES}|委员|代表|同志)")
+
+
+def _titled(words: Sequence[str], i: int) -> bool:
+    """Does a title stand right before or right after ``words[i]``?"""
+    before = words[i - 1] if i > 0 else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return bool(_TITLE_BEFORE.search(before) or _TITLE_AFTER.match(after))
+
+
+# Words that say how a question is asked, not what it asks about: whether the
+# passage holds "原文", "一共" or "后面那句" tells nothing about whether it
+# answers, yet each is a rare word in official writing and so weighs heavily
+# in coverage.  Colloquial staff questions are full of them.
+_FILLER = frozenset(
+    {
+        "原文", "原话", "原句", "原意", "一句", "两句", "下一句", "上一句", "后面", "前面", "后半句", "前半句",
+        "说法", "提法", "一共", "总共", "共计", "总计", "具体", "分别", "到底", "究竟", "大概", "大约",
+        "是啥", "啥", "咋", "咋讲", "咋说", "怎么讲", "怎么说", "怎么写", "怎么搞", "怎么办", "有人", "有个",
+        "觉得", "听说", "记得", "好像", "对不对", "对吗", "是不是", "出自",
+    }
+)  # fmt: skip
+# A question word fused with what it asks about by segmentation: 几部, 哪四敢, 哪些方面, 那篇.
+_ASK_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|那|这)")
+
+
+def asked_about(words: Sequence[str]) -> list[str]:
+    """A question's content words without the words of asking (see ``_FILLER``).
+
+    A word that opens with a question word or a deictic keeps what follows
+    when that is a word of its own (哪四敢 → 四敢, 哪些方面 → 方面); a single
+    character left over (几部 → 部) says too little and is dropped.
+    """
+    out: list[str] = []
+    for word in words:
+        if word in _FILLER:
+            continue
+        m = _ASK_PREFIX.match(word)
+        if m and len(word) > m.end():
+            word = word[m.end() :]
+            if len(word) < 2 or word in _FILLER:
+                continue
+        out.append(word)
+    return out
+
+
+def soft_words(lib: Library, folded_text: str, words: dict[str, float], share: float) -> dict[str, float]:
+    """The characters of the question's words that the corpus never uses, at ``share`` of their idf.
+
+    A paraphrase ("案子多、人手不够") says in words the text does not use what
+    the text says in others ("人少案多"); the characters are often the text's
+    morphemes.  They help passage scoring find the sentence; they never count
+    towards whether the question is answered.  ``words`` are the question's
+    words the corpus does use (word → idf).
+    """
+    n = max(1, len(lib.paragraphs))
+    stop = stopwords()
+    out: dict[str, float] = {}
+    for word in asked_about(lib.analyzer.content_words(folded_text)):
+        if word in words or len(word) < 2 or any(w in word for w in words):
+            continue
+        if lib.index.df(word) or lib.find_phrase(word, limit=1):
+            continue
+        for ch in word:
+            if ch in out or ch in stop or not ch.isalpha() or ch.isascii():
+                continue
+            df = int(lib.phrases.candidates(ch).shape[0])
+            if df:
+                out[ch] = share * math.log((n - df + 0.5) / (df + 0.5) + 1.0)
+    return out

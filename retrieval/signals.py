@@ -18,10 +18,12 @@ _FORMULA = re.compile(rf"([{_NUMS}])个([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包�
 # Compound formulas such as 三破三立, 三看三促进, 三有一树: numeral + key, twice or more.
 _COMPOUND = re.compile(rf"(?:[{_NUMS}][^\W\d{_NUMS}个]{{1,2}}){{2,}}")
 _SEGMENT = re.compile(rf"([{_NUMS}])([^\W\d{_NUMS}个]{{1,2}})")
+# "四敢精神是哪四敢": asking 哪 + the formula's own numeral and key names a one-key formula (四敢, 三破).
+_WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
 _ASK_YEAR = re.compile(r"哪年|哪一年|何年")
-_ASK_COUNT = re.compile(r"(?:多少|几)([名个次天件年项条位人家所户元亿万期批部场座支])")
+_ASK_COUNT = re.compile(r"(?:多少|(?<![哪第])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
 _ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")
 # How official writing defines a label: "一统领：坚持…", "“五专”机制即…", "三破，即破除…".
 _DEFINES = r"[\s”\"」』]*(?:[:：]|即|是指|指的是|就是)"
@@ -49,6 +51,10 @@ def formulas(folded_query: str) -> list[Formula]:
         parts = [(_CN_NUM[n], key) for n, key in _SEGMENT.findall(m.group(0))]
         if max(n for n, _ in parts) >= 2:
             found.append((m.group(0), parts))
+    for m in _WHICH.finditer(folded_query):
+        name = m.group(1) + m.group(2)
+        if _CN_NUM[m.group(1)] >= 2 and folded_query.count(name) >= 2 and all(name != f[0] for f in found):
+            found.append((name, [(_CN_NUM[m.group(1)], m.group(2))]))
     return found
 
 

@@ -1,0 +1,203 @@
+"""What a question asks for — a count, an amount of money, a rate, a person — and whether a passage states it.
+
+"徐州市人大常委会有几位副主任" shares every content word with a paragraph
+about 徐州's standing committee; what that paragraph lacks is the thing
+asked for: a number of 副主任.  Questions that ask for a quantity or a person
+name the *focus* of the answer next to the question word (多少名**人大代表**,
+**满意率**是多少, **主任**是谁), and official writing puts the answer next to
+that focus as well (3968名三级人大代表, 办成率达到80%, 主任孔令俊).  So a
+passage states the answer when a figure of the asked-for kind, or a name, stands
+within a short reach of a focus word in the same clause.
+
+The kinds are general (no list of the corpus's figures or names): a count is
+a numeral with any measure word (the question's 几个 is often answered with
+名 or 项), money needs 元, a rate needs a percentage, a fraction or 成.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .question import TITLES, asked_about, name_tags
+
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
+_MEASURE = (
+    r"(?:个|名|位|人次|人|次|件|项|条|部|场|期|批|篇|份|家|所|户|座|支|届|天|年|月|周|张|本|台|类|种|处|"
+    r"点|站|室|组|轮|道|起|亿|万|元|倍|%|例|片|块|间|栋|套|幢|首|则|字)"
+)
+_SHAPES = {
+    "count": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*(?:万|亿)?\s*{_MEASURE}"),
+    "money": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*(?:万|亿)?\s*元"),
+    "rate": re.compile(
+        r"\d+(?:\.\d+)?\s*%|[一二两三四五六七八九十百]+分之[一二两三四五六七八九十]+|[一二三四五六七八九]成"
+    ),
+    "years": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*年"),
+}
+_COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
+_VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
+# The question word, and what it asks for.  "多少钱" asks for money; 率/比例
+# after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
+_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第])几(?=[^\W\d])")
+# A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
+_WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
+_ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
+_NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
+_CLAUSE = re.compile(r"[,，;；。!?！？:：]")
+_CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between title and name
+REACH = 12  # characters between a focus word and the figure that answers it
+_TITLES = re.compile(f"(?:{TITLES})")
+# A level and a body right before a title: 省人大常委会 of 江苏省人大常委会主任, 市委 of 扬州市委书记.
+_BODIES = r"(?:人大常委会|人大|委|政府|政协|法院|检察院)"
+_OFFICE = re.compile(rf"([省市县区]{_BODIES}){_TITLES.pattern}$")
+_ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
+# "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
+_ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question's demand: the kind of answer and the words the answer must stand next to."""
+
+    kind: str  # count | money | rate | years | who
+    focus: tuple[str, ...]
+    unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
+    office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
+    value: bool = False  # "X是多少": a bare figure can be the answer (电话是多少 → 84427778), not only a count
+
+
+def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
+    """The quantity or person a question asks for, with its focus words; None for other questions.
+
+    ``words`` segments folded text into content words (the analyzer's).  What
+    is counted follows the question word (多少名**人大代表**); when nothing
+    does, the last two content words before it are the focus (**家站点**建了几个,
+    **满意率**是多少).  A person is asked for by a title (**主任**是谁, 哪位**副主任**)
+    or by what the person did (谁**带队**).  A request for wording is not a
+    demand for a figure, whatever numbers it mentions.
+    """
+    q = folded_question
+    if _WORDING.search(q):
+        return None
+    who = _ASK_WHO.search(q)
+    ask = _ASK.search(q)
+    if ask is None and who is None:
+        return None
+    m = ask if ask is not None else who
+    assert m is not None
+    start, end = m.start(), m.end()
+    clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
+    clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
+    tail = q[end:clause_end]
+    unit = re.match(_MEASURE, tail) if ask is not None else None
+    after = asked_about(words(tail[unit.end() :] if unit else tail))
+    before = asked_about(words(q[clause_start:start]))
+    if ask is not None:
+        token = m.group(0)
+        near = [*after[:1], *before[-2:]]
+        if token == "多少钱":
+            kind = "money"
+        elif "比例" in token or token in ("百分之几", "几成") or any(w.endswith(("率", "比例")) for w in near):
+            kind = "rate"
+        elif q[end : end + 1] == "年" and q[end : end + 2] != "年度":
+            kind = "years"
+        else:
+            kind = "count"
+        # What is counted follows the question word (多少名人大代表); only when
+        # nothing does is it what comes before (家站点建了几个, 满意率是多少).
+        counted_words = after[:1] if after and kind == "count" else near
+        # The thing counted is never the body or place that owns it (人大常委会 of 人大常委会有几位副主任).
+        tags = name_tags()
+        focus = tuple(_whole_title(q, w) for w in counted_words if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
+        counted = unit.group(0) if unit and kind == "count" else ""
+        return Asked(kind, focus, counted, value=kind == "count" and not after and not unit) if focus else None
+    titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
+    if m.group(0) in _NAME_ASK and not titles:
+        return None
+    focus = tuple(titles or [w for w in [*after[:1], *before[-2:]] if len(w) >= 2])
+    office = _OFFICE.search(q[clause_start:start])
+    return Asked("who", focus, office=office.group(1) if office and titles else "") if focus else None
+
+
+def _whole_title(q: str, title: str) -> str:
+    """The title as the question writes it: segmentation cuts 副 off 副主任, and a 副主任 is not the 主任."""
+    at = q.find(title)
+    return "副" + title if at > 0 and q[at - 1] == "副" and not title.startswith("副") else title
+
+
+def _spots(clause: str, focus: str) -> list[tuple[int, int]]:
+    """Where a focus word stands in a clause; a title inside a longer one (主任 in 副主任) does not count."""
+    found = [(m.start(), m.end()) for m in re.finditer(re.escape(focus), clause)]
+    if _TITLES.fullmatch(focus) and not focus.startswith("副"):
+        found = [(a, b) for a, b in found if a == 0 or clause[a - 1] != "副"]
+    return found
+
+
+def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]], known: Callable[[str], bool]) -> bool:
+    """Does the text give the asked-for figure or name next to one of the focus words, in one clause?
+
+    ``words`` is plain segmentation of folded text and ``known`` tells a
+    dictionary word; names are read off both (see :func:`has_name`).
+    """
+    present = [f for f in asked.focus if f in folded_text]
+    clauses = (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text) if present else []
+    for clause in clauses:
+        spots = [spot for f in present if f in clause for spot in _spots(clause, f)]
+        if not spots:
+            continue
+        if asked.kind == "who":
+            # The officer of another level's body (市人大常委会主任 for 省人大常委会主任) is not the one asked for.
+            bodies = {m.group(0) for m in _ANY_OFFICE.finditer(clause)}
+            if asked.office and bodies and asked.office not in bodies:
+                continue
+            if has_name(list(words(clause)), known) or _ASSIGNED.search(clause):
+                return True
+            continue
+        shape = _VALUE if asked.value else _SHAPES[asked.kind]
+        for m in shape.finditer(clause):
+            if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
+                return True
+        if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
+            return True  # the figure names the thing counted: 五计划, 三方面工作
+    # "全文一共20条": the figure may refer back to the focus across a sentence
+    # when it is given in the very measure word asked for — not in 个, 次 or a
+    # unit for people, which every paragraph of figures uses for something.
+    if asked.unit and asked.unit not in _COMMON_UNITS:
+        return bool(re.search(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}", folded_text))
+    return False
+
+
+def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
+    """A title with a name right after it (主任孔令俊, 主任、党组书记王荣) or right before it (高亚光主任).
+
+    A name is what segmentation leaves outside the dictionary (孔令俊, 高亚光)
+    or what the dictionary tags as a name (王安顺; 胡 of 胡敷成); a title
+    followed by an ordinary word (主任会议) names nobody.
+    """
+
+    def is_name(word: str) -> bool:
+        return (
+            len(word) <= 3
+            and all(_HAN.match(c) for c in word)
+            and (not known(word) or name_tags().get(word) in ("nr", "nrt", "ns"))
+        )
+
+    for i, token in enumerate(tokens):
+        if not _TITLES.search(token):
+            continue
+        j = i + 1
+        while j < len(tokens) and (tokens[j] == "副" or _TITLES.search(tokens[j])):
+            j += 1  # a chain of titles: 主任、党组副书记
+        # A one-character name token (胡 of 胡敷成) needs the rest of the name after it.
+        whole = j < len(tokens) and (len(tokens[j]) >= 2 or (j + 1 < len(tokens) and _HAN.match(tokens[j + 1][:1])))
+        if whole and is_name(tokens[j]):
+            return True
+        if i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+            return True
+        # A surname that segmentation split from the given name: 栗 + 战书 before 委员长.
+        surname, given = (tokens[i - 2], tokens[i - 1]) if i > 1 else ("", "")
+        if len(surname) == 1 and name_tags().get(surname) == "nr" and len(given) == 2 and _HAN.match(given[0]):
+            return True
+    return False

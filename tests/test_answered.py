@@ -1,0 +1,151 @@
+"""Whether the best evidence answers the question: the demand a question makes, the names it uses, its years."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.analysis import fold
+from retrieval.asked import asked_for, has_name, states
+from retrieval.question import asked_about, entities
+from retrieval.signals import formulas
+
+
+@pytest.fixture(scope="module")
+def analyzer(library):
+    return library.analyzer
+
+
+def _asked(analyzer, question: str):
+    return asked_for(fold(question), analyzer.content_words)
+
+
+def _states(analyzer, text: str, question: str) -> bool:
+    demand = _asked(analyzer, question)
+    assert demand is not None
+    return states(fold(text), demand, analyzer.words, analyzer.is_known)
+
+
+def test_question_filler_words_are_not_content() -> None:
+    assert asked_about(["原文", "一共", "哪四敢", "几部", "哪些方面", "那篇", "党支部"]) == ["四敢", "方面", "党支部"]
+
+
+def test_what_a_question_demands(analyzer) -> None:
+    count = _asked(analyzer, "依托代表小组成立了多少个党支部")
+    assert count is not None and count.kind == "count" and count.focus == ("党支部",)
+    assert _asked(analyzer, "人大代表履职补助一年每人多少钱").kind == "money"
+    assert _asked(analyzer, "镇江法检两院工作报告的代表满意率具体是多少").kind == "rate"
+    assert _asked(analyzer, "人大代表一届任期是几年").kind == "years"
+    who = _asked(analyzer, "法检两院行实施意见起草是哪位副主任牵头的")
+    assert who is not None and who.kind == "who" and who.focus == ("副主任",)
+    office = _asked(analyzer, "江苏省人大常委会主任是谁")
+    assert office is not None and office.office == "省人大常委会"
+    # Not demands for a figure or a person: wording, an ordinal, "which ones", the name of a thing.
+    assert _asked(analyzer, "徐劼讲话里说机关人手紧，一个处就几个人，原文咋讲的") is None
+    assert _asked(analyzer, "主题公园是全国第几座") is None
+    assert _asked(analyzer, "今年执法检查重点查哪几块") is None
+    assert _asked(analyzer, "扬中市人大的三大行动活动意见叫什么") is None
+
+
+def test_a_count_must_stand_next_to_what_is_counted(analyzer) -> None:
+    assert _states(analyzer, "依托市人大代表小组成立19个党支部", "成立了多少个党支部")
+    assert _states(analyzer, "全市1393 個代表“家站點”“三化”建設", "無錫代表「家站點」總共建了幾個")
+    assert not _states(analyzer, "依托市人大代表小组成立19个党支部", "成立了多少个党小组")
+    # 主任 is counted, not the 副主任 standing in the text.
+    assert not _states(analyzer, "市人大常委会副主任3人出席", "人大常委会有几位主任")
+    assert _states(analyzer, "确保专职组成人员比例达到60%以上", "专职组成人员比例要达到多少")
+    assert not _states(analyzer, "代表的满意率还有待提高", "代表满意率具体是多少")
+    assert not _states(analyzer, "健全代表履职补助制度", "人大代表履职补助一年每人多少钱")
+
+
+def test_a_person_is_named_next_to_the_title_asked_for(analyzer) -> None:
+    assert _states(analyzer, "市人大常委會主任孔令俊要求深化", "扬州市人大常委会主任是谁")
+    assert _states(analyzer, "刚才，高亚光主任宣读了表彰通报", "是谁念的表彰通报")
+    assert _states(analyzer, "全国人大常委会栗战书委员长也强调", "全国人大常委会委员长是谁")
+    assert _states(analyzer, "党支部书记由各小组党员组长担任", "党支部书记由谁担任")
+    assert not _states(analyzer, "市人大常委会主任会议成员下沉联系", "人大常委会主任是谁")
+    # The director of the city's standing committee is not the province's.
+    assert not _states(analyzer, "市人大常委会主任李健出席会议", "江苏省人大常委会主任是谁")
+    assert has_name(analyzer.words("秘书长胡敷成主持会议"), analyzer.is_known)
+
+
+def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
+    # jieba tags 库里 (cut out of 调研库里) as a person; no title stands next to it.
+    words = analyzer.words(fold("丹阳人大调研库里放了多少课题"))
+    assert ("库里",) not in entities(words, people_need_title=True)
+    assert ("库里",) in entities(words)
+    assert ("赵乐际",) in entities(analyzer.words("赵乐际委员长对地方人大提了什么要求"), people_need_title=True)
+    # jieba tags 连云港 as a person and leaves 句容 untagged; the corpus's headings say they are places.
+    subjects = frozenset({"连云港市", "句容市"})
+    assert ("连云港",) in entities(analyzer.words("连云港一共有多少名五级人大代表"), True, subjects)
+    assert ("连云港",) not in entities(analyzer.words("连云港一共有多少名五级人大代表"), True)
+    assert ("句容",) in entities(analyzer.words("句容建了几个功能型党支部"), True, subjects)
+
+
+def test_which_numbered_key_names_a_formula() -> None:
+    assert formulas("四敢精神是哪四敢") == [("四敢", [(4, "敢")])]
+    assert formulas("要答好哪三道题") == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "徐州市人大常委会有几位副主任",
+        "江苏省人大常委会主任是谁",
+        "人大代表一届任期是几年",
+        "淮安餐厨垃圾管理条例对乱倒餐厨垃圾罚多少钱",
+        "连云港一共有多少名五级人大代表",
+        "2020年无锡人大完成了多少项重点监督任务",
+    ],
+)
+def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) -> None:
+    result = searcher.search(question, top=3)
+    assert result.hits and not result.answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "扬州市人大常委会主任是谁",
+        "镇江京口区代表建议办成率力争达到多少",
+        "丹阳人大调研库里放了多少课题",
+        "江苏镇江丹徒区人大对今年的重要建议是怎么督办的",
+        "盐城人大开展的代表小组建支部活动叫什么",
+    ],
+)
+def test_answerable_figure_and_place_questions_stay_answered(searcher, question: str) -> None:
+    assert searcher.search(question, top=3).answered
+
+
+def test_a_year_without_documents_is_searched_as_text(searcher) -> None:
+    result = searcher.search("2014年总书记在镇江提出了什么", top=3)
+    assert result.query.year == "" and any("2014" in n for n in result.query.notices)
+    assert "全面从严治党" in fold(result.hits[0].text) and result.answered
+    # The year is then part of what the question is about: a passage without it does not answer.
+    assert not searcher.search("2021年无锡人大完成了几个立法项目", top=3).answered
+
+
+def test_four_gan_question_prefers_the_enumeration(searcher) -> None:
+    assert "敢为、敢闯、敢干、敢首创" in fold(searcher.search("四敢精神是哪四敢", top=1).hits[0].text)
+
+
+def test_characters_of_words_the_corpus_never_uses_weigh_softly(library, searcher) -> None:
+    from retrieval.question import soft_words
+
+    folded = fold("李健说要理解法院检察院案子多、人手不够")
+    words = searcher.question_words(folded)
+    soft = soft_words(library, folded, words, 1.0)
+    # 人手 is nowhere in the corpus (案子 is): its characters count, the rarer the more.
+    assert set(soft) == {"人", "手"} and soft["手"] > soft["人"]
+    assert all(w not in soft for w in words)
+    assert soft_words(library, fold("四个机关指的是哪四个机关"), searcher.question_words(fold("四个机关")), 1.0) == {}
+
+
+@pytest.mark.parametrize("question", ["人大工作的五个一工程是指什么", "法检两院行的四看四促进是什么"])
+def test_a_numbered_formula_the_corpus_never_names_is_not_answered(searcher, question: str) -> None:
+    assert not searcher.search(question, top=3).answered
+
+
+def test_formula_names_read_with_a_character_too_many_still_count(searcher) -> None:
+    # 三破三立中 (of 三破三立中的三破) is not in the corpus, 三破三立 is.
+    assert searcher._names_formula("三破三立中") and not searcher._names_formula("五个一工程")
+    assert searcher.search("三破三立中的三破是什么", top=1).answered
