@@ -115,9 +115,7 @@ class ChatStore:
         )
 
     def unfinished(self) -> list[DigestRecord]:
-        rows = self.store.execute(
-            "SELECT chat_id, day FROM digests WHERE status='sending' ORDER BY created"
-        ).fetchall()
+        rows = self.store.execute("SELECT chat_id, day FROM digests WHERE status='sending' ORDER BY created").fetchall()
         return [d for cid, day in rows if (d := self.digest(int(cid), day)) is not None]
 
     def shown(self, chat_id: int) -> set[tuple[str, int]]:

@@ -9,12 +9,13 @@ never a mixture.
 
 from __future__ import annotations
 
-from retrieval import Library, Searcher
+from retrieval import Library, Searcher, Speeches
 
 
 class LiveCorpus:
     def __init__(self, library: Library) -> None:
         self.searcher = Searcher(library)
+        self._speeches: tuple[Library, Speeches] | None = None
 
     @property
     def lib(self) -> Library:
@@ -22,6 +23,14 @@ class LiveCorpus:
 
     def swap(self, library: Library) -> None:
         self.searcher = Searcher(library)
+
+    @property
+    def speeches(self) -> Speeches:
+        """Signed speeches by speaker, read once per library (kept with the library it was read from)."""
+        lib = self.lib
+        if self._speeches is None or self._speeches[0] is not lib:
+            self._speeches = (lib, Speeches(lib.documents))
+        return self._speeches[1]
 
     def is_place(self, word: str) -> bool:
         """Whether a word names a place (for "那镇江呢？"): a 市/县/区/省 name, or one the corpus uses as a city."""

@@ -28,7 +28,7 @@ from .chats import ChatStore
 from .config import Settings
 from .corpus import LiveCorpus
 from .digest import DigestService
-from .handlers.answers import Answers
+from .handlers.answers import MAX_REFS, Answers
 from .handlers.browse import Browsing
 from .handlers.documents import Documents, HeavyRunner, in_fresh_process
 from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
@@ -67,7 +67,7 @@ class Engine:
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
         self.secret = secret
         idle = settings.session_idle_minutes * 60
-        self.answers = Answers(self.corpus, self.sessions, AnswerView(secret), idle)
+        self.answers = Answers(self.corpus, self.sessions, AnswerView(secret, MAX_REFS), idle)
         self.browse = Browsing(self.corpus, secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)

@@ -31,6 +31,7 @@ class Session:
     hits: list[Hit] = field(default_factory=list)  # best first
     terms: list[str] = field(default_factory=list)  # folded words to mark in a source view
     understood: str = ""  # how a follow-up was read, shown to the user
+    topic: str = ""  # the question a chain of follow-ups started from; each one is read against it
     filters: list[str] = field(default_factory=list)
     answered: bool = True  # False: the corpus does not answer it; the hits are only related passages
     offset: int = 0  # the first hit of the page shown last
@@ -43,6 +44,7 @@ class Session:
             "hits": [asdict(h) for h in self.hits],
             "terms": self.terms,
             "understood": self.understood,
+            "topic": self.topic,
             "filters": self.filters,
             "answered": self.answered,
         }

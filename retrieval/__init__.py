@@ -11,8 +11,10 @@ module behind it can change shape without breaking a caller.
 """
 
 from .analysis import Analyzer, fold, stopwords
+from .attribution import Speeches, SpeechOutline, attribution
 from .convert import FORMATS
-from .excerpt import citation, make_excerpt, match_spans
+from .excerpt import citation, human_date, make_excerpt, match_spans
+from .fulltext import FullText, full_text
 from .ingest import IngestError, list_sources
 from .library import Library
 from .manage import CorpusError, add_and_index, open_library, remove_and_index
@@ -25,6 +27,7 @@ __all__ = [
     "Analyzer",
     "CorpusError",
     "Document",
+    "FullText",
     "Hit",
     "IngestError",
     "Library",
@@ -32,10 +35,15 @@ __all__ = [
     "QueryError",
     "SearchResult",
     "Searcher",
+    "SpeechOutline",
+    "Speeches",
     "add_and_index",
+    "attribution",
     "citation",
     "entities",
     "fold",
+    "full_text",
+    "human_date",
     "list_sources",
     "make_excerpt",
     "match_spans",

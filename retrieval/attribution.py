@@ -48,8 +48,8 @@ class Attribution:
     def lines(self, act: str = "") -> list[str]:
         """The answer in plain Chinese, the reported act asked about (主持, 讲话) first."""
         out: list[str] = []
-        wanted = [s for s in self.statements if not act or s.act == act]
-        for s in wanted or self.statements:
+        ordered = sorted(self.statements, key=lambda s: bool(act) and s.act != act)
+        for s in ordered:
             out.append(f"{s.who}{'主持会议' if s.act == '主持' else s.act}（本段所述）")
         when = f"，{human_date(self.date)}" if self.date else ""
         if self.byline == "未署名":
@@ -87,6 +87,7 @@ def attribution(doc: Document, paragraph: Paragraph) -> Attribution:
 
 # A question about what someone said: 马明龙讲了哪几个方面 · 徐劼讲话的主要内容是什么 · 李健谈了什么.
 _ASKS_CONTENT = re.compile(r"讲了|讲话|讲的|谈了|谈到|说了|内容|方面|要点|部署|提出了?什么|发言")
+_ASKS = re.compile(r"什么|哪|几|怎么|如何|主要|内容|要点|方面|\?")  # a question, not a report that someone spoke
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class Speeches:
     def asked(self, question: str) -> list[SpeechOutline]:
         """The speeches of the person a question names, when it asks what they said; else nothing."""
         q = fold(question)
-        if not _ASKS_CONTENT.search(q):
+        if not (_ASKS_CONTENT.search(q) and _ASKS.search(q)):
             return []
         named = [name for name in self._by_name if name in q]
         return [o for name in named for o in self._by_name[name] if o.headings]

@@ -47,3 +47,4 @@ def test_a_question_about_what_someone_said_finds_their_speech_and_its_headings(
     (xu,) = speeches.asked("徐劼讲话的主要内容是什么")
     assert xu.doc_id.startswith("000") and len(xu.headings) == 3
     assert speeches.asked("马明龙是谁") == []  # not a question about what he said
+    assert speeches.asked("市委书记马明龙出席会议并讲话") == []  # a report that he spoke, not a question

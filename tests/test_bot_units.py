@@ -169,7 +169,22 @@ def test_corrupt_state_file_is_set_aside(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
     store = Store(path)
-    hit = Hit(1, 2.5, "doc", "标题", "一、", 3, "《标题》 › 第3段", "摘录", [(0, 2)], "摘录全文", 10, 12, 7, ["《标题》 › 第9段"])
+    hit = Hit(
+        1,
+        2.5,
+        "doc",
+        "标题",
+        "一、",
+        3,
+        "《标题》 › 第3段",
+        "摘录",
+        [(0, 2)],
+        "摘录全文",
+        10,
+        12,
+        7,
+        ["《标题》 › 第9段"],
+    )
     session = Sessions(store).new(Session(0, 1, 1, "q", "q", [hit], terms=["摘录"]))
     assert Sessions(store).get(session.sid).hits == [hit]  # the hit itself, excerpt and marks included
     assert list(tmp_path.glob("state.sqlite3.corrupt-*"))

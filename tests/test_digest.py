@@ -243,7 +243,11 @@ def test_preview_changes_nothing(tmp_path, library, clock) -> None:
 
 @pytest.mark.parametrize(
     ("bad", "told"),
-    [("/digest on 25:00", "时间格式应为 HH:MM"), ("/digest on abc", "时间格式应为 HH:MM"), ("/digest sometimes", "用法")],
+    [
+        ("/digest on 25:00", "时间格式应为 HH:MM"),
+        ("/digest on abc", "时间格式应为 HH:MM"),
+        ("/digest sometimes", "用法"),
+    ],
 )
 def test_bad_digest_arguments(tmp_path, library, clock, bad: str, told: str) -> None:
     engine = make_engine(tmp_path, library, clock)
@@ -266,7 +270,9 @@ def test_overlapping_runs_send_one_digest(tmp_path, library, clock) -> None:
     async def both() -> None:
         # A minute's run still sending when the next starts, and one chat's digest asked for meanwhile.
         digests = engine.digests
-        await asyncio.gather(digests.send_due(out), digests.send_due(out), digests.run(CHAT, out), digests.send_due(out))
+        await asyncio.gather(
+            digests.send_due(out), digests.send_due(out), digests.run(CHAT, out), digests.send_due(out)
+        )
 
     asyncio.run(both())
     assert len(out.sent) == 1

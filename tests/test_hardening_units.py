@@ -108,7 +108,9 @@ async def test_a_429_pauses_only_its_own_chat() -> None:
     assert order == [2, 3, 1]  # chats 2 and 3 did not wait for chat 1's retry_after
 
 
-async def test_a_digest_run_that_meets_a_database_failure_is_finished_by_the_next_run(tmp_path, library, caplog) -> None:
+async def test_a_digest_run_that_meets_a_database_failure_is_finished_by_the_next_run(
+    tmp_path, library, caplog
+) -> None:
     import sqlite3
     from datetime import datetime
     from zoneinfo import ZoneInfo

@@ -65,4 +65,7 @@ def test_the_check_as_the_container_runs_it_stays_light(tmp_path: Path) -> None:
     env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "TELEGRAM_BOT_TOKEN": "1:x"}
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1, run.stderr
-    assert run.stdout.splitlines() == [f"unhealthy: no state database at {tmp_path / 'state.sqlite3'} (the bot has not started yet)", "[]"]
+    assert run.stdout.splitlines() == [
+        f"unhealthy: no state database at {tmp_path / 'state.sqlite3'} (the bot has not started yet)",
+        "[]",
+    ]

@@ -54,7 +54,9 @@ def test_pyproject_declares_every_runtime_dependency_with_its_pin() -> None:
     assert not missing, f"imported by bot/ or retrieval/ but not in pyproject's dependencies: {sorted(missing)}"
     runtime = pins("requirements.txt")
     for name, req in declared.items():
-        assert str(req.specifier) == f"=={runtime[name]}", f"{name}: pyproject says {req.specifier}, requirements.txt {runtime[name]}"
+        assert str(req.specifier) == f"=={runtime[name]}", (
+            f"{name}: pyproject says {req.specifier}, requirements.txt {runtime[name]}"
+        )
 
 
 def test_runtime_and_development_pins_are_apart() -> None:

@@ -81,7 +81,9 @@ def old_database(path: Path) -> None:
     db.execute("INSERT INTO meta VALUES ('callback_secret', ?)", ("ab" * 16,))
     db.execute("INSERT INTO chats VALUES (42, 1, '07:45', '2026-01-01', ?, ?)", (json.dumps({"001": "x"}), now))
     db.execute("INSERT INTO watches VALUES (42, '四个机关', '四个机关', ?)", (now,))
-    db.execute("INSERT INTO digests VALUES (42, '2026-01-05', ?, 2, 'sent', ?, ?)", (json.dumps(["一", "二"]), now, now))
+    db.execute(
+        "INSERT INTO digests VALUES (42, '2026-01-05', ?, 2, 'sent', ?, ?)", (json.dumps(["一", "二"]), now, now)
+    )
     db.execute("INSERT INTO shown VALUES (42, '001', 7, ?)", (now,))
     old_session = {"query": "四个机关", "asked": "四个机关", "refs": [["001", 7]], "terms": ["四个机关"], "offset": 0}
     db.execute("INSERT INTO sessions VALUES (1, 42, 42, ?, ?, ?)", (json.dumps(old_session), now, now))

@@ -7,7 +7,7 @@ buttons and a restart all page through them without searching again.
 
 from __future__ import annotations
 
-from retrieval import QueryError
+from retrieval import QueryError, attribution
 
 from ..corpus import LiveCorpus
 from ..followup import read_message
@@ -40,8 +40,22 @@ class Answers:
         if reading == "new":
             how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
         else:
-            previous = prev.query if prev else ""
+            # Each follow-up is read against the question the chain started from, never against the
+            # previous reading, so three follow-ups do not pile up three sets of leftovers.
+            previous = (prev.topic or prev.query) if prev else ""
             how = read_message(text, prev is not None, msg.reply_to_bot, lib.analyzer, self.corpus.is_place, previous)
+        if how.kind == "thanks":
+            # In a group a courtesy needs no answer (three paragraphs would be noise); in private, a short one.
+            return [] if msg.in_group else [Reply("不客气。有问题随时发给我。")]
+        if how.kind == "who" and prev is not None and prev.hits:
+            said = self._who(prev, how.act)
+            if said is not None:
+                return [said]
+            how = read_message(
+                f"{prev.topic or prev.query} {how.act}", False, False, lib.analyzer, self.corpus.is_place
+            )
+        elif how.kind == "who":
+            how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
         if how.kind == "more":
             if prev is None:
                 return [Reply("没有可以继续翻页的回答，请先提一个问题。")]
@@ -54,6 +68,7 @@ class Answers:
             return [Reply(esc(str(exc)))]
         if not result.hits:
             return [self.view.no_hits(how.query, result)]
+        topic = (prev.topic or prev.query) if how.kind == "followup" and prev is not None else how.query
         session = Session(
             sid=0,
             chat_id=msg.chat_id,
@@ -65,9 +80,26 @@ class Answers:
             understood=brief(how.understood),
             filters=result.query.filters + result.query.notices,
             answered=result.answered,
+            topic=topic,
         )
         self.sessions.new(session)
+        speeches = self.corpus.speeches.asked(how.query)
+        if speeches:
+            # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
+            return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
         return [self.view.page(session, 0, edit=False)]
+
+    def _who(self, session: Session, act: str) -> Reply | None:
+        """ "谁讲的？" about the first answer on screen: what the text, the byline and the signature say."""
+        hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
+        lib = self.corpus.lib
+        doc = lib.doc_by_id.get(hit.doc_id)
+        if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
+            return None
+        lines = attribution(doc, doc.paragraphs[hit.paragraph - 1]).lines(act)
+        if not lines:
+            return None
+        return self.view.who(hit, lines, act)
 
     def show_page(self, session: Session, offset: int, edit: bool) -> Reply:
         if offset >= len(session.hits):
@@ -120,4 +152,6 @@ class Answers:
             result = self.corpus.searcher.search(query, top=INLINE_RESULTS)
         except QueryError:
             return []
+        if not result.hits:
+            return [self.view.no_hits_card(query)]
         return [self.view.card(hit, result.answered) for hit in result.hits]

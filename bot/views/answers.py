@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval import Document, Hit, Paragraph, SearchResult, citation, match_spans
+from retrieval import Document, Hit, Library, Paragraph, SearchResult, SpeechOutline, citation, human_date, match_spans
 
 from .. import callbacks
 from ..messages import InlineCard
@@ -15,8 +15,9 @@ RELATED = "以下是语料中最接近的段落，仅供参考，并非答案：
 
 
 class AnswerView:
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, cap: int = 30) -> None:
         self.secret = secret  # signs the buttons' callback data
+        self.cap = cap  # how many hits a session keeps at most
 
     def _button(self, text: str, session: Session, kind: str, *args: int) -> Button:
         return Button(text, callbacks.encode(self.secret, session.chat_id, kind, session.sid, *args))
@@ -38,10 +39,17 @@ class AnswerView:
         shown = list(range(offset + 1, min(total, offset + PAGE) + 1))
         blocks = ["\n".join(head)]
         blocks += [self.hit_block(session.hits[rank - 1], rank, session.answered) for rank in shown]
-        blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条，共 {total} 条")
+        # The search keeps at most MAX_REFS hits: a full list is a cap, not a count, and is not called one.
+        count = f"，共 {total} 条" if total < self.cap else ""
+        blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条{count}")
         buttons: list[list[Button]] = []
+        paging = []
+        if offset > 0:
+            paging.append(self._button("上一页", session, "m", max(0, offset - PAGE)))
         if offset + PAGE < total:
-            buttons.append([self._button("更多", session, "m", offset + PAGE)])
+            paging.append(self._button("更多", session, "m", offset + PAGE))
+        if paging:
+            buttons.append(paging)
         if shown:
             buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
         # Three excerpts of at most ~200 characters and their citations stay far below the limit.
@@ -87,6 +95,36 @@ class AnswerView:
             lines.append("语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions))
         lines.append("可以换个说法，或用 /docs 查看有哪些文档。")
         return Reply("\n".join(lines))
+
+    @staticmethod
+    def who(hit: Hit, lines: list[str], act: str) -> Reply:
+        """Who said the passage on screen, from the text and the structure; the citation says which passage."""
+        body = "\n".join(f"· {esc(line)}" for line in lines)
+        title = "谁主持的" if act == "主持" else "谁讲的"
+        return Reply(f"🗣 <b>{title}</b>\n{body}\n— <i>{esc(hit.citation)}</i>")
+
+    @staticmethod
+    def speech_outlines(speeches: list[SpeechOutline], lib: Library) -> Reply:
+        """A speaker's speeches with their top-level headings, each cited: what they said, in their own words."""
+        blocks = []
+        for s in speeches:
+            doc = lib.doc_by_id.get(s.doc_id)
+            where = doc.label if doc is not None else s.doc_id
+            when = f"，{human_date(s.date)}" if s.date else ""
+            head = f"📑 <b>{esc(s.who)}《{esc(s.title)}》</b>（{esc(where)}{esc(when)}）共 {len(s.headings)} 个部分："
+            items = [f"{esc(text)}（第{number}段起）" for text, number in s.headings]
+            blocks.append("\n".join([head, *items]))
+        return Reply(pack(blocks)[0])
+
+    @staticmethod
+    def no_hits_card(query: str) -> InlineCard:
+        """An inline query with nothing to show still gets a card that says so, rather than an empty list."""
+        return InlineCard(
+            id="none",
+            title="没有找到相关段落",
+            description=f"“{brief(query, 40)}”在语料中没有找到，可以换个说法",
+            html=f"没有找到与“{esc(brief(query))}”相关的段落。",
+        )
 
     @staticmethod
     def card(hit: Hit, answered: bool) -> InlineCard:

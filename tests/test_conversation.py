@@ -1,0 +1,75 @@
+"""Conversations as a person means them: courtesies, who said it, follow-ups that keep the topic, speeches."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.messages import Incoming
+
+
+@pytest.fixture
+def engine(tmp_path: Path, library) -> Engine:
+    eng = Engine(Settings(data_dir=tmp_path / "data"), library=library)
+    yield eng
+    eng.store.close()
+
+
+def ask(engine: Engine, text: str, chat: int = 5, chat_type: str = "private", **kw) -> list:
+    return asyncio.run(engine.handle_message(Incoming(chat, 5, text, chat_type=chat_type, **kw)))
+
+
+def test_thanks_get_a_short_reply_in_private_and_none_in_a_group(engine) -> None:
+    ask(engine, "四个机关指的是哪四个机关")
+    (reply,) = ask(engine, "好的，谢谢")
+    assert reply.html == "不客气。有问题随时发给我。" and not reply.buttons
+    ask(engine, "/ask 四个机关指的是哪四个机关", chat=-100, chat_type="group")
+    assert ask(engine, "好的，谢谢", chat=-100, chat_type="group", reply_to_bot=True) == []
+
+
+def test_who_presided_is_answered_from_the_passage_on_screen(engine) -> None:
+    (first,) = ask(engine, "市委人大工作会议召开，市委书记马明龙出席会议并讲话")
+    assert "第1段" in first.html
+    (who,) = ask(engine, "谁主持的？")
+    assert who.html.startswith("🗣") and "徐曙海主持会议" in who.html
+    assert who.html.index("徐曙海") < who.html.index("马明龙")  # the act asked about comes first
+    (spoke,) = ask(engine, "谁讲话了？")
+    assert "市委书记马明龙讲话" in spoke.html
+
+
+def test_who_wrote_a_speech_names_its_speaker_and_date(engine) -> None:
+    ask(engine, "全过程人民民主实践创新年活动")
+    (who,) = ask(engine, "谁讲的")
+    assert "讲话：徐劼" in who.html and "2023年3月7日" in who.html
+
+
+def test_follow_ups_build_on_the_original_question_not_on_the_last_reading(engine) -> None:
+    ask(engine, "镇江市委人大工作会议是哪天召开的")
+    (second,) = ask(engine, "那无锡呢？")
+    assert "按“无锡市委人大工作会议是哪天召开的”理解" in second.html
+    (third,) = ask(engine, "具体有哪些措施")
+    assert "按“镇江市委人大工作会议是哪天召开的 措施”理解" in third.html
+
+
+def test_a_question_about_what_someone_said_leads_with_their_speech_outline(engine) -> None:
+    outline, answer = ask(engine, "马明龙讲了哪几个方面")
+    assert outline.html.startswith("📑 <b>马明龙《在市委人大工作会议上的讲话》</b>") and "共 4 个部分" in outline.html
+    assert "一、坚持以习近平新时代中国特色社会主义思想定向领航" in outline.html
+    assert "🔎" in answer.html
+
+
+def test_a_capped_list_is_not_called_a_count_and_later_pages_go_back(engine) -> None:
+    (first,) = ask(engine, "人大代表")
+    assert "共 30 条" not in first.html and "第 1–3 条" in first.html
+    assert [b.text for b in first.buttons[0]] == ["更多"]
+    (second,) = ask(engine, "更多")
+    assert [b.text for b in second.buttons[0]] == ["上一页", "更多"]
+
+
+def test_an_inline_query_without_hits_says_so_in_a_card(engine) -> None:
+    (card,) = engine.answers.inline("量子计算机光刻机")
+    assert card.title == "没有找到相关段落" and "量子计算机光刻机" in card.description
