@@ -11,7 +11,7 @@ module behind it can change shape without breaking a caller.
 """
 
 from .analysis import Analyzer, fold, stopwords
-from .attribution import Speeches, SpeechOutline, attribution
+from .attribution import Speeches, SpeechOutline, attribute
 from .convert import FORMATS
 from .excerpt import citation, human_date, make_excerpt, match_spans
 from .fulltext import FullText, full_text
@@ -38,7 +38,7 @@ __all__ = [
     "SpeechOutline",
     "Speeches",
     "add_and_index",
-    "attribution",
+    "attribute",
     "citation",
     "entities",
     "fold",

@@ -73,7 +73,7 @@ def statements(text: str) -> tuple[Statement, ...]:
     return tuple(found)
 
 
-def attribution(doc: Document, paragraph: Paragraph) -> Attribution:
+def attribute(doc: Document, paragraph: Paragraph) -> Attribution:
     """Everything the corpus says about who speaks in ``paragraph`` and when."""
     article = doc.articles[paragraph.article] if 0 <= paragraph.article < len(doc.articles) else None
     if article is not None and article.author:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from conftest import doc
 
-from retrieval.attribution import Speeches, Statement, attribution, statements
+from retrieval.attribution import Speeches, Statement, attribute, statements
 
 
 def test_a_news_item_names_who_spoke_and_who_presided(library) -> None:
     magazine = doc(library, "003")
-    found = attribution(magazine, magazine.paragraphs[0])
+    found = attribute(magazine, magazine.paragraphs[0])
     assert Statement("市委书记马明龙", "讲话") in found.statements
     assert Statement("市委副书记、市长徐曙海", "主持") in found.statements
     assert found.lines("主持")[0] == "市委副书记、市长徐曙海主持会议（本段所述）"
@@ -17,17 +17,17 @@ def test_a_news_item_names_who_spoke_and_who_presided(library) -> None:
 
 def test_a_speech_paragraph_is_attributed_to_its_speaker_with_the_date(library) -> None:
     bulletin = doc(library, "000")
-    found = attribution(bulletin, bulletin.paragraphs[8])
+    found = attribute(bulletin, bulletin.paragraphs[8])
     assert found.byline == "徐劼" and found.speech
     assert found.lines()[-1].startswith("讲话：徐劼（凝心聚力") and found.lines()[-1].endswith("，2023年3月7日）")
     magazine = doc(library, "003")
     speech = next(p for p in magazine.paragraphs if p.article >= 0 and magazine.articles[p.article].author == "马明龙")
-    assert attribution(magazine, speech).byline == "马明龙"
+    assert attribute(magazine, speech).byline == "马明龙"
 
 
 def test_an_anonymised_speech_is_said_to_be_unsigned(library) -> None:
     speech = doc(library, "001")
-    lines = attribution(speech, speech.paragraphs[3]).lines()
+    lines = attribute(speech, speech.paragraphs[3]).lines()
     assert lines and "未署名" in lines[-1]
 
 

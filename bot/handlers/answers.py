@@ -7,7 +7,7 @@ buttons and a restart all page through them without searching again.
 
 from __future__ import annotations
 
-from retrieval import QueryError, attribution
+from retrieval import QueryError, attribute
 
 from ..corpus import LiveCorpus
 from ..followup import read_message
@@ -96,7 +96,7 @@ class Answers:
         doc = lib.doc_by_id.get(hit.doc_id)
         if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
             return None
-        lines = attribution(doc, doc.paragraphs[hit.paragraph - 1]).lines(act)
+        lines = attribute(doc, doc.paragraphs[hit.paragraph - 1]).lines(act)
         if not lines:
             return None
         return self.view.who(hit, lines, act)
