@@ -174,7 +174,7 @@ def test_answers_keep_working_while_the_index_is_rebuilt(warm: Warm) -> None:
     answer, answered, added = asyncio.run(scenario())
     assert heavy["start"] < answered < heavy["end"]  # answered while the index was being rebuilt
     assert "[1]" in answer[0].html and "已添加" in added[0].html
-    assert len(eng.lib.documents) == 6 and any(d.doc_id == "notice" for d in eng.lib.documents)
+    assert len(eng.lib.documents) == 6 and any(d.doc_id == "005_notice" for d in eng.lib.documents)
     eng.store.close()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from retrieval import QueryError, attribute
 
 from ..corpus import LiveCorpus
-from ..followup import read_message
+from ..followup import Reading, read_message
 from ..messages import Incoming, InlineCard
 from ..render import Reply, brief, esc
 from ..sessions import Session, Sessions
@@ -51,9 +51,8 @@ class Answers:
             said = self._who(prev, how.act)
             if said is not None:
                 return [said]
-            how = read_message(
-                f"{prev.topic or prev.query} {how.act}", False, False, lib.analyzer, self.corpus.is_place
-            )
+            reading = f"{prev.topic or prev.query} {how.act}"
+            how = Reading("followup", query=reading, understood=reading)
         elif how.kind == "who":
             how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
         if how.kind == "more":
@@ -96,7 +95,10 @@ class Answers:
         doc = lib.doc_by_id.get(hit.doc_id)
         if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
             return None
-        lines = attribute(doc, doc.paragraphs[hit.paragraph - 1]).lines(act)
+        said = attribute(doc, doc.paragraphs[hit.paragraph - 1])
+        if act == "主持" and not any(s.act == "主持" for s in said.statements):
+            return None  # a byline says who wrote, not who presided: search the topic for it instead
+        lines = said.lines(act)
         if not lines:
             return None
         return self.view.who(hit, lines, act)
