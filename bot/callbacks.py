@@ -14,6 +14,7 @@ import hmac
 import re
 
 KINDS = {"m", "s", "p", "n", "b", "d"}  # more, source (by rank), previous, next paragraph, back, document list page
+MAX_DATA = 64  # bytes; Telegram's InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _ARG = re.compile(r"^[0-9]{1,9}$")
 
 
@@ -31,13 +32,13 @@ def encode(secret: bytes, chat_id: int, kind: str, *args: int) -> str:
         raise ValueError(kind)
     payload = ":".join([kind, *(str(int(a)) for a in args)])
     data = f"{payload}:{_sig(secret, chat_id, payload)}"
-    if len(data.encode()) > 64:
-        raise ValueError("callback data over 64 bytes")
+    if len(data.encode()) > MAX_DATA:
+        raise ValueError(f"callback data over {MAX_DATA} bytes")
     return data
 
 
 def decode(secret: bytes, chat_id: int, data: str) -> tuple[str, list[int]]:
-    if not isinstance(data, str) or len(data) > 64:
+    if not isinstance(data, str) or len(data) > MAX_DATA:
         raise BadCallback("malformed")
     parts = data.split(":")
     if len(parts) < 3 or parts[0] not in KINDS or not all(_ARG.match(p) for p in parts[1:-1]):

@@ -59,16 +59,15 @@ class Engine:
         self.settings = settings
         self.store = store or Store(settings.state_db)
         self.prune()
-        secret = self.store.secret()
+        self.secret = self.store.secret()  # signs and checks the buttons' callback data
         self.corpus = LiveCorpus(library or open_library(settings.corpus_dir, settings.cache_dir))
         self.sessions = Sessions(self.store)
         self.chats = ChatStore(self.store)
         self.digests = DigestService(self.chats, lambda: self.corpus.lib, settings.tz, clock)
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
-        self.secret = secret
         idle = settings.session_idle_minutes * 60
-        self.answers = Answers(self.corpus, self.sessions, AnswerView(secret, MAX_REFS), idle)
-        self.browse = Browsing(self.corpus, secret)
+        self.answers = Answers(self.corpus, self.sessions, AnswerView(self.secret, MAX_REFS), idle)
+        self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)
 

@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-MAX_MESSAGE = 4096
+MAX_MESSAGE = 4096  # characters after entity parsing; Telegram's MessageLimit.MAX_TEXT_LENGTH
 SAFE_LIMIT = 4000  # room for the tags closed and reopened at a cut
 
 

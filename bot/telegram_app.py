@@ -50,6 +50,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from retrieval import Library
 
@@ -307,6 +308,7 @@ def build_application(
     library: Library | None = None,
     flood: FloodControl | None = None,
     digest_every: float = DIGEST_EVERY,
+    request: BaseRequest | None = None,
     **engine_options: Any,
 ) -> Application:
     """The real Application with its engine, handlers and jobs, talking to ``settings.base_url``.
@@ -314,25 +316,31 @@ def build_application(
     The engine is built here, after the bot, so that what only Telegram can
     tell (whether a user administers a group) is handed to its constructor.
     ``flood`` replaces the default limits and ``digest_every`` the digest
-    period (tests and benchmarks use shorter ones); ``engine_options`` go
-    to :class:`Engine` (a clock, a document-work runner).
+    period (tests and benchmarks use shorter ones); ``request`` replaces
+    the HTTP layer (tests answer in-process); ``engine_options`` go to
+    :class:`Engine` (a clock, a document-work runner).
     """
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(flood or FloodControl())
         .concurrent_updates(PerChatUpdateProcessor())
-        .connect_timeout(REQUEST_TIMEOUTS["connect_timeout"])
-        .read_timeout(REQUEST_TIMEOUTS["read_timeout"])
-        .write_timeout(REQUEST_TIMEOUTS["write_timeout"])
-        .pool_timeout(REQUEST_TIMEOUTS["pool_timeout"])
         # A question deleted before its answer is sent must not make Telegram refuse the answer.
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz, allow_sending_without_reply=True))
         .post_init(_post_init)
-        .build()
     )
+    if request is None:
+        builder = (
+            builder.connect_timeout(REQUEST_TIMEOUTS["connect_timeout"])
+            .read_timeout(REQUEST_TIMEOUTS["read_timeout"])
+            .write_timeout(REQUEST_TIMEOUTS["write_timeout"])
+            .pool_timeout(REQUEST_TIMEOUTS["pool_timeout"])
+        )
+    else:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
     engine = Engine(settings, library=library, chat_admin=functools.partial(is_chat_admin, app.bot), **engine_options)
     adapter = TelegramAdapter(engine, app.bot)
     app.bot_data["engine"] = engine

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from fakebotapi import FakeBotAPI, FakeRequest
+from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
@@ -55,6 +58,39 @@ async def serving_webhook(settings: Settings, library) -> AsyncIterator[tuple[En
         await app.stop()
         await app.shutdown()
         engine.store.close()
+
+
+class InProcess:
+    """The real Application, its handlers and flood control, with updates handed in one at a time.
+
+    ``send`` returns when the bot has finished with the update (its answers
+    are in ``fake``), so tests need no polling, no waiting and no sleeps.
+    What it leaves out is the transport: long polling, the per-chat update
+    processor and the jobs (the end-to-end tests keep those).
+    """
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.engine: Engine = app.bot_data["engine"]
+        self._ids = itertools.count(1)
+
+    async def send(self, *updates: dict) -> None:
+        for raw in updates:
+            raw["update_id"] = next(self._ids)
+            await self.app.process_update(Update.de_json(raw, self.app.bot))
+
+
+@asynccontextmanager
+async def in_process(settings: Settings, library, fake: FakeBotAPI, **options) -> AsyncIterator[InProcess]:
+    """The bot answering ``fake`` in-process (see :class:`InProcess`), started and shut down as in production."""
+    app = build_application(settings, library, request=FakeRequest(fake), **options)
+    await app.initialize()
+    await app.post_init(app)  # as run_polling does: commands, interrupted uploads
+    try:
+        yield InProcess(app)
+    finally:
+        await app.shutdown()
+        app.bot_data["engine"].store.close()
 
 
 async def wait_for(check: Callable[[], object], timeout: float = 15.0) -> object:

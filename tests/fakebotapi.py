@@ -10,6 +10,7 @@ for chats that blocked the bot, and 400 for a message over 4,096 characters.  ``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -19,7 +20,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from telegram.error import NetworkError
+from telegram.request import BaseRequest, RequestData
 
 BOT_ID = 777000
 BOT_USERNAME = "policy_test_bot"
@@ -51,7 +55,7 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -105,6 +109,42 @@ class FakeBotAPI:
                     return f"429:{int(self.chaos.get('retry_after', 1))}" if kind == "429" else kind
                 roll -= p
         return ""
+
+    # --- answering a call (both transports: HTTP and FakeRequest) ------------------------
+
+    def receive(self, method: str, params: dict[str, Any]) -> tuple[tuple[int, dict] | None, str]:
+        """Record a call; (status and error answer, "") when it is refused, else (None, the fault still to apply)."""
+        with self._lock:
+            self.calls.append((method, params, time.time()))
+        fault = self._fault(method, params.get("chat_id"))
+        if fault.startswith("429"):
+            retry = int(fault.partition(":")[2] or 1)
+            return _error(429, f"Too Many Requests: retry after {retry}", retry_after=retry), ""
+        if fault == "500":
+            return _error(500, "Internal Server Error"), ""
+        text = params.get("text")
+        if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
+            return _error(400, "Bad Request: message is too long"), ""
+        if params.get("chat_id") in self.migrated:
+            new_id = self.migrated[params["chat_id"]]
+            return _error(400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_id), ""
+        quoted = params.get("reply_parameters") or {}
+        if (
+            quoted.get("message_id") in self.deleted
+            and not quoted.get("allow_sending_without_reply")
+            and method.startswith("send")
+        ):
+            return _error(400, "Bad Request: message to be replied not found"), ""
+        if fault == "403":
+            return _error(403, "Forbidden: bot was blocked by the user"), ""
+        return None, fault
+
+    def deliver(self, method: str, params: dict[str, Any]) -> dict:
+        """Carry out an accepted call; the answer body."""
+        result = self._result(method, params)
+        with self._lock:
+            self.delivered.append((method, params, time.time()))
+        return {"ok": True, "result": result}
 
     # --- the server ---------------------------------------------------------------
 
@@ -218,76 +258,92 @@ class FakeBotAPI:
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
-                with fake._lock:
-                    fake.calls.append((method, params, time.time()))
-                fault = fake._fault(method, params.get("chat_id"))
-                if fault.startswith("429"):
-                    retry = int(fault.partition(":")[2] or 1)
-                    self._respond(
-                        429,
-                        {
-                            "ok": False,
-                            "error_code": 429,
-                            "description": f"Too Many Requests: retry after {retry}",
-                            "parameters": {"retry_after": retry},
-                        },
-                    )
-                    return
-                if fault == "500":
-                    self._respond(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
-                    return
-                text = params.get("text")
-                if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
-                    self._respond(
-                        400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
-                    )
-                    return
-                if params.get("chat_id") in fake.migrated:
-                    new_id = fake.migrated[params["chat_id"]]
-                    self._respond(
-                        400,
-                        {
-                            "ok": False,
-                            "error_code": 400,
-                            "description": "Bad Request: group chat was upgraded to a supergroup chat",
-                            "parameters": {"migrate_to_chat_id": new_id},
-                        },
-                    )
-                    return
-                quoted = params.get("reply_parameters") or {}
-                if (
-                    quoted.get("message_id") in fake.deleted
-                    and not quoted.get("allow_sending_without_reply")
-                    and method.startswith("send")
-                ):
-                    self._respond(
-                        400,
-                        {"ok": False, "error_code": 400, "description": "Bad Request: message to be replied not found"},
-                    )
-                    return
-                if fault == "403":
-                    self._respond(
-                        403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-                    )
+                error, fault = fake.receive(method, params)
+                if error is not None:
+                    self._respond(*error)
                     return
                 if fault == "drop":  # the connection dies before the request is handled
-                    with contextlib.suppress(OSError):
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
+                    self._cut()
                     return
                 if fault.startswith("slow"):
                     time.sleep(float(fault.partition(":")[2] or 6))
-                result = fake._result(method, params)
-                with fake._lock:
-                    fake.delivered.append((method, params, time.time()))
-                if fault == "lost":
-                    with contextlib.suppress(OSError):
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                    self.close_connection = True
+                answer = fake.deliver(method, params)
+                if fault == "lost":  # handled and delivered, but the answer never reaches the bot
+                    self._cut()
                     return
-                self._respond(200, {"ok": True, "result": result})
+                self._respond(200, answer)
+
+            def _cut(self) -> None:
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
 
         return Handler
+
+
+class FakeRequest(BaseRequest):
+    """python-telegram-bot's HTTP layer answered by a :class:`FakeBotAPI` in the same process.
+
+    No socket and no polling: tests hand updates to ``Application.process_update``
+    and every Bot API call the bot makes is answered at once, through the
+    same :meth:`FakeBotAPI.receive` and :meth:`FakeBotAPI.deliver` as over
+    HTTP.  Faults behave as they do there: "drop" and "lost" raise the
+    ``NetworkError`` of a cut connection ("lost" after delivering), "slow:S"
+    answers after S seconds.
+    """
+
+    def __init__(self, fake: FakeBotAPI) -> None:
+        self.fake = fake
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        path = unquote(urlsplit(url).path)
+        prefix = f"/file/bot{TOKEN}/documents/"
+        if path.startswith(prefix):
+            data = self.fake.files.get(path[len(prefix) :])
+            return (200, data) if data is not None else (404, json.dumps(_error(404, "Not Found")[1]).encode())
+        parts = path.split("/")
+        if len(parts) < 3 or parts[1] != f"bot{TOKEN}":
+            return 401, json.dumps(_error(401, "Unauthorized")[1]).encode()
+        endpoint = parts[2]
+        # Through JSON, as over the wire: the fake records what Telegram would have received.
+        params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        error, fault = self.fake.receive(endpoint, params)
+        if error is not None:
+            return error[0], json.dumps(error[1]).encode()
+        if fault == "drop":
+            raise NetworkError("connection dropped before the request was handled")
+        if fault.startswith("slow"):
+            await asyncio.sleep(float(fault.partition(":")[2] or 6))
+        answer = self.fake.deliver(endpoint, params)
+        if fault == "lost":
+            raise NetworkError("connection lost before the answer arrived")
+        return 200, json.dumps(answer).encode()
+
+
+def _error(status: int, description: str, **parameters: int) -> tuple[int, dict]:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return status, body
 
 
 def user(user_id: int, name: str = "Tester") -> dict:

@@ -1,7 +1,12 @@
-"""The command-line contract: text and JSON output, stdin batches, exit codes, cache behaviour."""
+"""The command-line contract: text and JSON output, stdin batches, exit codes, cache behaviour.
+
+The CLI's ``main`` runs in-process (output captured); one test runs ``python -m retrieval`` as
+other tools do, to hold the entry point itself.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,26 +14,36 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEV_SET, ROOT, SEEDS
+from conftest import DEV_SET, ROOT, SEEDS, Warm
 
+from retrieval.cli import main as cli_main
 from retrieval.library import Library
 
 
-def run_cli(*args: str, cache: Path, stdin: str | None = None, corpus: Path = SEEDS) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RETRIEVAL_CACHE_DIR": str(cache)}
-    return subprocess.run(
-        [sys.executable, "-m", "retrieval", *args, "--corpus", str(corpus)],
+@pytest.fixture
+def cli(cache_dir: Path, library, capsys, monkeypatch):
+    """``python -m retrieval ARGS`` on the seeds, in-process: (exit status, stdout, stderr)."""
+
+    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = cli_main([*args, "--corpus", str(SEEDS), "--cache-dir", str(cache_dir)])
+        out = capsys.readouterr()
+        return status, out.out, out.err
+
+    return run
+
+
+def test_search_json_contract_as_a_separate_process(cache_dir: Path, library) -> None:
+    env = {**os.environ, "RETRIEVAL_CACHE_DIR": str(cache_dir)}
+    out = subprocess.run(
+        [sys.executable, "-m", "retrieval", "search", "人民选我当代表", "--top", "3", "--json", "--corpus", str(SEEDS)],
         cwd=ROOT,
         env=env,
-        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
     )
-
-
-def test_search_json_contract(cache_dir: Path) -> None:
-    out = run_cli("search", "人民选我当代表", "--top", "3", "--json", cache=cache_dir)
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["query"] == "人民选我当代表"
@@ -40,60 +55,57 @@ def test_search_json_contract(cache_dir: Path) -> None:
     assert isinstance(payload["took_ms"], float) and 0 <= payload["took_ms"] < 60_000
 
 
-def test_search_text_output(cache_dir: Path) -> None:
-    out = run_cli("search", "流浪星球", cache=cache_dir)
-    assert out.returncode == 0
-    assert out.stdout.startswith("1. [") and "**流浪星球**" in out.stdout and "第" in out.stdout
+def test_search_text_output(cli) -> None:
+    status, out, _ = cli("search", "流浪星球")
+    assert status == 0
+    assert out.startswith("1. [") and "**流浪星球**" in out and "第" in out
 
 
-def test_stdin_batch_prints_one_object_per_line(cache_dir: Path) -> None:
-    out = run_cli("search", "--json", "--top", "2", "-", cache=cache_dir, stdin="四个机关\n\n双周五微论坛\n")
-    lines = out.stdout.strip().splitlines()
+def test_stdin_batch_prints_one_object_per_line(cli) -> None:
+    status, out, _ = cli("search", "--json", "--top", "2", "-", stdin="四个机关\n\n双周五微论坛\n")
+    lines = out.strip().splitlines()
     assert len(lines) == 3
     first, empty, third = (json.loads(line) for line in lines)
     assert first["query"] == "四个机关" and first["results"]
     assert empty["results"] == [] and "error" in empty
     assert "双周五微论坛" in third["results"][0]["text"]
     assert all(isinstance(obj["took_ms"], float) for obj in (first, empty, third))
-    assert out.returncode == 2  # one query in the batch was unusable
+    assert status == 2  # one query in the batch was unusable
 
 
 @pytest.mark.parametrize("query", ["", "   ", "？？！"])
-def test_bad_query_exits_2_with_a_message(cache_dir: Path, query: str) -> None:
-    out = run_cli("search", query, cache=cache_dir)
-    assert out.returncode == 2 and "error:" in out.stderr
+def test_bad_query_exits_2_with_a_message(cli, query: str) -> None:
+    status, _, err = cli("search", query)
+    assert status == 2 and "error:" in err
 
 
-def test_no_hits_is_said_plainly(cache_dir: Path) -> None:
-    out = run_cli("search", "“量子纠缠”", cache=cache_dir)
-    assert out.returncode == 0 and "没有找到相关段落" in out.stdout
+def test_no_hits_is_said_plainly(cli) -> None:
+    status, out, _ = cli("search", "“量子纠缠”")
+    assert status == 0 and "没有找到相关段落" in out
 
 
-def test_show_outline_and_index(cache_dir: Path) -> None:
-    show = run_cli("show", "003", "10", "--context", "1", cache=cache_dir)
-    assert show.returncode == 0 and show.stdout.count("第") >= 3 and ">> " in show.stdout
-    outline = run_cli("outline", "003", cache=cache_dir)
-    assert outline.returncode == 0 and "[article]" in outline.stdout and "马明龙" in outline.stdout
-    index = run_cli("index", cache=cache_dir)
-    assert "documents:      5" in index.stdout and "distinct terms:" in index.stdout
-    assert run_cli("show", "003", "9999", cache=cache_dir).returncode == 2
+def test_show_outline_and_index(cli) -> None:
+    status, show, _ = cli("show", "003", "10", "--context", "1")
+    assert status == 0 and show.count("第") >= 3 and ">> " in show
+    status, outline, _ = cli("outline", "003")
+    assert status == 0 and "[article]" in outline and "马明龙" in outline
+    _, index, _ = cli("index")
+    assert "documents:      5" in index and "distinct terms:" in index
+    assert cli("show", "003", "9999")[0] == 2
 
 
 @pytest.mark.skipif(not DEV_SET.exists(), reason="the shared development set is not beside the repository")
-def test_eval_prints_metrics_for_engine_and_baseline(cache_dir: Path) -> None:
-    out = run_cli("eval", str(DEV_SET), cache=cache_dir)
-    assert out.returncode == 0, out.stderr
-    assert "engine" in out.stdout and "naive baseline" in out.stdout
-    engine_line = out.stdout.splitlines()[1]
+def test_eval_prints_metrics_for_engine_and_baseline(cli) -> None:
+    status, out, err = cli("eval", str(DEV_SET))
+    assert status == 0, err
+    assert "engine" in out and "naive baseline" in out
+    engine_line = out.splitlines()[1]
     hit1 = float(engine_line.split("hit@1=")[1].split()[0])
     assert hit1 >= 0.9
 
 
-def test_cache_is_rebuilt_when_the_corpus_changes(corpus_copy: Path, tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = Library.open(corpus_copy, cache)
-    assert not first.info.from_cache
-    assert Library.open(corpus_copy, cache).info.from_cache
+def test_cache_is_rebuilt_when_the_corpus_changes(warm: Warm) -> None:
+    corpus_copy, cache = warm.corpus, warm.data / "cache"  # a built cache, reused as is (the fixture checks)
     (corpus_copy / "005_new.txt").write_text(
         "新增文件\n\n人大代表要认真履行代表职责，密切联系群众。\n", encoding="utf-8"
     )
@@ -119,9 +131,8 @@ def test_cache_is_rebuilt_when_the_corpus_changes(corpus_copy: Path, tmp_path: P
         ("para_doc.npy", None),  # missing
     ],
 )
-def test_corrupt_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path, name: str, damage: bytes | None) -> None:
-    cache = tmp_path / "cache"
-    Library.open(corpus_copy, cache)
+def test_corrupt_cache_is_rebuilt(warm: Warm, name: str, damage: bytes | None) -> None:
+    corpus_copy, cache = warm.corpus, warm.data / "cache"
     path = cache / "index" / name
     if damage is None:
         path.unlink()
@@ -133,11 +144,8 @@ def test_corrupt_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path, name: str, 
     assert Library.open(corpus_copy, cache).info.from_cache
 
 
-def test_foreign_cache_is_rebuilt(corpus_copy: Path, tmp_path: Path) -> None:
-    import json
-
-    cache = tmp_path / "cache"
-    Library.open(corpus_copy, cache)
+def test_foreign_cache_is_rebuilt(warm: Warm) -> None:
+    corpus_copy, cache = warm.corpus, warm.data / "cache"
     manifest = cache / "index" / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**data, "format": "something-else"}), encoding="utf-8")

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from conftest import Warm
 from fakebotapi import TOKEN, FakeBotAPI, document_update
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +40,16 @@ def wait(check, timeout: float = 60.0):
 
 
 def test_kill_9_during_an_upload_is_reported_to_the_admin_at_the_next_start(
-    tmp_path: Path, fake: FakeBotAPI, corpus_copy: Path
+    tmp_path: Path, fake: FakeBotAPI, warm: Warm
 ) -> None:
+    corpus_copy = warm.corpus
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": fake.base_url,
-        "BOT_DATA_DIR": str(tmp_path / "data"),
+        "BOT_DATA_DIR": str(warm.data),
         "CORPUS_DIR": str(corpus_copy),
-        "RETRIEVAL_CACHE_DIR": str(tmp_path / "cache"),
+        "RETRIEVAL_CACHE_DIR": str(warm.data / "cache"),  # the seeds' index, already built: a start takes a second
         "ADMIN_USER_IDS": str(ADMIN),
     }
     body = "".join(
@@ -58,7 +60,7 @@ def test_kill_9_during_an_upload_is_reported_to_the_admin_at_the_next_start(
     try:
         wait(lambda: fake.sent("setMyCommands"))  # started and polling
         fake.push(document_update(ADMIN, ADMIN, "big", "会议纪要汇编.txt", len(fake.files["big"])))
-        wait(lambda: journal(tmp_path / "data" / "state.sqlite3"))  # the upload is being processed
+        wait(lambda: journal(warm.data / "state.sqlite3"))  # the upload is being processed
         bot.send_signal(signal.SIGKILL)
         bot.wait(timeout=10)
         before = len(fake.sent(chat_id=ADMIN))
@@ -75,9 +77,10 @@ def test_kill_9_during_an_upload_is_reported_to_the_admin_at_the_next_start(
     assert not list(corpus_copy.glob(".*.part"))
 
 
-def test_a_refused_token_ends_start_up_with_a_clear_line(tmp_path: Path, fake: FakeBotAPI) -> None:
+def test_a_refused_token_ends_start_up_with_a_clear_line(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path, library) -> None:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:wrong", "TELEGRAM_BASE_URL": fake.base_url}
     env["BOT_DATA_DIR"] = str(tmp_path / "data")
+    env["RETRIEVAL_CACHE_DIR"] = str(cache_dir)  # the seeds' index, already built
     run = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines()[-1].startswith("cannot start: Telegram refused TELEGRAM_BOT_TOKEN")

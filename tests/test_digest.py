@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import Warm, in_thread
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -162,12 +163,12 @@ def test_only_group_admins_change_settings(tmp_path, library, clock) -> None:
     assert "四个机关" in say(engine, "/watching", GROUP, MEMBER, "supergroup")
 
 
-def test_watched_phrases_match_only_new_documents(tmp_path, corpus_copy, clock) -> None:
-    lib = Library.open(corpus_copy, tmp_path / "cache")
+def test_watched_phrases_match_only_new_documents(warm: Warm, clock) -> None:
     engine = Engine(
-        Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN})),
-        library=lib,
+        Settings(data_dir=warm.data, corpus_dir=warm.corpus, admin_user_ids=frozenset({ADMIN})),
+        library=warm.library,
         clock=clock,
+        run_heavy=in_thread,
     )
     say(engine, "/digest on 08:30")
     say(engine, "/watch 四个机关")

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from conftest import Warm
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -45,16 +46,17 @@ async def test_docs_are_paged_with_buttons(tmp_path, many_docs) -> None:
     engine.store.close()
 
 
-def test_an_interrupted_upload_that_made_it_into_the_corpus_is_reported(tmp_path, corpus_copy) -> None:
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN}))
-    engine = Engine(settings, library=Library.open(corpus_copy, tmp_path / "cache"))
+def test_an_interrupted_upload_that_made_it_into_the_corpus_is_reported(warm: Warm) -> None:
+    corpus_copy = warm.corpus
+    settings = Settings(data_dir=warm.data, corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN}))
+    engine = Engine(settings, library=warm.library)
     engine.uploads.begin(ADMIN, ADMIN, "数字人大.txt")
     # The file was written and the process killed before the admin was answered;
     # a temporary file of the write was left behind too.
     (corpus_copy / "数字人大.txt").write_text("数字人大建设通知\n\n市人大常委会部署数字人大建设。\n", encoding="utf-8")
     (corpus_copy / ".数字人大.txt.123.part").write_text("half", encoding="utf-8")
     engine.store.close()
-    restarted = Engine(settings, library=Library.open(corpus_copy, tmp_path / "cache"))
+    restarted = Engine(settings, library=Library.open(corpus_copy, settings.cache_dir))
     ((chat, text),) = restarted.uploads.interrupted(restarted.lib)
     assert chat == ADMIN and "已加入语料" in text and "数字人大建设通知" in text
     assert not list(corpus_copy.glob(".*.part"))

@@ -190,7 +190,12 @@ def test_very_long_query_is_cut_with_a_notice(searcher) -> None:
 def test_no_hits_suggests_corpus_terms(searcher) -> None:
     result = searcher.search("量子计算机", top=3)
     assert result.hits == []
-    assert result.suggestions and all(isinstance(s, str) for s in result.suggestions)
+    assert 1 <= len(result.suggestions) <= 5
+    index = searcher.lib.index
+    for word in result.suggestions:
+        assert index.df(word) > 0 and len(word) >= 2  # words the corpus uses …
+        assert set(word) & set("量子计算机")  # … that share a character with the query
+    assert "质量" in result.suggestions  # the commonest corpus word with half its characters in the query
 
 
 def test_neighbours_and_occurrences(searcher) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main as bot_main
 from bot.chats import ChatSettings, ChatStore
 from bot.config import Settings
 from bot.console import Console
@@ -86,23 +84,17 @@ def test_a_corrupt_database_is_kept_reported_and_what_can_be_read_recovered(tmp_
     recovered.close()
 
 
-def test_an_unusable_data_folder_is_a_clear_start_up_error(tmp_path: Path) -> None:
+def test_an_unusable_data_folder_is_a_clear_start_up_error(tmp_path: Path, monkeypatch, capsys) -> None:
     not_a_folder = tmp_path / "data"
     not_a_folder.write_text("a file where the data folder should be")
     with pytest.raises(StateUnavailable, match="cannot be written"):
         Store(not_a_folder / "state.sqlite3")
-    run = subprocess.run(
-        [sys.executable, "-m", "bot"],
-        cwd=ROOT,
-        input="四个机关\nquit\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "BOT_DATA_DIR": str(not_a_folder), "TELEGRAM_BOT_TOKEN": ""},
-    )
-    assert run.returncode == 2
-    assert "cannot start" in run.stderr and str(not_a_folder) in run.stderr
-    assert "Traceback" not in run.stderr
+    monkeypatch.setenv("BOT_DATA_DIR", str(not_a_folder))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    assert bot_main([]) == 2  # the console never starts
+    err = capsys.readouterr().err
+    assert "cannot start" in err and str(not_a_folder) in err
+    assert "Traceback" not in err
 
 
 def test_answers_are_given_when_the_session_cannot_be_saved(tmp_path: Path, library) -> None:

@@ -1,4 +1,8 @@
-"""Digests, admin checks and uploads through the real Application against the fake Bot API."""
+"""Digests, admin checks and uploads through the real Application against the fake Bot API.
+
+The digest tests run end to end (polling, the JobQueue's minute run with a short period and a
+controllable clock); the others hand their updates to the Application in-process.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,12 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from botharness import running, wait_for
+from botharness import in_process, running, wait_for
+from conftest import Warm, in_thread
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update
 
 from bot.chats import ChatSettings
 from bot.config import Settings
-from retrieval.library import Library
 
 GROUP, ADMIN, MEMBER, OWNER = -100555, 11, 12, 13
 
@@ -76,38 +80,32 @@ async def test_missed_digest_is_sent_on_start_and_only_once(tmp_path, fake, libr
 
 async def test_group_settings_need_a_chat_administrator(tmp_path, fake, library) -> None:
     fake.admins.add(ADMIN)
-    async with running(settings_for(tmp_path, fake, Path("seeds")), library):
-        fake.push(message_update(GROUP, MEMBER, "/digest on 09:00", chat_type="supergroup"))
-        await wait_for(lambda: fake.sent(chat_id=GROUP))
-        fake.push(message_update(GROUP, ADMIN, "/watch 四个机关", chat_type="supergroup"))
-        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 2)
+    async with in_process(settings_for(tmp_path, fake, Path("seeds")), library, fake) as bot:
+        await bot.send(message_update(GROUP, MEMBER, "/digest on 09:00", chat_type="supergroup"))
+        await bot.send(message_update(GROUP, ADMIN, "/watch 四个机关", chat_type="supergroup"))
     member_reply, admin_reply = (m["text"] for m in fake.sent(chat_id=GROUP))
     assert "只有群管理员" in member_reply and "已关注" in admin_reply
     checked = [p for p in fake.sent("getChatMember")]
     assert {p["user_id"] for p in checked} == {MEMBER, ADMIN}
 
 
-async def test_admin_uploads_a_file_in_private(tmp_path, fake, corpus_copy) -> None:
-    library = Library.open(corpus_copy, tmp_path / "cache")
-    settings = settings_for(tmp_path, fake, corpus_copy, admin_user_ids=frozenset({ADMIN}))
+async def test_admin_uploads_a_file_in_private(tmp_path, fake, warm: Warm) -> None:
+    settings = settings_for(tmp_path, fake, warm.corpus, admin_user_ids=frozenset({ADMIN}))
     data = "会议通知\n\n市人大常委会召开“数字人大”建设推进会，部署代表履职服务平台建设。\n".encode()
     fake.files["f1"] = data
-    async with running(settings, library) as (_engine, _app):
-        fake.push(document_update(ADMIN, ADMIN, "f1", "通知.txt", len(data)))
-        await wait_for(lambda: any("已添加" in m["text"] for m in fake.sent(chat_id=ADMIN)), timeout=30)
-        fake.push(document_update(MEMBER, MEMBER, "f1", "通知.txt", len(data)))
-        await wait_for(lambda: fake.sent(chat_id=MEMBER))
-        fake.push(message_update(ADMIN, ADMIN, "数字人大建设推进会"))
-        await wait_for(lambda: len(fake.sent(chat_id=ADMIN)) == 3)
+    async with in_process(settings, warm.library, fake, run_heavy=in_thread) as bot:
+        await bot.send(document_update(ADMIN, ADMIN, "f1", "通知.txt", len(data)))
+        await bot.send(document_update(MEMBER, MEMBER, "f1", "通知.txt", len(data)))
+        await bot.send(message_update(ADMIN, ADMIN, "数字人大建设推进会"))
     assert "只有管理员" in fake.sent(chat_id=MEMBER)[0]["text"]
-    assert "《会议通知》" in fake.sent(chat_id=ADMIN)[2]["text"]
-    assert [p.name for p in corpus_copy.glob("*通知.txt")] == ["005_通知.txt"]  # the next number, then the name
+    processing, added, answer = (m["text"] for m in fake.sent(chat_id=ADMIN))
+    assert processing.startswith("正在处理 通知.txt") and "已添加" in added and "6 篇文档" in added and "《会议通知》" in answer
+    assert [p.name for p in warm.corpus.glob("*通知.txt")] == ["005_通知.txt"]  # the next number, then the name
 
 
-async def test_oversized_upload_is_refused_before_download(tmp_path, fake, corpus_copy) -> None:
-    library = Library.open(corpus_copy, tmp_path / "cache")
-    settings = settings_for(tmp_path, fake, corpus_copy, admin_user_ids=frozenset({ADMIN}), max_upload_mb=1)
-    async with running(settings, library):
-        fake.push(document_update(ADMIN, ADMIN, "big", "big.pdf", 5 * 1024 * 1024))
-        (reply,) = await wait_for(lambda: fake.sent(chat_id=ADMIN))
+async def test_oversized_upload_is_refused_before_download(tmp_path, fake, library) -> None:
+    settings = settings_for(tmp_path, fake, Path("seeds"), admin_user_ids=frozenset({ADMIN}), max_upload_mb=1)
+    async with in_process(settings, library, fake) as bot:
+        await bot.send(document_update(ADMIN, ADMIN, "big", "big.pdf", 5 * 1024 * 1024))
+    (reply,) = fake.sent(chat_id=ADMIN)
     assert "文件过大" in reply["text"] and not fake.sent("getFile")

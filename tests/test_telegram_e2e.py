@@ -1,15 +1,20 @@
-"""The real bot (python-telegram-bot Application, polling) against a fake Bot API on 127.0.0.1."""
+"""The real bot (python-telegram-bot Application) against the fake Bot API.
+
+Most tests hand updates to the Application in-process (``in_process``:
+the handlers, flood control and the Bot API's answers are the real path,
+only polling is left out, so nothing waits).  A few run end to end, long
+polling the fake server on 127.0.0.1: a question, a restart, a failure.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from botharness import running, wait_for
+from botharness import InProcess, in_process, running, wait_for
 from conftest import bot_settings
 from fakebotapi import BOT_ID, BOT_USERNAME, FakeBotAPI, callback_update, inline_update, message_update
 
@@ -22,6 +27,12 @@ ALICE, BOB = 1001, 1002
 @pytest.fixture
 def settings(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path) -> Settings:
     return bot_settings(fake, tmp_path / "data", Path(__file__).resolve().parent.parent / "seeds")
+
+
+@pytest.fixture
+async def bot(settings: Settings, library, fake: FakeBotAPI):
+    async with in_process(settings, library, fake) as running_bot:
+        yield running_bot
 
 
 def reply_markup_data(message: dict) -> list[str]:
@@ -42,115 +53,101 @@ async def test_private_question_with_citations(fake, settings, library) -> None:
     assert labels == ["更多", "原文 1", "原文 2", "原文 3"]
 
 
-async def test_group_command_mention_reply_and_chatter(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(GROUP, ALICE, "今天中午吃什么？", chat_type="supergroup"))
-        fake.push(message_update(GROUP, ALICE, f"/ask@{BOT_USERNAME} 流浪星球", chat_type="supergroup"))
-        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 1)
-        mention = f"@{BOT_USERNAME} 四个机关"
-        fake.push(
-            message_update(
-                GROUP,
-                BOB,
-                mention,
-                chat_type="supergroup",
-                entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
-            )
+async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> None:
+    await bot.send(message_update(GROUP, ALICE, "今天中午吃什么？", chat_type="supergroup"))
+    assert fake.sent(chat_id=GROUP) == []  # chatter is not for the bot
+    await bot.send(message_update(GROUP, ALICE, f"/ask@{BOT_USERNAME} 流浪星球", chat_type="supergroup"))
+    mention = f"@{BOT_USERNAME} 四个机关"
+    await bot.send(
+        message_update(
+            GROUP,
+            BOB,
+            mention,
+            chat_type="supergroup",
+            entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
         )
-        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 2)
-        bot_msg = {
-            "message_id": 5,
-            "date": int(time.time()),
-            "chat": {"id": GROUP, "type": "supergroup"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
-            "text": "…",
-        }
-        fake.push(message_update(GROUP, BOB, "更多", chat_type="supergroup", reply_to=bot_msg))
-        await wait_for(lambda: len(fake.sent(chat_id=GROUP)) == 3)
-        fake.push(message_update(GROUP, ALICE, "/ask@another_bot 流浪星球", chat_type="supergroup"))
-        fake.push(message_update(GROUP, ALICE, "大家好", chat_type="supergroup"))
-        await asyncio.sleep(1.0)
+    )
+    bot_msg = {
+        "message_id": 5,
+        "date": int(time.time()),
+        "chat": {"id": GROUP, "type": "supergroup"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
+        "text": "…",
+    }
+    await bot.send(message_update(GROUP, BOB, "更多", chat_type="supergroup", reply_to=bot_msg))
+    await bot.send(
+        message_update(GROUP, ALICE, "/ask@another_bot 流浪星球", chat_type="supergroup"),
+        message_update(GROUP, ALICE, "大家好", chat_type="supergroup"),
+        message_update(ALICE, ALICE, "/ask@another_bot 流浪星球"),  # another bot's command, even in private
+    )
     sent = fake.sent(chat_id=GROUP)
-    assert len(sent) == 3  # chatter and another bot's command are ignored
+    assert len(sent) == 3 and fake.sent(chat_id=ALICE) == []  # chatter and another bot's commands are ignored
     assert "流浪星球" in sent[0]["text"] and "🔎 <b>四个机关</b>" in sent[1]["text"]
+    assert f"@{BOT_USERNAME}" not in sent[1]["text"]  # the bot's own name is not part of the question
     assert "第 4–6 条" in sent[2]["text"]  # Bob's "更多" pages his own previous answer
     assert all(s.get("reply_parameters") for s in sent)  # answers quote the question in groups
 
 
-async def test_follow_up_paging_and_source_with_neighbours(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "镇江市委人大工作会议是哪天召开的"))
-        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 1)
-        fake.push(message_update(ALICE, ALICE, "谁主持的？"))
-        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) == 2)
-        follow = fake.sent(chat_id=ALICE)[1]
-        assert "按“" in follow["text"] and "主持" in follow["text"] and "徐曙海" in follow["text"]
-        more, source1 = reply_markup_data(follow)[:2]
-        fake.push(callback_update(ALICE, ALICE, more))
-        await wait_for(lambda: fake.sent("editMessageText"))
-        assert "第 4–6 条" in fake.sent("editMessageText")[0]["text"]
-        fake.push(callback_update(ALICE, ALICE, source1))
-        await wait_for(lambda: len(fake.sent("editMessageText")) == 2)
-        view = fake.sent("editMessageText")[1]
-        assert view["text"].startswith("📄") and "第 " in view["text"]
-        next_btn, back = reply_markup_data(view)[-2:]
-        assert [b["text"] for row in view["reply_markup"]["inline_keyboard"] for b in row][-2:] == ["下一段", "返回"]
-        fake.push(callback_update(ALICE, ALICE, next_btn))
-        await wait_for(lambda: len(fake.sent("editMessageText")) == 3)
-        neighbour = fake.sent("editMessageText")[2]["text"]
-        assert neighbour != view["text"] and "📄" in neighbour
-        fake.push(callback_update(ALICE, ALICE, back))
-        await wait_for(lambda: len(fake.sent("editMessageText")) == 4)
-        assert "🔎" in fake.sent("editMessageText")[3]["text"]
-        await wait_for(lambda: len(fake.sent("answerCallbackQuery")) == 4)
+async def test_follow_up_paging_and_source_with_neighbours(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "镇江市委人大工作会议是哪天召开的"))
+    await bot.send(message_update(ALICE, ALICE, "谁主持的？"))
+    follow = fake.sent(chat_id=ALICE)[1]
+    assert "按“" in follow["text"] and "主持" in follow["text"] and "徐曙海" in follow["text"]
+    more, source1 = reply_markup_data(follow)[:2]
+    await bot.send(callback_update(ALICE, ALICE, more))
+    assert "第 4–6 条" in fake.sent("editMessageText")[0]["text"]
+    await bot.send(callback_update(ALICE, ALICE, source1))
+    view = fake.sent("editMessageText")[1]
+    assert view["text"].startswith("📄") and "第 " in view["text"]
+    next_btn, back = reply_markup_data(view)[-2:]
+    assert [b["text"] for row in view["reply_markup"]["inline_keyboard"] for b in row][-2:] == ["下一段", "返回"]
+    await bot.send(callback_update(ALICE, ALICE, next_btn))
+    neighbour = fake.sent("editMessageText")[2]["text"]
+    assert neighbour != view["text"] and "📄" in neighbour
+    await bot.send(callback_update(ALICE, ALICE, back))
+    assert "🔎" in fake.sent("editMessageText")[3]["text"]
+    assert len(fake.sent("answerCallbackQuery")) == 4
 
 
-async def test_phrase_command(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "/phrase 人民选我当代表"))
-        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+async def test_phrase_command(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "/phrase 人民选我当代表"))
+    (msg,) = fake.sent(chat_id=ALICE)
     assert "共出现 2 次" in msg["text"] and "2022-06" in msg["text"]
     assert msg["text"].index("2022-06") < msg["text"].index("日期不详")
 
 
-async def test_inline_query(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(inline_update(ALICE, "四个机关"))
-        (answer,) = await wait_for(lambda: fake.sent("answerInlineQuery"))
+async def test_inline_query(fake, bot: InProcess) -> None:
+    await bot.send(inline_update(ALICE, "四个机关"))
+    (answer,) = fake.sent("answerInlineQuery")
     results = answer["results"]
     assert 1 <= len(results) <= 10
     assert all(r["type"] == "article" and "第" in r["title"] for r in results)
     assert "— <i>" in results[0]["input_message_content"]["message_text"]
 
 
-async def test_forged_and_stale_callbacks_get_a_notice(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "四个机关"))
-        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
-        good = reply_markup_data(msg)[0]
-        for data in ("m:1:3:AAAAAAAA", "garbage", "s:99999:1:xx", good.replace("m:", "s:", 1)):
-            fake.push(callback_update(ALICE, ALICE, data))
-        fake.push(callback_update(BOB, BOB, good))  # valid data replayed in another chat
-        answers = await wait_for(
-            lambda: len(fake.sent("answerCallbackQuery")) == 5 and fake.sent("answerCallbackQuery")
-        )
-    assert all(a.get("text") for a in answers)
+async def test_forged_and_stale_callbacks_get_a_notice(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "四个机关"))
+    (msg,) = fake.sent(chat_id=ALICE)
+    good = reply_markup_data(msg)[0]
+    for data in ("m:1:3:AAAAAAAA", "garbage", "s:99999:1:xx", good.replace("m:", "s:", 1)):
+        await bot.send(callback_update(ALICE, ALICE, data))
+    await bot.send(callback_update(BOB, BOB, good))  # valid data replayed in another chat
+    answers = fake.sent("answerCallbackQuery")
+    assert len(answers) == 5 and all(a.get("text") for a in answers)
     assert fake.sent("editMessageText") == []
 
 
-async def test_flood_control_429_is_honoured(fake, settings, library) -> None:
+async def test_flood_control_429_is_honoured(fake, bot: InProcess) -> None:
     fake.fail_next("sendMessage", retry_after=1)
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "流浪星球"))
-        await wait_for(lambda: len([c for c in fake.calls if c[0] == "sendMessage"]) == 2, timeout=20)
+    await bot.send(message_update(ALICE, ALICE, "流浪星球"))
     attempts = [t for m, _, t in fake.calls if m == "sendMessage"]
-    assert attempts[1] - attempts[0] >= 1.0  # waited out retry_after before trying again
+    assert len(attempts) == 2 and attempts[1] - attempts[0] >= 1.0  # waited out retry_after before trying again
+    assert len(fake.sent(chat_id=ALICE)) == 1
 
 
-async def test_html_in_a_question_is_escaped(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "<b>四个机关</b> & <script>"))
-        (msg,) = await wait_for(lambda: fake.sent(chat_id=ALICE))
+async def test_html_in_a_question_is_escaped(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "<b>四个机关</b> & <script>"))
+    (msg,) = fake.sent(chat_id=ALICE)
     assert "&lt;b&gt;四个机关&lt;/b&gt; &amp; &lt;script&gt;" in msg["text"]
     assert "<script>" not in msg["text"]
 
@@ -166,9 +163,9 @@ async def test_state_survives_a_restart(fake, settings, library) -> None:
 
 
 async def test_allow_list_refuses_politely(fake, settings, library) -> None:
-    async with running(replace(settings, allowed_user_ids=frozenset({ALICE})), library):
-        fake.push(message_update(BOB, BOB, "四个机关"))
-        (msg,) = await wait_for(lambda: fake.sent(chat_id=BOB))
+    async with in_process(replace(settings, allowed_user_ids=frozenset({ALICE})), library, fake) as bot:
+        await bot.send(message_update(BOB, BOB, "四个机关"))
+    (msg,) = fake.sent(chat_id=BOB)
     assert "只对指定" in msg["text"]
 
 
@@ -189,13 +186,9 @@ async def test_one_failing_update_does_not_stop_the_bot(fake, settings, library,
     assert "流浪星球" in fake.sent(chat_id=ALICE)[1]["text"]
 
 
-async def test_long_answer_is_split_below_the_limit(fake, settings, library) -> None:
-    async with running(settings, library):
-        fake.push(message_update(ALICE, ALICE, "/phrase 人大代表"))
-        await asyncio.sleep(0.5)
-        messages = await wait_for(lambda: len(fake.sent(chat_id=ALICE)) >= 2 and fake.sent(chat_id=ALICE))
-        await asyncio.sleep(1.0)
-        messages = fake.sent(chat_id=ALICE)
+async def test_long_answer_is_split_below_the_limit(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "/phrase 人大代表"))
+    messages = fake.sent(chat_id=ALICE)
     assert len(messages) >= 2
     for m in messages:
         text = m["text"]

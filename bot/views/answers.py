@@ -8,6 +8,7 @@ from .. import callbacks
 from ..messages import InlineCard
 from ..render import Button, Reply, brief, esc, marked, pack
 from ..sessions import Session
+from .cited import suggestions_line
 
 PAGE = 3
 NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
@@ -92,7 +93,7 @@ class AnswerView:
         if result.query.filters:
             lines.append("已应用筛选：" + esc("；".join(result.query.filters)))
         if result.suggestions:
-            lines.append("语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in result.suggestions))
+            lines.append(suggestions_line(result.suggestions))
         lines.append("可以换个说法，或用 /docs 查看有哪些文档。")
         return Reply("\n".join(lines))
 

@@ -8,7 +8,7 @@ from retrieval import Document, Paragraph
 
 from .. import callbacks
 from ..render import Button, Reply, brief, esc, pack
-from .cited import cited_excerpt
+from .cited import cited_excerpt, suggestions_line
 
 DOCS_PAGE = 20  # 20 entries of at most ~190 characters stay below the message limit
 PHRASE_LIST = 20  # occurrences listed per document
@@ -94,10 +94,6 @@ def outline(doc: Document) -> list[Reply]:
 
 def unknown_document(ref: str) -> Reply:
     return Reply(f"没有唯一匹配“{esc(brief(ref))}”的文档。用 /docs 查看编号。")
-
-
-def suggestions_line(suggestions: list[str]) -> str:
-    return "语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in suggestions)
 
 
 def phrase_missing(phrase: str, suggestions: list[str]) -> Reply:

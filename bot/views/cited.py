@@ -1,4 +1,6 @@
-"""A cited excerpt line: how /phrase, the digest and its watched phrases show one occurrence.
+"""Lines more than one view writes: a cited excerpt, the corpus words close to an unmatched query.
+
+A cited excerpt is how /phrase, the digest and its watched phrases show one occurrence.
 
 One way of cutting an excerpt for the whole bot: the library's own
 ``make_excerpt`` (whole sentences, about 200 characters, the matched words
@@ -16,3 +18,8 @@ def cited_excerpt(doc: Document, p: Paragraph, folded_terms: list[str], bullet: 
     """The best sentences of ``p`` for ``folded_terms`` (marked), and on the next line its citation."""
     excerpt, marks = make_excerpt(p.text, match_spans(p.text, folded_terms))
     return f"{bullet}{marked(excerpt, marks)}\n  <i>{esc(citation(doc, p))}</i>"
+
+
+def suggestions_line(suggestions: list[str]) -> str:
+    """「语料中相近的词」: what to try when a query or phrase found nothing."""
+    return "语料中相近的词：" + "、".join(f"<code>{esc(s)}</code>" for s in suggestions)
