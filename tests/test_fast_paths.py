@@ -101,3 +101,25 @@ def test_ranking_depths_are_read_from_the_ranking(library) -> None:
 
 def test_bare_strips_every_non_word_character() -> None:
     assert bare("人大，代表_a b·c１") == re.sub(r"[^\w]|_", "", "人大，代表_a b·c１")
+
+
+def test_spelling_looks_only_where_half_a_term_stands(monkeypatch) -> None:
+    import random
+
+    import retrieval.spelling as spelling
+
+    rng = random.Random(5)
+    alphabet = "三看促进一要点四计划人大"
+    terms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(4, 7))) for _ in range(40)]
+    texts = []
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        term = list(rng.choice(terms))
+        term[rng.randrange(len(term))] = rng.choice(alphabet)  # a near copy of some term
+        at = rng.randint(0, len(text))
+        texts.append(text[:at] + "".join(term) + text[at:])
+    matcher = spelling.TermMatcher(terms)
+    fast = [matcher.near(t) for t in texts]
+    monkeypatch.setattr(spelling, "_anchored", lambda text, term, size: range(len(text) - size + 1))
+    assert [matcher.near(t) for t in texts] == fast
+    assert any(fast)
