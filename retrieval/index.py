@@ -241,9 +241,7 @@ class BM25Index:
                 np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
                 touched.append(d)
             if positive:
-                cand = np.flatnonzero(acc)
-                if allowed is not None:
-                    cand = cand[allowed[cand]]
+                cand = self._above_sample(acc if allowed is None else np.where(allowed, acc, np.float32(0)), k)
             elif long_lists:
                 mask = np.zeros(self.n_docs, dtype=bool)
                 for d in touched:
@@ -281,6 +279,23 @@ class BM25Index:
         order = np.lexsort((cand, -scores))[:k]
         return [(int(cand[i]), float(scores[i])) for i in order]
 
+    @staticmethod
+    def _above_sample(acc: np.ndarray, k: int, stride: int = 16) -> np.ndarray:
+        """Positions whose (non-negative) score is at least the k-th best of every ``stride``-th score.
+
+        The sample's k-th best is at most the k-th best of all, so every
+        document that can place (ties included) is kept, and about
+        ``k·stride`` documents are left to rank instead of every touched one.
+        Untouched documents (score zero) are never returned.
+        """
+        sample = acc[::stride]
+        m = sample.shape[0]
+        if m > k:
+            floor = np.partition(sample, m - k)[m - k]
+            if floor > 0:
+                return np.flatnonzero(acc >= floor)
+        return np.flatnonzero(acc)
+
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""
         positions = np.asarray(positions, dtype=np.int64)
@@ -304,5 +319,5 @@ class BM25Index:
         acc = np.zeros(self.n_docs, dtype=np.float64)
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
-            acc[d] += w.astype(np.float64) * mult
+            np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc

@@ -123,3 +123,30 @@ def test_spelling_looks_only_where_half_a_term_stands(monkeypatch) -> None:
     monkeypatch.setattr(spelling, "_anchored", lambda text, term, size: range(len(text) - size + 1))
     assert [matcher.near(t) for t in texts] == fast
     assert any(fast)
+
+
+def test_best_verified_equals_checking_every_candidate_then_sorting() -> None:
+    from retrieval.search import _best_verified
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        cand = np.sort(rng.choice(1000, n, replace=False))
+        scores = rng.integers(0, 5, n).astype(np.float64)  # many ties
+        good = set(rng.choice(1000, 500, replace=False).tolist())
+        limit = int(rng.integers(1, 12))
+        kept = np.array([p in good for p in cand.tolist()], dtype=bool)
+        order = np.lexsort((cand[kept], -scores[kept]))[:limit]
+        want = [(int(cand[kept][i]), float(scores[kept][i])) for i in order]
+        assert _best_verified(cand, scores, limit, lambda pos, good=good: pos in good) == want
+
+
+def test_ranked_exact_look_ups_equal_a_full_check(library) -> None:
+    searcher = Searcher(library)
+    for phrase in ("人大代表", "代表", "人", "全过程人民民主", "代表小组建支部"):
+        tokens = library.analyzer.tokens(fold(phrase))
+        found = library.phrase_positions([phrase])
+        scores = library.index.score_docs(tokens, found)
+        for limit in (1, 3, 50):
+            want = [(int(found[i]), float(scores[i])) for i in np.lexsort((found, -scores))[:limit]]
+            assert searcher.rank(searcher.parse(f"“{phrase}”"), limit)[0] == want
