@@ -294,7 +294,7 @@ class BM25Index:
             floor = np.partition(sample, m - k)[m - k]
             if floor > 0:
                 return np.flatnonzero(acc >= floor)
-        return np.flatnonzero(acc)
+        return np.flatnonzero(acc != 0)  # on a boolean array nonzero is several times faster
 
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""

@@ -70,7 +70,7 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray
         if total * 16 < top:
             return np.unique(joined, return_counts=True)
         counts = np.bincount(joined, minlength=top)
-        positions = np.flatnonzero(counts)
+        positions = np.flatnonzero(counts != 0)
         return positions.astype(joined.dtype), counts[positions]
     buf = getattr(_local, "counts", None)
     if buf is None or buf.shape[0] < top:
@@ -79,7 +79,7 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray
     try:
         for c in lists:
             np.add.at(buf, c, ones[: c.shape[0]])
-        positions = np.flatnonzero(buf[:top])
+        positions = np.flatnonzero(buf[:top] != 0)  # boolean: several times faster
         counts = buf[positions].astype(np.int64)
     finally:
         buf[:top] = 0

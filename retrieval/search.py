@@ -34,6 +34,7 @@ PASSAGE_WEIGHT = 0.5
 CLOSE_WEIGHT = 0.5
 QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
+CHECK_SAMPLE = 64  # quoted look-ups: candidates checked first, to tell whether most fail
 NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
@@ -386,9 +387,19 @@ class Searcher:
             # only those about to be returned are checked in their text — a
             # common formula has tens of thousands of candidates at 1M.
             cand, holds = lib.phrase_candidates(q.phrases, allowed)
+            sample = cand[:CHECK_SAMPLE].tolist()
+            if holds is not None and cand.shape[0] > len(sample) and sum(map(holds, sample)) * 4 < len(sample):
+                # Most candidates fail the check (bigrams shared, wording not):
+                # checking them all is cheaper than scoring them all.
+                cand, holds = cand[np.fromiter(map(holds, cand.tolist()), bool, cand.shape[0])], None
             scores = lib.index.score_docs(tokens, cand) if tokens else np.zeros(cand.shape[0])
             ranked = _best_verified(cand, scores, limit, holds)
-            missing = [p for p in q.phrases if not lib.phrase_positions([p]).shape[0]] if not ranked else []
+            if ranked:
+                missing = []
+            elif len(q.phrases) == 1 and allowed is None and limit > 0:
+                missing = list(q.phrases)  # the one phrase is nowhere
+            else:
+                missing = [p for p in q.phrases if not lib.phrase_positions([p]).shape[0]]
             if missing:
                 # A formula quoted with one character wrong is looked up as the
                 # corpus writes it; any other quotation that is not in the

@@ -141,11 +141,20 @@ def test_best_verified_equals_checking_every_candidate_then_sorting() -> None:
         assert _best_verified(cand, scores, limit, lambda pos, good=good: pos in good) == want
 
 
-def test_ranked_exact_look_ups_equal_a_full_check(library) -> None:
+@pytest.mark.parametrize("sample", [64, 4])
+def test_ranked_exact_look_ups_equal_a_full_check(library, monkeypatch, sample: int) -> None:
+    import retrieval.search
+
+    # With a small sample, "人大人" (15 candidates, 2 hold it) is checked before it is scored.
+    monkeypatch.setattr(retrieval.search, "CHECK_SAMPLE", sample)
     searcher = Searcher(library)
-    for phrase in ("人大代表", "代表", "人", "全过程人民民主", "代表小组建支部"):
+    for phrase in ("人大代表", "代表", "人", "全过程人民民主", "代表小组建支部", "人大人", "大代表人"):
         tokens = library.analyzer.tokens(fold(phrase))
         found = library.phrase_positions([phrase])
+        if not found.shape[0]:
+            q = searcher.parse(f"“{phrase}”")
+            assert searcher._rank(q, 3).query.inexact == [phrase]  # ranked by closeness instead
+            continue
         scores = library.index.score_docs(tokens, found)
         for limit in (1, 3, 50):
             want = [(int(found[i]), float(scores[i])) for i in np.lexsort((found, -scores))[:limit]]
