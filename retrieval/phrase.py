@@ -11,7 +11,8 @@ the whole corpus would give, at the cost of a few short lists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from .store import TextColumn, open_array, save_array
 
 _SHIFT = np.uint64(21)  # code points need 21 bits; two make a 42-bit key
 _END = 0  # the end mark after each paragraph; NUL never survives ingestion
+ENOUGH = 32  # candidates few enough to check in the text rather than intersect further
 
 
 def bigram_keys(text: str) -> np.ndarray:
@@ -44,20 +46,44 @@ def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.nda
     return packed >> np.uint64(20), (packed & np.uint64(0xFFFFF)).astype(np.int32) + np.int32(first)
 
 
-def count_positions(cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(cand, return_counts=True)`` of non-negative positions, in linear time when ``cand`` is long.
+_local = threading.local()
+
+
+def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(concatenate(cand), return_counts=True)`` for lists of distinct non-negative positions.
 
     The rarest bigrams of a common phrase still list a third of a large
-    corpus; sorting those postings cost milliseconds, counting them costs a
-    pass.  Both give the same arrays (positions ascending), so what is ranked
-    from them does not change.
+    corpus; sorting those postings cost milliseconds.  Long lists are counted
+    instead, into a reused per-thread ``uint8`` buffer (each list holds a
+    position at most once, so a count never exceeds the number of lists);
+    ``np.add.at`` with an array of ones of the buffer's own type is numpy's
+    fast path.  Both ways give the same arrays, so what is ranked from them
+    does not change.
     """
-    top = int(cand.max()) + 1
-    if cand.shape[0] * 16 < top:
-        return np.unique(cand, return_counts=True)
-    counts = np.bincount(cand, minlength=top)
-    positions = np.flatnonzero(counts)
-    return positions.astype(cand.dtype), counts[positions]
+    lists = [cand] if isinstance(cand, np.ndarray) else list(cand)
+    total = sum(c.shape[0] for c in lists)
+    if total == 0:
+        return np.zeros(0, lists[0].dtype if lists else np.int64), np.zeros(0, np.int64)
+    top = max(int(c.max()) for c in lists if c.shape[0]) + 1
+    if total * 16 < top or len(lists) > 255 or isinstance(cand, np.ndarray):
+        joined = np.concatenate(lists) if len(lists) > 1 else lists[0]
+        if total * 16 < top:
+            return np.unique(joined, return_counts=True)
+        counts = np.bincount(joined, minlength=top)
+        positions = np.flatnonzero(counts != 0)
+        return positions.astype(joined.dtype), counts[positions]
+    buf = getattr(_local, "counts", None)
+    if buf is None or buf.shape[0] < top:
+        buf = _local.counts = np.zeros(top, np.uint8)
+    ones = np.ones(max(c.shape[0] for c in lists), np.uint8)
+    try:
+        for c in lists:
+            np.add.at(buf, c, ones[: c.shape[0]])
+        positions = np.flatnonzero(buf[:top] != 0)  # boolean: several times faster
+        counts = buf[positions].astype(np.int64)
+    finally:
+        buf[:top] = 0
+    return positions.astype(np.result_type(*[c.dtype for c in lists])), counts
 
 
 class BigramIndex:
@@ -120,18 +146,35 @@ class BigramIndex:
             mask = np.zeros(int(union.max()) + 1, dtype=bool)
             mask[union] = True
             return np.flatnonzero(mask)
+        lists = self._phrase_lists(phrase)
+        return _intersect(lists[0], lists[1:], ENOUGH)
+
+    def _phrase_lists(self, phrase: str) -> list[np.ndarray]:
+        """The postings of a phrase's distinct bigrams (two characters or more), shortest first."""
         codes = np.frombuffer(phrase.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        lists = sorted(self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
-        cand = np.asarray(lists[0])
-        for other in lists[1:]:
-            if cand.shape[0] == 0:
-                break
-            # Membership of the few candidates in a longer sorted list: a binary
-            # search each, never a pass over the longer list.
-            at = np.searchsorted(other, cand)
-            at[at == other.shape[0]] = 0
-            cand = cand[other[at] == cand]
-        return cand
+        return sorted(self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
+
+    def _candidate_chunks(self, phrase: str, size: int) -> Iterator[np.ndarray]:
+        """:meth:`candidates` in ascending pieces, for a caller that needs only the first few matches.
+
+        The shortest list is cut into pieces (doubling in size) and each piece
+        is intersected with the others on its own: "人大工作" at a million
+        paragraphs has 400,000 candidates, of which a capped look-up reads a
+        few hundred.
+        """
+        if len(phrase) < 2:
+            yield self.candidates(phrase)
+            return
+        lists = self._phrase_lists(phrase)
+        first, others = lists[0], lists[1:]
+        if first.shape[0] <= 8 * size:
+            yield _intersect(first, others, ENOUGH)  # short enough to intersect whole
+            return
+        at = 0
+        while at < first.shape[0]:
+            yield _intersect(first[at : at + size], others, ENOUGH)
+            at += size
+            size *= 2
 
     def closest(self, text: str, k: int, allowed: np.ndarray | None = None, lists: int = 16) -> np.ndarray:
         """The ``k`` positions holding the most of ``text``'s distinct bigrams (rarest ``lists`` of them).
@@ -148,12 +191,11 @@ class BigramIndex:
         found = sorted((f for f in found if f.shape[0]), key=len)[:lists]
         if not found:
             return empty
-        cand = np.concatenate(found)
         if allowed is not None:
-            cand = cand[allowed[cand]]
-        if cand.shape[0] == 0:
-            return cand
-        positions, counts = count_positions(cand)
+            found = [f[allowed[f]] for f in found]
+        if not any(f.shape[0] for f in found):
+            return np.zeros(0, found[0].dtype)
+        positions, counts = count_positions(found)
         if positions.shape[0] > k:
             keep = np.argpartition(-counts, k - 1)[:k]
             positions, counts = positions[keep], counts[keep]
@@ -172,6 +214,24 @@ class BigramIndex:
             cand = cand[allowed[cand]]
         return verify(phrase, cand.tolist(), texts, limit)
 
+    def candidates_of(
+        self, phrases: Sequence[str], allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, list[bytes]]:
+        """Positions (ascending) that may hold every one of ``phrases``, and the UTF-8 needles still to check.
+
+        A phrase of one or two characters needs no check (its bigram list is
+        exact); a candidate holds them all when it holds every needle.
+        """
+        cand: np.ndarray | None = None
+        for phrase in phrases:
+            c = self.candidates(phrase)
+            cand = c if cand is None else np.intersect1d(cand, c, assume_unique=True)
+        if cand is None:
+            return np.zeros(0, np.int64), []
+        if allowed is not None:
+            cand = cand[allowed[cand]]
+        return cand, [p.encode("utf-8") for p in phrases if len(p) > 2]
+
     def positions(
         self, phrases: Sequence[str], texts: TextColumn, limit: int | None = None, allowed: np.ndarray | None = None
     ) -> np.ndarray:
@@ -181,24 +241,47 @@ class BigramIndex:
         read, and a phrase of one or two characters needs no check at all:
         its bigram list is exact.
         """
-        cand: np.ndarray | None = None
-        for phrase in phrases:
-            c = self.candidates(phrase)
-            cand = c if cand is None else np.intersect1d(cand, c, assume_unique=True)
-        if cand is None:
-            return np.zeros(0, np.int64)
-        if allowed is not None:
-            cand = cand[allowed[cand]]
         checks = [p.encode("utf-8") for p in phrases if len(p) > 2]
-        if not checks:
-            return np.asarray(cand[:limit] if limit is not None else cand, dtype=np.int64)
+        if limit is not None and len(phrases) == 1 and checks:
+            # A capped look-up of one phrase (the verbatim-run candidates):
+            # candidates are produced and checked piece by piece, in order,
+            # until enough are found — the same first ``limit`` positions.
+            chunks: Iterable[np.ndarray] = self._candidate_chunks(phrases[0], max(64, 2 * limit))
+        else:
+            cand, checks = self.candidates_of(phrases, allowed)
+            if not checks:
+                return np.asarray(cand[:limit] if limit is not None else cand, dtype=np.int64)
+            chunks = [cand]
+            allowed = None  # applied already
         out: list[int] = []
-        for pos in cand.tolist():
-            if all(texts.contains(pos, needle) for needle in checks):
-                out.append(pos)
-                if limit is not None and len(out) >= limit:
-                    break
+        for cand in chunks:
+            if allowed is not None:
+                cand = cand[allowed[cand]]
+            for pos in cand.tolist():
+                if all(texts.contains(pos, needle) for needle in checks):
+                    out.append(pos)
+                    if limit is not None and len(out) >= limit:
+                        return np.asarray(out, dtype=np.int64)
         return np.asarray(out, dtype=np.int64)
+
+
+def _intersect(cand: np.ndarray, others: Sequence[np.ndarray], enough: int) -> np.ndarray:
+    """The candidates also in every other sorted list — or a superset, once ``enough`` or fewer remain.
+
+    Membership of the few candidates in a longer sorted list is a binary
+    search each, never a pass over the longer list.  Every caller checks the
+    phrase in the text itself, so stopping early changes no answer: reading a
+    few dozen texts costs less than binary searches in dozens more lists (a
+    long question has as many bigrams as characters).
+    """
+    cand = np.asarray(cand)
+    for other in others:
+        if cand.shape[0] <= enough:
+            break
+        at = np.searchsorted(other, cand)
+        at[at == other.shape[0]] = 0
+        cand = cand[other[at] == cand]
+    return cand
 
 
 def verify(phrase: str, candidates: list[int], texts: TextColumn, limit: int | None = None) -> list[tuple[int, int]]:

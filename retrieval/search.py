@@ -10,6 +10,7 @@ shows the gain: see ``python -m retrieval eval --variants``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -40,6 +41,7 @@ STATED_WEIGHT = 1.0
 SOFT_WEIGHT = 1.0
 QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
+CHECK_SAMPLE = 64  # quoted look-ups: candidates checked first, to tell whether most fail
 NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
@@ -184,6 +186,40 @@ class SearchResult:
     evidence: Evidence | None = None
     windows: dict[int, tuple[int, int]] = field(default_factory=dict)  # best passage per position, folded offsets
     also: dict[int, list[int]] = field(default_factory=dict)  # near-duplicate paragraphs behind a hit
+
+
+def _best_verified(
+    cand: np.ndarray, scores: np.ndarray, limit: int, holds: Callable[[int], bool] | None
+) -> list[tuple[int, float]]:
+    """The first ``limit`` candidates by (score descending, position) for which ``holds`` is true.
+
+    The same list as checking every candidate, then sorting: candidates are
+    taken best first (a partition, then a sort of the few kept), and the
+    text check runs only until ``limit`` have passed.
+    """
+    if limit <= 0:
+        return []
+    checked: dict[int, bool] = {}
+    take = limit
+    while True:
+        if cand.shape[0] > take:
+            kth = np.partition(scores, cand.shape[0] - take)[cand.shape[0] - take]
+            sel = np.flatnonzero(scores >= kth)
+        else:
+            sel = np.arange(cand.shape[0])
+        out: list[tuple[int, float]] = []
+        for i in sel[np.lexsort((cand[sel], -scores[sel]))].tolist():
+            pos = int(cand[i])
+            ok = checked.get(pos)
+            if ok is None:
+                ok = checked[pos] = holds is None or holds(pos)
+            if ok:
+                out.append((pos, float(scores[i])))
+                if len(out) >= limit:
+                    return out
+        if sel.shape[0] == cand.shape[0]:
+            return out
+        take *= 4
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -406,8 +442,23 @@ class Searcher:
         marks = [t for t in tokens if len(t) >= 2] + q.phrases
 
         if q.phrases:
-            found = lib.phrase_positions(q.phrases, allowed=allowed)
-            missing = [p for p in q.phrases if not lib.phrase_positions([p]).shape[0]] if not found.shape[0] else []
+            # Exact look-up: the candidates are scored and ordered first, and
+            # only those about to be returned are checked in their text — a
+            # common formula has tens of thousands of candidates at 1M.
+            cand, holds = lib.phrase_candidates(q.phrases, allowed)
+            sample = cand[:CHECK_SAMPLE].tolist()
+            if holds is not None and cand.shape[0] > len(sample) and sum(map(holds, sample)) * 4 < len(sample):
+                # Most candidates fail the check (bigrams shared, wording not):
+                # checking them all is cheaper than scoring them all.
+                cand, holds = cand[np.fromiter(map(holds, cand.tolist()), bool, cand.shape[0])], None
+            scores = lib.index.score_docs(tokens, cand) if tokens else np.zeros(cand.shape[0])
+            ranked = _best_verified(cand, scores, limit, holds)
+            if ranked:
+                missing = []
+            elif len(q.phrases) == 1 and allowed is None and limit > 0:
+                missing = list(q.phrases)  # the one phrase is nowhere
+            else:
+                missing = [p for p in q.phrases if not lib.phrase_positions([p]).shape[0]]
             if missing:
                 # A formula quoted with one character wrong is looked up as the
                 # corpus writes it; any other quotation that is not in the
@@ -418,9 +469,6 @@ class Searcher:
                     phrases = [fixed[p][0] if p in fixed else p for p in q.phrases]
                     return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit, collapse)
                 return self._rank(self._unquote(q, list(fixed)), limit, collapse)
-            scores = lib.index.score_docs(tokens, found) if tokens else np.zeros(found.shape[0])
-            order = np.lexsort((found, -scores))[:limit]
-            ranked = [(int(found[i]), float(scores[i])) for i in order]
             # An exact look-up answers by definition when it finds the words.
             return Ranked(ranked, marks, Evidence(bool(ranked), 1.0, None, True), q)
 

@@ -127,6 +127,10 @@ class JoinedPhrases:
     def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
         return [self._list(key) for key in keys]
 
+    def _candidate_chunks(self, phrase: str, size: int) -> Iterator[np.ndarray]:
+        yield self.candidates(phrase)
+
+    candidates_of = BigramIndex.candidates_of
     positions = BigramIndex.positions
     find = BigramIndex.find
     closest = BigramIndex.closest
@@ -248,6 +252,8 @@ class JoinedIndex:
         """As :meth:`BM25Index.top`, over the joined segments."""
         return BM25Index.top(self, query, k, allowed)  # type: ignore[arg-type]
 
+    _above_sample = staticmethod(BM25Index._above_sample)
+
     def _buffer(self) -> np.ndarray:
         buf = getattr(self._local, "acc", None)
         if buf is None or buf.shape[0] != self._n:
@@ -261,5 +267,5 @@ class JoinedIndex:
         acc = np.zeros(self._n, dtype=np.float64)
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
-            acc[d] += w.astype(np.float64) * mult
+            np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc

@@ -28,6 +28,30 @@ def within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long[i + 1 :]
 
 
+def _anchored(text: str, term: str, size: int) -> list[int]:
+    """Offsets (ascending) where a stretch of ``size`` characters might be one edit from ``term``.
+
+    One edit leaves either half of the term intact: the stretch starts with
+    the term's first half, or ends with its second half (for a missing
+    character, the half after it).  Only offsets where one of the halves
+    stands are compared — the same hits as trying every offset, without
+    comparing a long question's every stretch with every term.
+    """
+    m = len(term)
+    half = (size if size < m else m) // 2
+    tail = term[half + 1 :] if size < m else term[half:]
+    tail_at = half + (1 if size > m else 0)  # where the tail starts inside the stretch
+    last = len(text) - size
+    found: set[int] = set()
+    for part, shift in ((term[:half], 0), (tail, tail_at)):
+        at = text.find(part)
+        while at >= 0:
+            if 0 <= at - shift <= last:
+                found.add(at - shift)
+            at = text.find(part, at + 1)
+    return sorted(found)
+
+
 class TermMatcher:
     """Domain terms reachable from a query by one edit."""
 
@@ -63,7 +87,7 @@ class TermMatcher:
                 hit = next(
                     (
                         (i, i + size)
-                        for i in range(len(text) - size + 1)
+                        for i in _anchored(text, term, size)
                         if within_one_edit(text[i : i + size], term) and free(i, i + size)
                     ),
                     None,

@@ -127,7 +127,9 @@ class FakeBotAPI:
             return _error(400, "Bad Request: message is too long"), ""
         if params.get("chat_id") in self.migrated:
             new_id = self.migrated[params["chat_id"]]
-            return _error(400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_id), ""
+            return _error(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=new_id
+            ), ""
         quoted = params.get("reply_parameters") or {}
         if (
             quoted.get("message_id") in self.deleted

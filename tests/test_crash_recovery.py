@@ -77,7 +77,9 @@ def test_kill_9_during_an_upload_is_reported_to_the_admin_at_the_next_start(
     assert not list(corpus_copy.glob(".*.part"))
 
 
-def test_a_refused_token_ends_start_up_with_a_clear_line(tmp_path: Path, fake: FakeBotAPI, cache_dir: Path, library) -> None:
+def test_a_refused_token_ends_start_up_with_a_clear_line(
+    tmp_path: Path, fake: FakeBotAPI, cache_dir: Path, library
+) -> None:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": "1:wrong", "TELEGRAM_BASE_URL": fake.base_url}
     env["BOT_DATA_DIR"] = str(tmp_path / "data")
     env["RETRIEVAL_CACHE_DIR"] = str(cache_dir)  # the seeds' index, already built

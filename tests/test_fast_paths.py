@@ -101,3 +101,61 @@ def test_ranking_depths_are_read_from_the_ranking(library) -> None:
 
 def test_bare_strips_every_non_word_character() -> None:
     assert bare("人大，代表_a b·c１") == re.sub(r"[^\w]|_", "", "人大，代表_a b·c１")
+
+
+def test_spelling_looks_only_where_half_a_term_stands(monkeypatch) -> None:
+    import random
+
+    import retrieval.spelling as spelling
+
+    rng = random.Random(5)
+    alphabet = "三看促进一要点四计划人大"
+    terms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(4, 7))) for _ in range(40)]
+    texts = []
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        term = list(rng.choice(terms))
+        term[rng.randrange(len(term))] = rng.choice(alphabet)  # a near copy of some term
+        at = rng.randint(0, len(text))
+        texts.append(text[:at] + "".join(term) + text[at:])
+    matcher = spelling.TermMatcher(terms)
+    fast = [matcher.near(t) for t in texts]
+    monkeypatch.setattr(spelling, "_anchored", lambda text, term, size: range(len(text) - size + 1))
+    assert [matcher.near(t) for t in texts] == fast
+    assert any(fast)
+
+
+def test_best_verified_equals_checking_every_candidate_then_sorting() -> None:
+    from retrieval.search import _best_verified
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        cand = np.sort(rng.choice(1000, n, replace=False))
+        scores = rng.integers(0, 5, n).astype(np.float64)  # many ties
+        good = set(rng.choice(1000, 500, replace=False).tolist())
+        limit = int(rng.integers(1, 12))
+        kept = np.array([p in good for p in cand.tolist()], dtype=bool)
+        order = np.lexsort((cand[kept], -scores[kept]))[:limit]
+        want = [(int(cand[kept][i]), float(scores[kept][i])) for i in order]
+        assert _best_verified(cand, scores, limit, lambda pos, good=good: pos in good) == want
+
+
+@pytest.mark.parametrize("sample", [64, 4])
+def test_ranked_exact_look_ups_equal_a_full_check(library, monkeypatch, sample: int) -> None:
+    import retrieval.search
+
+    # With a small sample, "人大人" (15 candidates, 2 hold it) is checked before it is scored.
+    monkeypatch.setattr(retrieval.search, "CHECK_SAMPLE", sample)
+    searcher = Searcher(library)
+    for phrase in ("人大代表", "代表", "人", "全过程人民民主", "代表小组建支部", "人大人", "大代表人"):
+        tokens = library.analyzer.tokens(fold(phrase))
+        found = library.phrase_positions([phrase])
+        if not found.shape[0]:
+            q = searcher.parse(f"“{phrase}”")
+            assert searcher._rank(q, 3).query.inexact == [phrase]  # ranked by closeness instead
+            continue
+        scores = library.index.score_docs(tokens, found)
+        for limit in (1, 3, 50):
+            want = [(int(found[i]), float(scores[i])) for i in np.lexsort((found, -scores))[:limit]]
+            assert searcher.rank(searcher.parse(f"“{phrase}”"), limit)[0] == want

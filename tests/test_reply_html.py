@@ -81,7 +81,15 @@ def problems(html: str) -> list[str]:
 
 def test_the_checker_catches_what_telegram_refuses() -> None:
     assert problems("<b>粗</b> <i>斜</i> &lt;&amp;&gt;&quot; <a href='https://x'>链</a> <code>c</code>") == []
-    for bad in ("<script>x</script>", "<b>x", "<b><i>x</b></i>", "&nbsp;", "a < b", "a & b", '<span class="x">s</span>'):
+    for bad in (
+        "<script>x</script>",
+        "<b>x",
+        "<b><i>x</b></i>",
+        "&nbsp;",
+        "a < b",
+        "a & b",
+        '<span class="x">s</span>',
+    ):
         assert problems(bad), bad
 
 
@@ -151,7 +159,9 @@ def all_replies(engine: Engine) -> list[str]:
         await engine.digests.run(5, outbox, force_day="2026-11-23")
         texts += outbox.sent
         texts += [r.html for r in await engine.add_document(7, "private", "<b>&.txt", b"\x89PNG\r\n\x1a\n" + bytes(50))]
-        texts += [r.html for r in await engine.add_document(7, "private", "通知<i>.txt", "通知&\n\n会议<b>。\n".encode())]
+        texts += [
+            r.html for r in await engine.add_document(7, "private", "通知<i>.txt", "通知&\n\n会议<b>。\n".encode())
+        ]
         texts.append(processing("a<b>&.txt"))
         return texts
 

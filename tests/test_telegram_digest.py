@@ -99,7 +99,12 @@ async def test_admin_uploads_a_file_in_private(tmp_path, fake, warm: Warm) -> No
         await bot.send(message_update(ADMIN, ADMIN, "数字人大建设推进会"))
     assert "只有管理员" in fake.sent(chat_id=MEMBER)[0]["text"]
     processing, added, answer = (m["text"] for m in fake.sent(chat_id=ADMIN))
-    assert processing.startswith("正在处理 通知.txt") and "已添加" in added and "6 篇文档" in added and "《会议通知》" in answer
+    assert (
+        processing.startswith("正在处理 通知.txt")
+        and "已添加" in added
+        and "6 篇文档" in added
+        and "《会议通知》" in answer
+    )
     assert [p.name for p in warm.corpus.glob("*通知.txt")] == ["005_通知.txt"]  # the next number, then the name
 
 
