@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import fold, fold_keep_spaces, fold_with_map, has_content
+from .analysis import fold, fold_keep_spaces, fold_with_map, has_content, stopwords
 from .asked import asked_for, states
 from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
@@ -83,6 +83,20 @@ _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
 _NON_WORD = re.compile(r"[^\w]|_")
+
+
+def _reads_as_asked(stretch: str, term: str) -> bool:
+    """Is the one character the stretch has in place of the term's a function word the question means?
+
+    "哪个城市" is not a misspelt “五个城市”, nor "有个代表" a misspelt “有为代表”;
+    but "一要点几计划" asks which of “一要点四计划”/“一要点五计划” is meant.
+    """
+    if len(stretch) != len(term):
+        return False
+    typed, meant = next(((a, b) for a, b in zip(stretch, term, strict=True) if a != b), ("", ""))
+    if typed == "几" and meant in "一二两三四五六七八九十":
+        return False
+    return typed in stopwords()
 
 
 def _is_year(forms: tuple[str, ...]) -> bool:
@@ -563,7 +577,18 @@ class Searcher:
         if self._terms is None:
             self._terms = TermMatcher(self.lib.analyzer.domain_terms)
         out: dict[str, list[str]] = {}
-        for stretch, term in self._terms.near(text):
+        pairs = self._terms.near(text)
+        # A stretch that cuts a word of the question in two ("人大代表工作机|制" is not a
+        # misspelt 人大代表工作站) is not a formula typed wrong.
+        cuts: set[int] = set()
+        at = 0
+        for word in self.lib.analyzer.words(text) if pairs else []:
+            cuts.update(range(at + 1, at + len(word)))
+            at += len(word)
+        for stretch, term in pairs:
+            start = text.find(stretch)
+            if start in cuts or start + len(stretch) in cuts or _reads_as_asked(stretch, term):
+                continue
             if not self.lib.find_phrase(stretch, limit=1) and self.lib.find_phrase(term, limit=1):
                 out.setdefault(stretch, []).append(term)
         return out
