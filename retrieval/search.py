@@ -391,6 +391,9 @@ class Searcher:
             q = replace(q, year="", filters=filters, notices=[*q.notices, notice])
             allowed = self._allowed(q)
         folded_text = fold(q.text)
+        if q.year:
+            # The year chose the documents; as a word it would only favour paragraphs citing a 2022 file number.
+            folded_text = re.sub(rf"(?<!\d){q.year}年?(?!\d)", " ", folded_text).strip() or folded_text
         tokens = lib.analyzer.tokens(folded_text) if folded_text else []
         for phrase in q.phrases:
             tokens += lib.analyzer.tokens(phrase)

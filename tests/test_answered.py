@@ -160,3 +160,9 @@ def test_spelling_fixes_only_what_reads_as_a_typo(searcher) -> None:
     # 几 in place of a formula's numeral asks which one is meant.
     assert "一要点四计划" in searcher.corrections("常委会年度工作是一要点几计划").get("一要点几计划", [])
     assert searcher.corrections("法检两院行的三看三促近具体是什么") == {"三看三促近": ["三看三促进"]}
+
+
+def test_a_filter_year_chooses_documents_and_is_not_also_a_search_word(searcher) -> None:
+    # As a word, 2022 favoured a paragraph citing a file numbered 〔2022〕 over the chronicle asked for.
+    result = searcher.search("镇江 2022年 大事记", top=1)
+    assert result.query.year == "2022" and "大事记" in result.hits[0].section
