@@ -119,10 +119,8 @@ class _CaseTable(dict):
 _CASE_TABLE = _CaseTable()
 # Characters whose NFKC depends on their neighbours (combining marks, jamo):
 # text holding any of them is normalised whole.
-_COMPOSING = re.compile(
-    r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u065f\u0900-\u0dff\u1100-\u11ff"
-    r"\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]"
-)
+_COMPOSING = re.compile(r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u065f\u0900-\u0dff\u1100-\u11ff"
+                        r"\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]")
 
 
 def fold_keep_spaces(text: str) -> str:

@@ -24,7 +24,9 @@ FORMAT = "bm25-inverted-v2"
 PREFIX = "bm25_"
 
 
-def term_postings(ids: np.ndarray, local: np.ndarray, n: int, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def term_postings(
+    ids: np.ndarray, local: np.ndarray, n: int, first: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(term, position, tf) triples sorted by term then position, for one chunk of paragraphs.
 
     ``ids`` holds term ids (int32) and ``local`` the chunk-relative paragraph

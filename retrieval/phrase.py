@@ -143,6 +143,7 @@ class BigramIndex:
             cand = cand[allowed[cand]]
         return verify(phrase, cand.tolist(), texts, limit)
 
+
     def positions(
         self, phrases: Sequence[str], texts: TextColumn, limit: int | None = None, allowed: np.ndarray | None = None
     ) -> np.ndarray:

@@ -102,6 +102,7 @@ def _reads_as_asked(stretch: str, term: str) -> bool:
 
 
 def _is_year(forms: tuple[str, ...]) -> bool:
+    """A year the question names is looked for in the paragraph and its article, never the whole document."""
     return forms[-1].isdigit()
 
 
@@ -688,11 +689,8 @@ class Searcher:
             ]
             # A place the corpus has no heading about (江苏 in a 镇江 magazine) is the setting
             # of the documents that mention it, not a subject one paragraph must repeat.
-            missing = [
-                e
-                for e in missing
-                if self._is_subject(e, subjects) or e[0][:4].isdigit() or not self._in_document(e, pos)
-            ]
+            kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]
+            missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its items.
         missing += [
             (name,)
@@ -714,7 +712,9 @@ class Searcher:
 
     # --- results ---------------------------------------------------------------
 
-    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
+    def search(
+        self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False
+    ) -> SearchResult:
         """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
 
         Excerpts cost far more than ranking, so a caller that pages through
