@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content
+from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content, stopwords
 from .asked import asked_for, states
 from .excerpt import citation, make_excerpt, match_spans, section_label
 from .index import BM25Index
@@ -45,10 +45,12 @@ CHECK_SAMPLE = 64  # quoted look-ups: candidates checked first, to tell whether 
 NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
-# idf mass that the best passage (with its inherited context) holds, and,
-# for a question that asks for a date, count or person, whether that kind of
-# answer stands next to the matched words.  Calibrated on the development
-# set and the tuning half of eval/staff.jsonl (see README).
+# idf mass that the best passage (with its inherited context) holds, with the
+# places, years and formulas it names and the figure or name it asks for
+# (see _evidence and retrieval/asked.py).  Calibrated on the development set,
+# the tuning half of eval/staff.jsonl and eval/tune_extra.jsonl (see README):
+# the unanswerable questions still answered cover 0.46–1.00, so a higher bar
+# would refuse answerable ones without catching them.
 ANSWER_COVERAGE = 0.4
 # A quotation not found verbatim is answered when the best paragraph holds this share of its character bigrams.
 QUOTE_CLOSENESS = 0.6
@@ -94,7 +96,22 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+def _reads_as_asked(stretch: str, term: str) -> bool:
+    """Is the one character the stretch has in place of the term's a function word the question means?
+
+    "哪个城市" is not a misspelt “五个城市”, nor "有个代表" a misspelt “有为代表”;
+    but "一要点几计划" asks which of “一要点四计划”/“一要点五计划” is meant.
+    """
+    if len(stretch) != len(term):
+        return False
+    typed, meant = next(((a, b) for a, b in zip(stretch, term, strict=True) if a != b), ("", ""))
+    if typed == "几" and meant in "一二两三四五六七八九十":
+        return False
+    return typed in stopwords()
+
+
 def _is_year(forms: tuple[str, ...]) -> bool:
+    """A year the question names is looked for in the paragraph and its article, never the whole document."""
     return forms[-1].isdigit()
 
 
@@ -436,6 +453,9 @@ class Searcher:
             q = replace(q, year="", filters=filters, notices=[*q.notices, notice])
             allowed = self._allowed(q)
         folded_text = fold(q.text)
+        if q.year:
+            # The year chose the documents; as a word it would only favour paragraphs citing a 2022 file number.
+            folded_text = re.sub(rf"(?<!\d){q.year}年?(?!\d)", " ", folded_text).strip() or folded_text
         tokens = lib.analyzer.tokens(folded_text) if folded_text else []
         for phrase in q.phrases:
             tokens += lib.analyzer.tokens(phrase)
@@ -657,7 +677,18 @@ class Searcher:
         if self._terms is None:
             self._terms = TermMatcher(self.lib.analyzer.domain_terms)
         out: dict[str, list[str]] = {}
-        for stretch, term in self._terms.near(text):
+        pairs = self._terms.near(text)
+        # A stretch that cuts a word of the question in two ("人大代表工作机|制" is not a
+        # misspelt 人大代表工作站) is not a formula typed wrong.
+        cuts: set[int] = set()
+        at = 0
+        for word in self.lib.analyzer.words(text) if pairs else []:
+            cuts.update(range(at + 1, at + len(word)))
+            at += len(word)
+        for stretch, term in pairs:
+            start = text.find(stretch)
+            if start in cuts or start + len(stretch) in cuts or _reads_as_asked(stretch, term):
+                continue
             if not self.lib.find_phrase(stretch, limit=1) and self.lib.find_phrase(term, limit=1):
                 out.setdefault(stretch, []).append(term)
         return out
@@ -752,11 +783,8 @@ class Searcher:
             ]
             # A place the corpus has no heading about (江苏 in a 镇江 magazine) is the setting
             # of the documents that mention it, not a subject one paragraph must repeat.
-            missing = [
-                e
-                for e in missing
-                if self._is_subject(e, subjects) or e[0][:4].isdigit() or not self._in_document(e, pos)
-            ]
+            kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]
+            missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its items.
         missing += [
             (name,)

@@ -149,3 +149,20 @@ def test_formula_names_read_with_a_character_too_many_still_count(searcher) -> N
     # 三破三立中 (of 三破三立中的三破) is not in the corpus, 三破三立 is.
     assert searcher._names_formula("三破三立中") and not searcher._names_formula("五个一工程")
     assert searcher.search("三破三立中的三破是什么", top=1).answered
+
+
+def test_spelling_fixes_only_what_reads_as_a_typo(searcher) -> None:
+    # A stretch that cuts 机制 in two is not a misspelt 人大代表工作站.
+    assert searcher.corrections("淮安人大代表工作机制群众提代表定") == {}
+    # 哪个城市 and 有个代表 are what the question means, not 五个城市 and 有为代表 typed wrong.
+    assert searcher.corrections("人大代表议事厅在哪个城市") == {}
+    assert searcher.corrections("南通有个代表在田间地头") == {}
+    # 几 in place of a formula's numeral asks which one is meant.
+    assert "一要点四计划" in searcher.corrections("常委会年度工作是一要点几计划").get("一要点几计划", [])
+    assert searcher.corrections("法检两院行的三看三促近具体是什么") == {"三看三促近": ["三看三促进"]}
+
+
+def test_a_filter_year_chooses_documents_and_is_not_also_a_search_word(searcher) -> None:
+    # As a word, 2022 favoured a paragraph citing a file numbered 〔2022〕 over the chronicle asked for.
+    result = searcher.search("镇江 2022年 大事记", top=1)
+    assert result.query.year == "2022" and "大事记" in result.hits[0].section
