@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,13 +69,20 @@ def library_problems(lib: Library, folder: Path) -> list[str]:
     if not all(lib.analyzer.is_known(w) for w in _COMMON_WORDS):
         problems.append("the jieba dictionary cache is empty or damaged")
     sources = {p.stem: p for p in list_sources(folder)}
-    foreign = [d.doc_id for d in lib.documents if d.doc_id not in sources]
+    foreign = [d for d in lib.doc_ids if d not in sources]
     if foreign:
         problems.append(f"{len(foreign)} document(s) not in {folder}, e.g. {foreign[0]}")
+    # A file whose size and mtime are those the library's manifest recorded
+    # was hashed then (the manifest's rule): only the others are read again,
+    # not the whole corpus at every open (seconds at a million paragraphs).
+    recorded = lib.source_stats()
     changed = [
-        d.doc_id
-        for d in lib.documents
-        if d.doc_id in sources and d.sha256 and _sha256(sources[d.doc_id]) not in (d.sha256, None)
+        m["doc_id"]
+        for m in lib.doc_meta()
+        if m["doc_id"] in sources
+        and m["sha256"]
+        and not _unchanged(sources[m["doc_id"]], recorded.get(m["path"]))
+        and _sha256(sources[m["doc_id"]]) not in (m["sha256"], None)
     ]
     if changed:
         problems.append(f"{len(changed)} document(s) differ from their files, e.g. {changed[0]}")
@@ -86,6 +94,17 @@ def forget_cache(cache_dir: Path) -> None:
     shutil.rmtree(cache_dir / INDEX_DIR, ignore_errors=True)
     for path in cache_dir.glob(_JIEBA_CACHE_GLOB):
         path.unlink(missing_ok=True)
+
+
+def _unchanged(path: Path, entry: tuple[int, int] | None) -> bool:
+    """Whether a file still has the (size, mtime_ns) a manifest recorded for it."""
+    if entry is None:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == entry
 
 
 def _sha256(path: Path) -> str | None:
@@ -123,9 +142,13 @@ def _target(corpus: Path, filename: str, markdown: bool) -> Path:
 
 
 def add_file(
-    corpus: Path, filename: str, data: bytes, existing: list[Document], max_bytes: int = DEFAULT_MAX_BYTES
+    corpus: Path, filename: str, data: bytes, existing: Sequence[Document] | Library, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Added:
-    """Validate and add one file; raise IngestError (corpus untouched) when it is refused."""
+    """Validate and add one file; raise IngestError (corpus untouched) when it is refused.
+
+    ``existing`` is the library (its documents' fingerprints were recorded
+    at build time) or a list of documents (fingerprinted here).
+    """
     if len(data) > max_bytes:
         raise IngestError(f"file too large ({len(data) / 1048576:.1f} MB; the limit is {max_bytes / 1048576:.0f} MB)")
     text = to_text(filename, data)
@@ -135,9 +158,14 @@ def add_file(
         raise IngestError("no text paragraphs found")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     fingerprint = _fingerprint(probe)
-    for doc in existing:
-        if doc.sha256 == digest or _fingerprint(doc) == fingerprint:
-            raise IngestError(f"duplicate of document {doc.doc_id} ({doc.title})")
+    known = (
+        existing.fingerprints()
+        if isinstance(existing, Library)
+        else [(d.doc_id, d.title, d.sha256, _fingerprint(d)) for d in existing]
+    )
+    for doc_id, title, sha, print_ in known:
+        if sha == digest or print_ == fingerprint:
+            raise IngestError(f"duplicate of document {doc_id} ({title})")
     corpus.mkdir(parents=True, exist_ok=True)
     path = _target(corpus, filename, markdown)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -159,7 +187,7 @@ def add_and_index(corpus: Path, cache_dir: Path, filename: str, data: bytes, max
     answers need; the bot then only loads the fresh cache.
     """
     lib = open_library(corpus, cache_dir)
-    added = add_file(corpus, filename, data, lib.documents, max_bytes)
+    added = add_file(corpus, filename, data, lib, max_bytes)
     open_library(corpus, cache_dir)
     return added
 

@@ -159,3 +159,35 @@ def test_ranked_exact_look_ups_equal_a_full_check(library, monkeypatch, sample: 
         for limit in (1, 3, 50):
             want = [(int(found[i]), float(scores[i])) for i in np.lexsort((found, -scores))[:limit]]
             assert searcher.rank(searcher.parse(f"“{phrase}”"), limit)[0] == want
+
+
+def test_open_checks_hash_only_files_whose_size_or_mtime_changed(corpus_copy, tmp_path, monkeypatch) -> None:
+    import os
+
+    import retrieval.manage as manage
+    from retrieval.library import Library
+
+    lib = Library.open(corpus_copy, tmp_path / "cache")
+    hashed: list[str] = []
+    real = manage._sha256
+    monkeypatch.setattr(manage, "_sha256", lambda path: hashed.append(path.name) or real(path))
+    assert manage.library_problems(lib, corpus_copy) == [] and hashed == []
+    path = sorted(corpus_copy.glob("*.txt"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充的一段。\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    problems = manage.library_problems(lib, corpus_copy)
+    assert hashed == [path.name] and "differ from their files" in problems[0]
+
+
+def test_duplicate_uploads_are_refused_by_recorded_fingerprints(corpus_copy, tmp_path) -> None:
+    from retrieval.ingest import IngestError
+    from retrieval.library import Library
+    from retrieval.manage import _fingerprint, add_file
+
+    lib = Library.open(corpus_copy, tmp_path / "cache")
+    assert [f[3] for f in lib.fingerprints()] == [_fingerprint(d) for d in lib.documents]
+    source = sorted(corpus_copy.glob("*.txt"))[1]
+    # The same paragraphs in another file (spacing changed): refused by fingerprint, not by file hash.
+    respaced = source.read_text(encoding="utf-8").replace("\n", "\n\n").encode("utf-8")
+    with pytest.raises(IngestError, match="duplicate"):
+        add_file(corpus_copy, "copy.txt", respaced, lib)
