@@ -191,3 +191,22 @@ def test_duplicate_uploads_are_refused_by_recorded_fingerprints(corpus_copy, tmp
     respaced = source.read_text(encoding="utf-8").replace("\n", "\n\n").encode("utf-8")
     with pytest.raises(IngestError, match="duplicate"):
         add_file(corpus_copy, "copy.txt", respaced, lib)
+
+
+def test_remembered_clauses_segment_as_jieba_and_follow_the_dictionary(library) -> None:
+    import jieba
+
+    from retrieval.analysis import Analyzer
+
+    analyzer = Analyzer(library.analyzer.domain_terms)
+    fast = analyzer._tk
+    ref = jieba.Tokenizer()
+    ref.FREQ, ref.total, ref.initialized = fast.FREQ, fast.total, True
+    texts = library.folded_many(range(200))
+    for _ in range(2):  # the second pass is answered from remembered clauses
+        for text in texts:
+            assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True))
+    assert fast.clause_hits > 0
+    before = list(fast.cut("全过程人民民主实践基地"))
+    fast.add_word("民主实践基地", freq=10**7)
+    assert list(fast.cut("全过程人民民主实践基地")) != before
