@@ -210,3 +210,17 @@ def test_remembered_clauses_segment_as_jieba_and_follow_the_dictionary(library) 
     before = list(fast.cut("全过程人民民主实践基地"))
     fast.add_word("民主实践基地", freq=10**7)
     assert list(fast.cut("全过程人民民主实践基地")) != before
+
+
+def test_near_duplicate_decides_as_the_intersection_does() -> None:
+    import random
+
+    from retrieval.search import NEAR_DUPLICATE, near_duplicate
+
+    rng = random.Random(4)
+    pool = [f"{a}{b}" for a in "人大代表工作会议" for b in "人大代表工作会议"]
+    for _ in range(3000):
+        a = set(rng.sample(pool, rng.randint(0, 30)))
+        b = set(rng.sample(pool, rng.randint(0, 30))) if rng.random() < 0.5 else {*a, *rng.sample(pool, 2)} - {next(iter(a), "")}
+        want = bool(a and b and len(a & b) >= NEAR_DUPLICATE * min(len(a), len(b)))
+        assert near_duplicate(a, b) == want
