@@ -14,8 +14,10 @@ common words), rebuilding a foreign or damaged cache.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -186,6 +188,7 @@ def add_and_index(corpus: Path, cache_dir: Path, filename: str, data: bytes, max
     re-segmenting the corpus takes the other core instead of the GIL its
     answers need; the bot then only loads the fresh cache.
     """
+    _yield_to_answers()
     lib = open_library(corpus, cache_dir)
     added = add_file(corpus, filename, data, lib, max_bytes)
     open_library(corpus, cache_dir)
@@ -194,9 +197,23 @@ def add_and_index(corpus: Path, cache_dir: Path, filename: str, data: bytes, max
 
 def remove_and_index(corpus: Path, cache_dir: Path, doc_id: str) -> Path:
     """Remove a document's file and build the new index cache (see :func:`add_and_index`)."""
+    _yield_to_answers()
     path = remove_document(corpus, doc_id)
     open_library(corpus, cache_dir)
     return path
+
+
+def _yield_to_answers() -> None:
+    """In a worker process (the bot's upload), run at a lower CPU priority than the bot itself.
+
+    The machine may have two cores and the bot's answers use them: an upload
+    converting and segmenting at equal priority made other chats' answers a
+    third slower.  Called in-process (tests, the command line) it changes nothing.
+    The build's own workers inherit the priority.
+    """
+    if multiprocessing.parent_process() is not None and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(10)
 
 
 def remove_document(corpus: Path, doc_id: str) -> Path:

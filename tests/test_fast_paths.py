@@ -7,6 +7,7 @@ with the straightforward computation it replaces, on the seeds.
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -224,3 +225,37 @@ def test_near_duplicate_decides_as_the_intersection_does() -> None:
         b = set(rng.sample(pool, rng.randint(0, 30))) if rng.random() < 0.5 else {*a, *rng.sample(pool, 2)} - {next(iter(a), "")}
         want = bool(a and b and len(a & b) >= NEAR_DUPLICATE * min(len(a), len(b)))
         assert near_duplicate(a, b) == want
+
+
+def _niceness_after_yielding() -> int:
+    from retrieval.manage import _yield_to_answers
+
+    _yield_to_answers()
+    return os.nice(0)
+
+
+def test_uploads_in_a_worker_process_yield_the_cpu_to_answers() -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    before = os.nice(0)
+    assert _niceness_after_yielding() == before  # in-process (tests, the command line): unchanged
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_niceness_after_yielding).result() == min(19, before + 10)
+
+
+def test_phrase_candidates_in_pieces_find_the_same_occurrences(library) -> None:
+    from retrieval.phrase import verify
+
+    phrases = library.phrases
+    for phrase in ("人大代表", "代表", "全过程人民民主", "人大工作", "代表小组建支部"):
+        everything = verify(phrase, phrases.candidates(phrase).tolist(), library.folded)
+        for size in (1, 3, 16):
+            chunks = list(phrases._candidate_chunks(phrase, size))
+            joined = np.concatenate(chunks)
+            assert (np.diff(joined) > 0).all()  # ascending, disjoint pieces
+            assert verify(phrase, joined.tolist(), library.folded) == everything
+        positions = list(dict.fromkeys(pos for pos, _ in everything))
+        for limit in (1, 2, 5):
+            got = library.find_phrase(phrase, limit=limit)
+            assert got == [(p, o) for p, o in everything if p in positions[:limit]]
