@@ -30,11 +30,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -49,13 +51,52 @@ from bench_search import CACHE  # noqa: E402
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update  # noqa: E402
 from synth import make_corpus  # noqa: E402
 
+import bot.engine as engine_module  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.flood import FloodControl  # noqa: E402
 from bot.telegram_app import build_application  # noqa: E402
 from retrieval.library import Library  # noqa: E402
+from retrieval.search import Searcher, SearchResult  # noqa: E402
 
 ADMIN = 7
+_worker: dict[tuple, Searcher] = {}
+
+
+def _pool_search(key: tuple, raw: str, top: int, offset: int, depth: int, collapse: bool) -> SearchResult:
+    """In a worker process: the search, over the library named by ``key`` (opened once: it is mapped, not read)."""
+    searcher = _worker.get(key)
+    if searcher is None:
+        _worker.clear()
+        corpus, cache = key[:2]
+        searcher = _worker[key] = Searcher(Library.open(Path(corpus), Path(cache)))
+    return searcher.search(raw, top=top, offset=offset, depth=depth, collapse=collapse)
+
+
+class PooledSearcher(Searcher):
+    """A Searcher whose ``search`` runs in worker processes (both cores), everything else in the bot's process.
+
+    A prototype for measuring, not wired into the bot: workers open the same
+    cache folder (mapped), and a library with another build or delta is
+    opened again on its first question.
+    """
+
+    pool: ProcessPoolExecutor | None = None
+    corpus: Path = Path()
+    cache: Path = Path()
+
+    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
+        assert PooledSearcher.pool is not None
+        key = (
+            str(self.corpus),
+            str(self.cache),
+            self.lib.manifest["build_id"],
+            len(self.lib.segments),
+            len(self.lib.paragraphs),
+        )
+        return PooledSearcher.pool.submit(_pool_search, key, raw, top, offset, depth, collapse).result()
+
+
 PAUSE = 1.1  # seconds between a chat's questions: above Telegram's one message a second per private chat
 
 
@@ -160,6 +201,20 @@ async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, q
         timings["upload rounds"] = await bench.rounds("upload", until=job)
         timings["upload"] = await job
         await bench.rounds("after", args.rounds)
+        if args.processes:
+            # The same questions with searches in worker processes over the same (now joined) library.
+            PooledSearcher.pool = ProcessPoolExecutor(args.processes, mp_context=multiprocessing.get_context("spawn"))
+            PooledSearcher.corpus, PooledSearcher.cache = corpus, cache
+            engine_module.Searcher = PooledSearcher  # what set_library builds after the next upload
+            engine.set_library(engine.lib)
+            await bench.rounds("warm-up (pool)", 3)
+            await bench.rounds(f"quiet ({args.processes} proc)", args.rounds)
+            job = asyncio.ensure_future(
+                upload(fake, "up3", "bench_upload2.txt", upload_text(args.upload_paragraphs, "再传"))
+            )
+            timings["upload (pool) rounds"] = await bench.rounds(f"upload ({args.processes} proc)", until=job)
+            timings["upload (pool)"] = await job
+            await bench.rounds(f"after ({args.processes} proc)", args.rounds)
         if args.rebuild:
             job = asyncio.ensure_future(
                 upload(fake, "up2", "bench_rebuild.txt", upload_text(50, "重建", formula="三联三融四强化"))
@@ -168,6 +223,8 @@ async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, q
             timings["rebuild"] = await job
             await bench.rounds("after rebuild", args.rounds)
     finally:
+        if PooledSearcher.pool is not None:
+            PooledSearcher.pool.shutdown()
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
@@ -183,6 +240,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="rounds per phase (every chat asks once a round)")
     parser.add_argument("--upload-paragraphs", type=int, default=2000)
     parser.add_argument("--rebuild", action="store_true", help="also time answers during a full rebuild (minutes)")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="then the same with searches in this many worker processes (0: skip)"
+    )
     args = parser.parse_args()
     dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
     questions = [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -210,10 +270,12 @@ def main() -> int:
             + (f"  ({lost} unanswered)" if lost else "")
         )
     t = r["timings"]
-    print(
-        f"  upload of {args.upload_paragraphs} paragraphs: added after {t['upload']:.1f} s"
-        f" ({t['upload rounds']} rounds)"
-    )
+    for label in ("upload", "upload (pool)"):
+        if label in t:
+            print(
+                f"  {label} of {args.upload_paragraphs} paragraphs: added after {t[label]:.1f} s"
+                f" ({t[label + ' rounds']} rounds)"
+            )
     if "rebuild" in t:
         print(f"  upload forcing a full rebuild: added after {t['rebuild']:.1f} s ({t['rebuild rounds']} rounds)")
     return 1 if failures else 0

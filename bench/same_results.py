@@ -5,9 +5,10 @@ command-line contract (``python -m retrieval search --json --top 10 -``) over
 every question of ``../shared/eval/dev.jsonl`` and ``eval/staff.jsonl`` on the
 seeds (each ranking variant), and optionally over the benchmark queries on a
 synthetic corpus, and writes one JSON line per query without ``took_ms``.
-``diff`` compares two dumps: top-10 positions, ``answered``, notices, and
-scores (reported separately, since a vectorised sum may differ in the last
-float bits without changing any order).
+It also records what the bot asks for on the seeds (three hits, thirty
+ranked, near-duplicates folded) at full float precision.  ``diff`` compares
+two dumps: top-10 positions, ``answered``, notices and excerpts, and scores
+(reported separately).
 
     .venv/bin/python bench/same_results.py dump before.jsonl [--synthetic 100000]
     .venv/bin/python bench/same_results.py diff before.jsonl after.jsonl
@@ -56,6 +57,31 @@ def run(corpus: Path, cache: Path, queries: list[str], variant: str | None) -> l
     return rows
 
 
+def bot_rows(cache: Path) -> list[dict]:
+    """What the bot asks for (three hits, thirty ranked, near-duplicates folded), at full float precision."""
+    from retrieval.library import Library
+    from retrieval.search import QueryError, Searcher
+
+    searcher = Searcher(Library.open(ROOT / "seeds", cache))
+    rows: list[dict] = []
+    for q in questions():
+        try:
+            r = searcher.search(q, top=3, depth=30, collapse=True)
+        except QueryError as exc:
+            rows.append({"query": q, "error": str(exc), "results": [], "answered": False})
+            continue
+        rows.append(
+            {
+                "query": q,
+                "results": [{"doc_id": "", "paragraph": p, "score": s, "excerpt": ""} for p, s in r.ranked],
+                "answered": r.answered,
+                "notices": [*r.query.notices, *(f"{k}<{v}" for k, v in sorted(r.also.items()))],
+                "excerpts": [h.excerpt for h in r.hits],
+            }
+        )
+    return rows
+
+
 def dump(out: Path, synthetic: list[int]) -> None:
     from retrieval.search import VARIANTS
 
@@ -65,6 +91,13 @@ def dump(out: Path, synthetic: list[int]) -> None:
         rows += run(ROOT / "seeds", Path(tmp) / "seeds", qs, None)
         for variant in VARIANTS:
             rows += run(ROOT / "seeds", Path(tmp) / "seeds", qs, variant)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(ROOT)}
+        code = f"import json, sys; sys.path.insert(0, {str(ROOT / 'bench')!r}); from same_results import bot_rows; "
+        code += f"print(json.dumps(bot_rows(__import__('pathlib').Path({str(Path(tmp) / 'seeds')!r}))))"
+        cmd = [sys.executable, "-c", code]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        for row in json.loads(proc.stdout):
+            rows.append({**row, "variant": "bot (collapse, depth 30)", "corpus": "seeds"})
     if synthetic:
         from bench_search import CACHE, make_queries
         from synth import make_corpus

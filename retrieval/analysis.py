@@ -25,6 +25,8 @@ from jieba import finalseg
 
 DATA_DIR = Path(__file__).with_name("data")
 
+_FOLD_CACHE = 16_384  # folded texts remembered (a 1,000-paragraph document's lines and paragraphs)
+
 # Characters that never carry meaning for matching.  ``*`` is Markdown
 # emphasis residue; white space in Chinese text is layout, not a separator.
 _DROP = set(" \t\r\n\u3000\u00a0\u200b\u200c\u200d\ufeff*")
@@ -133,8 +135,13 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
     return converted, origin
 
 
+@lru_cache(maxsize=_FOLD_CACHE)
 def fold(text: str) -> str:
-    """The match key of a text: NFKC, lower case, Traditional→Simplified, no spaces or ``*``."""
+    """The match key of a text: NFKC, lower case, Traditional→Simplified, no spaces or ``*``.
+
+    Remembered for the last few thousand texts: ingestion, structure, context
+    and the build fold each paragraph of a document four times over.
+    """
     nfkc = _width_fold(text)
     converted = _t2s().convert(nfkc)
     if len(converted) != len(nfkc):
@@ -160,6 +167,7 @@ _COMPOSING = re.compile(
 )
 
 
+@lru_cache(maxsize=_FOLD_CACHE)
 def fold_keep_spaces(text: str) -> str:
     """Like :func:`fold` but keeps single spaces, for commands whose words are space separated.
 
@@ -221,6 +229,7 @@ def harvest_terms(folded_texts: Iterable[str]) -> list[str]:
 
 
 _FREQ_CACHE_NAME = "jieba-freq-0.42.1.json"
+_CLAUSE_CACHE = 100_000  # segmented clauses a tokenizer remembers
 _SUB_CACHE = 200_000  # words whose sub-words are remembered
 
 
@@ -355,6 +364,16 @@ class _FastTokenizer(jieba.Tokenizer):
     def __init__(self) -> None:
         super().__init__()
         self._logs: dict[str, float] = {}
+        # Words of each clause already segmented (a clause is what jieba cuts
+        # between punctuation): official writing repeats its clauses, so at
+        # build time many are seen again.  Cleared when the dictionary changes.
+        self._clauses: dict[str, tuple[str, ...]] = {}
+        self.clause_hits = 0
+        self.clause_misses = 0
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        self._clauses.clear()
+        super().add_word(word, freq, tag)
 
     def route(self, sentence: str) -> list[int]:
         """For each offset, the end (exclusive) of the word the best route takes there."""
@@ -390,6 +409,18 @@ class _FastTokenizer(jieba.Tokenizer):
         return end
 
     def _Tokenizer__cut_DAG(self, sentence: str) -> Iterator[str]:
+        words = self._clauses.get(sentence)
+        if words is None:
+            self.clause_misses += 1
+            words = tuple(self._cut_clause(sentence))
+            if len(self._clauses) >= _CLAUSE_CACHE:
+                self._clauses.clear()
+            self._clauses[sentence] = words
+        else:
+            self.clause_hits += 1
+        return iter(words)
+
+    def _cut_clause(self, sentence: str) -> Iterator[str]:
         end = self.route(sentence)
         freq = self.FREQ
         x = 0

@@ -72,6 +72,7 @@ class Ingested:
     sections: list[tuple[str, ...]] = field(default_factory=list)
     lines: np.ndarray = field(default_factory=lambda: np.zeros((3, 0), np.int32))  # line_start, line_end, article
     harvested: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # sha256 of the folded paragraphs joined by newlines: duplicate uploads are refused by it
 
 
 def document_meta(doc: Document) -> dict:
@@ -109,6 +110,7 @@ def ingest_file(path: Path) -> Ingested:
             [[p.line_start for p in paras], [p.line_end for p in paras], [p.article for p in paras]], np.int32
         ),
         harvested=harvest_terms(folded),
+        fingerprint=hashlib.sha256("\n".join(folded).encode("utf-8")).hexdigest(),
     )
 
 
@@ -262,7 +264,14 @@ def _build(
         ctx_of.append(np.asarray([contexts.setdefault(c, len(contexts)) for c in got.contexts], np.int32))
         harvested.update(dict.fromkeys(got.harvested))
         documents.append(
-            {**got.meta, "path": str(path.relative_to(corpus)), "start": pos, "count": n, "harvested": got.harvested}
+            {
+                **got.meta,
+                "path": str(path.relative_to(corpus)),
+                "start": pos,
+                "count": n,
+                "harvested": got.harvested,
+                "fingerprint": got.fingerprint,
+            }
         )
         pos += n
     texts.close()

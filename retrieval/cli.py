@@ -224,7 +224,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         return 2
     lib = _open(args)
     try:
-        added = add_file(folder, source.name, data, lib.documents, max_bytes=args.max_mb * 1024 * 1024)
+        added = add_file(folder, source.name, data, lib, max_bytes=args.max_mb * 1024 * 1024)
     except IngestError as exc:
         print(f"error: {source.name} not added: {exc}", file=sys.stderr)
         return 2

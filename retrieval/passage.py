@@ -79,10 +79,11 @@ def best_window(
         avg = avg_sentence * size
         for i in range(len(sents) - size + 1):
             start, end = sents[i][0], sents[i + size - 1][1]
+            # Built as a new set, as before: its iteration order (and so the float sum below) stays the same.
+            found = set().union(*holds[i : i + size])
             if size == 1:
-                found, is_typed = holds[i], typed[i]
+                is_typed = typed[i]
             else:
-                found = holds[i].union(*holds[i + 1 : i + size])
                 is_typed = any(typed[i : i + size]) or (answers is not None and answers(folded[start:end]))
             if not found and not inherited and not is_typed:
                 continue

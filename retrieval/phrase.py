@@ -209,10 +209,22 @@ class BigramIndex:
         allowed: np.ndarray | None = None,
     ) -> list[tuple[int, int]]:
         """Every (position, offset) where ``phrase`` occurs, in corpus order; at most ``limit`` positions."""
-        cand = self.candidates(phrase)
-        if allowed is not None:
-            cand = cand[allowed[cand]]
-        return verify(phrase, cand.tolist(), texts, limit)
+        if limit is None:
+            chunks: Iterable[np.ndarray] = [self.candidates(phrase)]
+        else:
+            # "Does the corpus write it at all?" (limit 1) reads the first few candidates, not all of them.
+            chunks = self._candidate_chunks(phrase, max(64, 2 * limit))
+        out: list[tuple[int, int]] = []
+        found: set[int] = set()
+        for cand in chunks:
+            if allowed is not None:
+                cand = cand[allowed[cand]]
+            got = verify(phrase, cand.tolist(), texts, None if limit is None else limit - len(found))
+            out += got
+            found.update(pos for pos, _ in got)
+            if limit is not None and len(found) >= limit:
+                break
+        return out
 
     def candidates_of(
         self, phrases: Sequence[str], allowed: np.ndarray | None = None

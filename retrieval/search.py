@@ -263,6 +263,26 @@ def char_bigrams(folded: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
+def near_duplicate(a: set[str], b: set[str]) -> bool:
+    """``len(a & b) >= NEAR_DUPLICATE * min(len(a), len(b))`` for non-empty sets, decided as early as possible.
+
+    Paragraphs that are not near-duplicates (nearly every pair) are told
+    apart after a few dozen look-ups: once the shorter set has lost more
+    than a tenth of its pairs, no later match can make up for it.
+    """
+    if not a or not b:
+        return False
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    need = NEAR_DUPLICATE * len(small)
+    most = len(small)  # pairs of the shorter that can still be shared
+    for gram in small:
+        if gram not in large:
+            most -= 1
+            if most < need:
+                return False
+    return most >= need
+
+
 def covered(words: dict[str, float], where: str, forms: list) -> float:
     """The idf mass of ``words`` found in ``where``; a formula's name counts as found where its items are listed.
 
@@ -656,15 +676,9 @@ class Searcher:
         for pos, score in ranked:
             if len(kept) >= limit:
                 break
-            mine = set(char_bigrams(self.lib.folded[pos]))
-            twin = next(
-                (
-                    kept[i][0]
-                    for i, other in enumerate(grams)
-                    if mine and other and len(mine & other) >= NEAR_DUPLICATE * min(len(mine), len(other))
-                ),
-                None,
-            )
+            text = bare(self.lib.folded[pos])
+            mine = {text[i : i + 2] for i in range(len(text) - 1)}
+            twin = next((kept[i][0] for i, other in enumerate(grams) if near_duplicate(mine, other)), None)
             if twin is None:
                 kept.append((pos, score))
                 grams.append(mine)

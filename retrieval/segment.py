@@ -96,11 +96,35 @@ class JoinedColumn:
             yield self[i]
 
     def many(self, positions: Sequence[int]) -> list[str]:
-        """As :meth:`TextColumn.many`, each string from its own segment."""
-        return [self[int(i)] for i in positions]
+        """As :meth:`TextColumn.many`, each segment's strings read in one batch."""
+        idx = np.asarray(positions, dtype=np.int64)
+        seg, local = self._seg[idx], self._local[idx]
+        out: list[str] = [""] * idx.shape[0]
+        for s, column in enumerate(self._columns):
+            at = np.flatnonzero(seg == s)
+            for i, text in zip(at.tolist(), column.many(local[at]), strict=True):
+                out[i] = text
+        return out
 
     def contains(self, i: int, needle: bytes) -> bool:
         return self._columns[int(self._seg[i])].contains(int(self._local[i]), needle)
+
+
+def _merge(parts: list[np.ndarray]) -> np.ndarray:
+    """Ascending global positions from each segment's (ascending, −1 for removed) mapped positions.
+
+    Each segment's local → global map is increasing, so every part is
+    already sorted: the parts are merged (the base list is long, the delta's
+    short) rather than the whole concatenation sorted on every look-up.
+    """
+    parts = [p[p >= 0] for p in parts]
+    parts = [p for p in parts if p.shape[0]]
+    if not parts:
+        return np.zeros(0, np.int64)
+    out = parts[0]
+    for other in parts[1:]:
+        out = np.insert(out, np.searchsorted(out, other), other)
+    return out
 
 
 class JoinedPhrases:
@@ -110,19 +134,11 @@ class JoinedPhrases:
         self._parts = parts  # (segment's bigram index, its local → global positions, −1 for removed)
 
     def candidates(self, phrase: str) -> np.ndarray:
-        found = []
-        for phrases, l2g in self._parts:
-            g = l2g[phrases.candidates(phrase)]
-            found.append(g[g >= 0])
-        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return _merge([l2g[phrases.candidates(phrase)] for phrases, l2g in self._parts])
 
     def _list(self, key: np.uint64) -> np.ndarray:
         """One bigram's postings from every segment, in global positions (ascending)."""
-        found = []
-        for phrases, l2g in self._parts:
-            g = l2g[phrases._list(key)]
-            found.append(g[g >= 0])
-        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+        return _merge([l2g[phrases._list(key)] for phrases, l2g in self._parts])
 
     def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
         return [self._list(key) for key in keys]

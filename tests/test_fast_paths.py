@@ -7,6 +7,7 @@ with the straightforward computation it replaces, on the seeds.
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -159,3 +160,106 @@ def test_ranked_exact_look_ups_equal_a_full_check(library, monkeypatch, sample: 
         for limit in (1, 3, 50):
             want = [(int(found[i]), float(scores[i])) for i in np.lexsort((found, -scores))[:limit]]
             assert searcher.rank(searcher.parse(f"“{phrase}”"), limit)[0] == want
+
+
+def test_open_checks_hash_only_files_whose_size_or_mtime_changed(corpus_copy, tmp_path, monkeypatch) -> None:
+    import os
+
+    import retrieval.manage as manage
+    from retrieval.library import Library
+
+    lib = Library.open(corpus_copy, tmp_path / "cache")
+    hashed: list[str] = []
+    real = manage._sha256
+    monkeypatch.setattr(manage, "_sha256", lambda path: hashed.append(path.name) or real(path))
+    assert manage.library_problems(lib, corpus_copy) == [] and hashed == []
+    path = sorted(corpus_copy.glob("*.txt"))[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充的一段。\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    problems = manage.library_problems(lib, corpus_copy)
+    assert hashed == [path.name] and "differ from their files" in problems[0]
+
+
+def test_duplicate_uploads_are_refused_by_recorded_fingerprints(corpus_copy, tmp_path) -> None:
+    from retrieval.ingest import IngestError
+    from retrieval.library import Library
+    from retrieval.manage import _fingerprint, add_file
+
+    lib = Library.open(corpus_copy, tmp_path / "cache")
+    assert [f[3] for f in lib.fingerprints()] == [_fingerprint(d) for d in lib.documents]
+    source = sorted(corpus_copy.glob("*.txt"))[1]
+    # The same paragraphs in another file (spacing changed): refused by fingerprint, not by file hash.
+    respaced = source.read_text(encoding="utf-8").replace("\n", "\n\n").encode("utf-8")
+    with pytest.raises(IngestError, match="duplicate"):
+        add_file(corpus_copy, "copy.txt", respaced, lib)
+
+
+def test_remembered_clauses_segment_as_jieba_and_follow_the_dictionary(library) -> None:
+    import jieba
+
+    from retrieval.analysis import Analyzer
+
+    analyzer = Analyzer(library.analyzer.domain_terms)
+    fast = analyzer._tk
+    ref = jieba.Tokenizer()
+    ref.FREQ, ref.total, ref.initialized = fast.FREQ, fast.total, True
+    texts = library.folded_many(range(200))
+    for _ in range(2):  # the second pass is answered from remembered clauses
+        for text in texts:
+            assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True))
+    assert fast.clause_hits > 0
+    before = list(fast.cut("全过程人民民主实践基地"))
+    fast.add_word("民主实践基地", freq=10**7)
+    assert list(fast.cut("全过程人民民主实践基地")) != before
+
+
+def test_near_duplicate_decides_as_the_intersection_does() -> None:
+    import random
+
+    from retrieval.search import NEAR_DUPLICATE, near_duplicate
+
+    rng = random.Random(4)
+    pool = [f"{a}{b}" for a in "人大代表工作会议" for b in "人大代表工作会议"]
+    for _ in range(3000):
+        a = set(rng.sample(pool, rng.randint(0, 30)))
+        b = (
+            set(rng.sample(pool, rng.randint(0, 30)))
+            if rng.random() < 0.5
+            else {*a, *rng.sample(pool, 2)} - {next(iter(a), "")}
+        )
+        want = bool(a and b and len(a & b) >= NEAR_DUPLICATE * min(len(a), len(b)))
+        assert near_duplicate(a, b) == want
+
+
+def _niceness_after_yielding() -> int:
+    from retrieval.manage import _yield_to_answers
+
+    _yield_to_answers()
+    return os.nice(0)
+
+
+def test_uploads_in_a_worker_process_yield_the_cpu_to_answers() -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    before = os.nice(0)
+    assert _niceness_after_yielding() == before  # in-process (tests, the command line): unchanged
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_niceness_after_yielding).result() == min(19, before + 10)
+
+
+def test_phrase_candidates_in_pieces_find_the_same_occurrences(library) -> None:
+    from retrieval.phrase import verify
+
+    phrases = library.phrases
+    for phrase in ("人大代表", "代表", "全过程人民民主", "人大工作", "代表小组建支部"):
+        everything = verify(phrase, phrases.candidates(phrase).tolist(), library.folded)
+        for size in (1, 3, 16):
+            chunks = list(phrases._candidate_chunks(phrase, size))
+            joined = np.concatenate(chunks)
+            assert (np.diff(joined) > 0).all()  # ascending, disjoint pieces
+            assert verify(phrase, joined.tolist(), library.folded) == everything
+        positions = list(dict.fromkeys(pos for pos, _ in everything))
+        for limit in (1, 2, 5):
+            got = library.find_phrase(phrase, limit=limit)
+            assert got == [(p, o) for p, o in everything if p in positions[:limit]]
