@@ -190,7 +190,7 @@ def test_duplicate_uploads_are_refused_by_recorded_fingerprints(corpus_copy, tmp
     source = sorted(corpus_copy.glob("*.txt"))[1]
     # The same paragraphs in another file (spacing changed): refused by fingerprint, not by file hash.
     respaced = source.read_text(encoding="utf-8").replace("\n", "\n\n").encode("utf-8")
-    with pytest.raises(IngestError, match="duplicate"):
+    with pytest.raises(IngestError, match="重复"):
         add_file(corpus_copy, "copy.txt", respaced, lib)
 
 
