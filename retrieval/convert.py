@@ -124,7 +124,7 @@ def table_rows(rows: list[list[str]]) -> list[str]:
     mean; with the header's own words before each cell it answers a
     question on its own.  Merged cells repeat in python-docx and are kept once.
     """
-    rows = [list(dict.fromkeys(c for c in row)) if len(set(row)) < len(row) else row for row in rows]
+    rows = [list(dict.fromkeys(row)) for row in rows]
     rows = [row for row in rows if any(row)]
     if len(rows) >= 2 and len(rows[0]) == len(rows[1]) and all(rows[0]):
         header, body = rows[0], rows[1:]

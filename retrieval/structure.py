@@ -507,9 +507,10 @@ def _finish(doc: Document, items: list[_Item]) -> None:
         if dates:
             doc.date = dates[-1]
             doc.warnings.append(f"文档开头没有日期，采用正文中最晚的日期（{doc.date}）")
+    speech = _is_speech(items)
     if not doc.title:
-        doc.title, doc.derived_title = _fallback_title(doc, items)
-    if not doc.publication and not doc.articles and _is_speech(items):
+        doc.title, doc.derived_title = _fallback_title(doc, items, speech)
+    if not doc.publication and not doc.articles and speech:
         doc.author = "未署名"
 
 
@@ -521,7 +522,7 @@ def _is_speech(items: list[_Item]) -> bool:
     )
 
 
-def _fallback_title(doc: Document, items: list[_Item]) -> tuple[str, bool]:
+def _fallback_title(doc: Document, items: list[_Item], speech: bool) -> tuple[str, bool]:
     """A title for a document that has none of its own, and whether it was derived.
 
     A periodical is named by its masthead and issue, a collection by its first
@@ -534,7 +535,7 @@ def _fallback_title(doc: Document, items: list[_Item]) -> tuple[str, bool]:
         return f"{doc.publication} {doc.issue}".strip(), False
     if len(doc.articles) == 1 and doc.articles[0].first_paragraph == 1:
         return doc.articles[0].title, False
-    kind = "讲话" if _is_speech(items) else ""
+    kind = "讲话" if speech else ""
     if any(it.compact.startswith(("编者按", "編者按")) for it in items[:3]):
         kind = "编者按及各地报道" if doc.articles else "编者按"
     subject = _subject(doc)
