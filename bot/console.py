@@ -69,7 +69,13 @@ class Console:
             return False
         if not text:
             return True
-        if text.isdigit() and self.choices and 1 <= int(text) <= len(self.choices):
+        if text.isdigit() and text.isascii() and len(text) <= 2 and self.choices:
+            # A choice number, as the screen offers them; one that is not offered is said to be missing
+            # rather than searched for ("7" under six choices is a slip, not a question about 7).
+            if not 1 <= int(text) <= len(self.choices):
+                self.out.write(f"没有第 {int(text)} 个选项，可选 1–{len(self.choices)}。\n\n")
+                self.out.flush()
+                return True
             button = self.choices[int(text) - 1]
             reply = await self.engine.handle_callback(CallbackIn(CONSOLE_CHAT, CONSOLE_USER, button.data))
             self.show([reply])

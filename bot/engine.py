@@ -6,7 +6,8 @@ button to the handler for its concern and runs blocking work in worker
 threads; it decides nothing else itself:
 
 * :mod:`bot.handlers.answers` — questions, follow-ups, paging, sources, inline cards;
-* :mod:`bot.handlers.browse` — /help, /about, /docs, /outline, /phrase;
+* :mod:`bot.handlers.browse` — /help, /about, /docs, /outline;
+* :mod:`bot.handlers.phrases` — /phrase, a listing that pages like an answer;
 * :mod:`bot.handlers.subscriptions` — /digest and /watch settings;
 * :mod:`bot.handlers.documents` — uploads and /remove.
 
@@ -31,6 +32,7 @@ from .digest import DigestService
 from .handlers.answers import MAX_REFS, Answers
 from .handlers.browse import Browsing
 from .handlers.documents import Documents, HeavyRunner, in_fresh_process
+from .handlers.phrases import Phrases
 from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
 from .messages import CallbackIn, Incoming, InlineCard, parse_command
 from .render import Reply, brief, esc
@@ -66,7 +68,9 @@ class Engine:
         self.digests = DigestService(self.chats, lambda: self.corpus.lib, settings.tz, clock)
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
         idle = settings.session_idle_minutes * 60
-        self.answers = Answers(self.corpus, self.sessions, AnswerView(self.secret, MAX_REFS), idle)
+        answer_view = AnswerView(self.secret, MAX_REFS)
+        self.answers = Answers(self.corpus, self.sessions, answer_view, idle)
+        self.phrases = Phrases(self.corpus, self.sessions, answer_view)
         self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)
@@ -141,7 +145,7 @@ class Engine:
             rank = int(args) if len(args) <= 6 else 10**6
             return [await asyncio.to_thread(answers.source_by_rank, msg, rank)]
         if name == "phrase":
-            return await asyncio.to_thread(browse.phrase, args)
+            return await asyncio.to_thread(self.phrases.listing, msg, args)
         if name == "docs":
             return [await asyncio.to_thread(browse.docs_page, 0, msg.chat_id, False)]
         if name == "outline":

@@ -75,6 +75,36 @@ def _cut_point(chunk: str) -> int:
     return at
 
 
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+
+
+def text_pages(text: str, limit: int) -> list[tuple[int, int]]:
+    """``(start, end)`` spans of plain ``text``, each under ``limit`` once escaped, cut after a sentence end.
+
+    For paging a long paragraph rather than cutting it: every character lands
+    on exactly one page, in order.  A sentence longer than a page is cut where
+    it must be (after a comma if there is one).
+    """
+    cost = [len(esc(ch)) for ch in text]  # "&" takes five characters once escaped
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while sum(cost[start:]) > limit:
+        end, used = start, 0
+        while end < len(text) and used + cost[end] <= limit:
+            used += cost[end]
+            end += 1
+        end = max(end, start + 1)
+        window = text[start:end]
+        cuts = [m.end() for m in _SENTENCE_END.finditer(window) if m.end() > len(window) // 3]
+        if not cuts:
+            cuts = [i + 1 for i, ch in enumerate(window) if ch in "，,、 " and i + 1 > len(window) // 3]
+        end = start + (cuts[-1] if cuts else len(window))
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
 def split_block(block: str, limit: int = SAFE_LIMIT) -> list[str]:
     """Split one HTML block into pieces under ``limit``, closing and reopening open tags."""
     pieces: list[str] = []

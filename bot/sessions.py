@@ -34,6 +34,9 @@ class Session:
     topic: str = ""  # the question a chain of follow-ups started from; each one is read against it
     filters: list[str] = field(default_factory=list)
     answered: bool = True  # False: the corpus does not answer it; the hits are only related passages
+    kind: str = "answer"  # answer | phrase: a /phrase listing pages and opens sources like an answer
+    counts: list[int] = field(default_factory=list)  # phrase: how often each hit's paragraph says it
+    tally: list[list] = field(default_factory=list)  # phrase: [document label, occurrences, paragraphs] each
     offset: int = 0  # the first hit of the page shown last
     updated: float = 0.0
 
@@ -47,6 +50,9 @@ class Session:
             "topic": self.topic,
             "filters": self.filters,
             "answered": self.answered,
+            "kind": self.kind,
+            "counts": self.counts,
+            "tally": self.tally,
         }
         return json.dumps(data, ensure_ascii=False)
 

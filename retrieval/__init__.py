@@ -20,7 +20,7 @@ from .library import Library
 from .manage import CorpusError, add_and_index, open_library, remove_and_index
 from .model import Document, Paragraph
 from .question import entities
-from .search import Hit, QueryError, Searcher, SearchResult
+from .search import Hit, PhraseListing, QueryError, Searcher, SearchResult
 
 __all__ = [
     "FORMATS",
@@ -32,6 +32,7 @@ __all__ = [
     "IngestError",
     "Library",
     "Paragraph",
+    "PhraseListing",
     "QueryError",
     "SearchResult",
     "Searcher",

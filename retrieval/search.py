@@ -191,6 +191,18 @@ class Ranked:
 
 
 @dataclass
+class PhraseListing:
+    """Where an exact phrase occurs: totals, a tally per document, and the first paragraphs as cited hits."""
+
+    phrase: str
+    occurrences: int
+    paragraphs: int
+    documents: list[tuple[str, int, int]]  # (doc_id, occurrences, paragraphs), in listing order
+    hits: list[Hit]  # one per paragraph, the phrase marked
+    counts: list[int]  # occurrences in each of ``hits``
+
+
+@dataclass
 class SearchResult:
     query: Query
     hits: list[Hit]
@@ -909,6 +921,41 @@ class Searcher:
             return []
         lo, hi = max(1, number - radius), min(len(doc.paragraphs), number + radius)
         return doc.paragraphs[lo - 1 : hi]
+
+    def phrase_listing(self, phrase: str, keep: int = 100) -> PhraseListing:
+        """Every paragraph that says an exact phrase, once each with how often, ordered as ``occurrences``.
+
+        A paragraph that repeats a formula six times is one place to read, not
+        six; the counts still add up to every occurrence.  Only the first
+        ``keep`` paragraphs are made into cited hits (excerpts cost time), but
+        the per-document totals cover all of them.
+        """
+        folded = fold(phrase)
+        counts: dict[int, int] = {}
+        for pos, _ in self.lib.find_phrase(folded):
+            counts[pos] = counts.get(pos, 0) + 1
+        order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
+        paragraphs = self.lib.paragraphs
+
+        def key(pos: int) -> tuple[str, int, int]:
+            p = paragraphs[pos]
+            return (self._year_of(p) or "9999", order[p.doc_id], p.number)
+
+        ordered = sorted(counts, key=key)
+        per_doc: dict[str, list[int]] = {}
+        for pos in ordered:
+            tally = per_doc.setdefault(paragraphs[pos].doc_id, [0, 0])
+            tally[0] += counts[pos]
+            tally[1] += 1
+        hits = [self.make_hit(pos, float(counts[pos]), rank, [folded]) for rank, pos in enumerate(ordered[:keep], 1)]
+        return PhraseListing(
+            phrase=phrase,
+            occurrences=sum(counts.values()),
+            paragraphs=len(ordered),
+            documents=[(doc_id, n, k) for doc_id, (n, k) in per_doc.items()],
+            hits=hits,
+            counts=[counts[pos] for pos in ordered[:keep]],
+        )
 
     def occurrences(self, phrase: str) -> list[tuple[Document, Paragraph, int]]:
         """Every occurrence of an exact phrase, ordered by document date then position."""

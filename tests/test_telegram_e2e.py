@@ -186,8 +186,20 @@ async def test_one_failing_update_does_not_stop_the_bot(fake, settings, library,
     assert "流浪星球" in fake.sent(chat_id=ALICE)[1]["text"]
 
 
-async def test_long_answer_is_split_below_the_limit(fake, bot: InProcess) -> None:
-    await bot.send(message_update(ALICE, ALICE, "/phrase 人大代表"))
+async def test_long_answer_is_split_below_the_limit(fake, bot: InProcess, searcher, monkeypatch) -> None:
+    # Every hit of a broad question as one reply, far over the limit: the adapter must split it between hits.
+    from bot.render import Reply
+    from bot.views.answers import AnswerView
+
+    hits = searcher.search("人大代表", top=30).hits
+    long = Reply("\n\n".join(AnswerView.hit_block(h, h.rank, True) for h in hits))
+    assert len(long.html) > 4096
+
+    async def everything(msg):
+        return [long]
+
+    monkeypatch.setattr(bot.engine, "handle_message", everything)
+    await bot.send(message_update(ALICE, ALICE, "人大代表"))
     messages = fake.sent(chat_id=ALICE)
     assert len(messages) >= 2
     for m in messages:

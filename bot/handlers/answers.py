@@ -7,6 +7,8 @@ buttons and a restart all page through them without searching again.
 
 from __future__ import annotations
 
+import re
+
 from retrieval import QueryError, attribute
 
 from ..corpus import LiveCorpus
@@ -14,12 +16,25 @@ from ..followup import Reading, read_message
 from ..messages import Incoming, InlineCard
 from ..render import Reply, brief, esc
 from ..sessions import Session, Sessions
-from ..views.answers import PAGE, AnswerView
+from ..views.answers import AnswerView
 
 MAX_REFS = 30
 INLINE_RESULTS = 10
 EXPIRED = "这个按钮已过期，请重新提问"
 INVALID = "无效的按钮"
+
+
+ENGLISH_HELP = (
+    "This bot quotes Chinese policy documents, each passage cited to its source. "
+    "Ask in Chinese, e.g. <code>四个机关指的是哪四个机关</code>; /help lists the commands."
+)
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _english(text: str) -> bool:
+    """A message in English (or another Latin-script language): words of letters and no Chinese at all."""
+    return not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= 1 and ":" not in text
 
 
 class Answers:
@@ -58,13 +73,15 @@ class Answers:
         if how.kind == "more":
             if prev is None:
                 return [Reply("没有可以继续翻页的回答，请先提一个问题。")]
-            return [self.show_page(prev, prev.offset + PAGE, edit=False)]
+            return [self.show_page(prev, prev.offset + self.view.page_size(prev), edit=False)]
         if how.kind == "source":
-            return [self._source_of(prev, how.rank)]
+            return [self._source_of(prev, self._on_screen(prev, how.rank))]
         try:
             result = self.corpus.searcher.search(how.query, top=MAX_REFS, collapse=True)
         except QueryError as exc:
             return [Reply(esc(str(exc)))]
+        if _english(text) and not (result.hits and result.answered):
+            return [Reply(ENGLISH_HELP)]  # the corpus is Chinese: say how to use the bot, in the asker's language
         if not result.hits:
             return [self.view.no_hits(how.query, result)]
         topic = (prev.topic or prev.query) if how.kind == "followup" and prev is not None else how.query
@@ -110,6 +127,19 @@ class Answers:
         self.sessions.turn_page(session, offset)
         return self.view.page(session, offset, edit)
 
+    def _on_screen(self, session: Session | None, n: int) -> int:
+        """ "第二条原文" means what the user is looking at: after 「更多」 that is the second item shown.
+
+        A number that labels an item on screen ("第5条" beside [5]) is taken as that label.
+        """
+        if session is None or session.offset == 0:
+            return n
+        last = min(len(session.hits), session.offset + self.view.page_size(session))
+        shown = list(range(session.offset + 1, last + 1))
+        if n in shown or not 1 <= n <= len(shown):
+            return n
+        return shown[n - 1]
+
     def source_by_rank(self, msg: Incoming, rank: int) -> Reply:
         return self._source_of(self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds), rank)
 
@@ -121,14 +151,14 @@ class Answers:
             return Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
         return self.source_view(session, rank, session.hits[rank - 1].paragraph, edit=False)
 
-    def source_view(self, session: Session, rank: int, number: int, edit: bool) -> Reply:
+    def source_view(self, session: Session, rank: int, number: int, edit: bool, page: int = 0) -> Reply:
         doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id)
         if doc is None or not 1 <= number <= len(doc.paragraphs):
             return self.view.source_gone(edit)
-        return self.view.source(session, rank, doc, doc.paragraphs[number - 1], edit)
+        return self.view.source(session, rank, doc, doc.paragraphs[number - 1], edit, page)
 
     def on_button(self, chat_id: int, kind: str, args: list[int]) -> Reply:
-        """「更多」 (m), 「原文 N」 (s), 「上一段」「下一段」 (p, n) and 「返回」 (b) on an answer."""
+        """「更多」 (m), 「原文 N」 (s), 「上一段」「下一段」 (p, n), a source's pages (c) and 「返回」 (b)."""
         session = self.sessions.get(args[0]) if args else None
         if session is None or session.chat_id != chat_id:
             return Reply("", notice=EXPIRED)
@@ -136,6 +166,8 @@ class Answers:
             return self.show_page(session, args[1], edit=True)
         if kind == "b" and len(args) == 1:
             return self.show_page(session, session.offset, edit=True)
+        if kind == "c" and len(args) == 4 and 1 <= args[1] <= len(session.hits):
+            return self.source_view(session, args[1], args[2], edit=True, page=args[3])
         if kind in ("s", "p", "n") and 2 <= len(args) <= 3:
             rank = args[1]
             if not 1 <= rank <= len(session.hits):

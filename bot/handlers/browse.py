@@ -1,10 +1,8 @@
-"""Looking around the corpus: /help, /about, /docs, /outline and /phrase.  Reads only; nothing is saved."""
+"""Looking around the corpus: /help, /about, /docs and /outline.  Reads only; nothing is saved."""
 
 from __future__ import annotations
 
-import contextlib
-
-from retrieval import Library, QueryError, fold
+from retrieval import Library, fold
 
 from ..corpus import LiveCorpus
 from ..render import Reply
@@ -13,6 +11,8 @@ from ..views.browse import DOCS_PAGE
 
 EXAMPLE_CANDIDATES = 200  # domain terms tried for /help's example
 EXAMPLE_COUNT_CAP = 50  # occurrences counted per candidate: enough to rank them, cheap at any corpus size
+MAX_CANDIDATES = 10  # documents offered when a reference names several
+MENTIONS_CAP = 2000  # paragraphs read to rank the documents that mention a word
 
 
 class Browsing:
@@ -53,21 +53,19 @@ class Browsing:
     def outline(self, ref: str) -> list[Reply]:
         if not ref:
             return [Reply("用法：<code>/outline 文档编号</code>，编号见 /docs。")]
-        docs = self.corpus.lib.resolve_doc(ref)
-        if len(docs) != 1:
+        lib = self.corpus.lib
+        docs = lib.resolve_doc(ref)
+        if len(docs) == 1:
+            return view.outline(docs[0])
+        if docs:
+            return [view.candidates(ref, [(d, 0) for d in docs[:MAX_CANDIDATES]], len(docs), lib.short_id)]
+        # Not an id or a word of a title ("/outline 镇江"): the documents whose text names it, most mentions first.
+        counts: dict[str, int] = {}
+        for pos, _ in lib.find_phrase(fold(ref), limit=MENTIONS_CAP):
+            doc_id = lib.paragraphs[pos].doc_id
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        if not counts:
             return [view.unknown_document(ref)]
-        return view.outline(docs[0])
-
-    def phrase(self, phrase: str) -> list[Reply]:
-        phrase = phrase.strip().strip('“”"「」')
-        folded = fold(phrase)
-        if not folded or not any(ch.isalnum() for ch in phrase):
-            return [Reply("用法：<code>/phrase 短语</code>，例如 <code>/phrase 四个机关</code>")]
-        searcher = self.corpus.searcher
-        found = searcher.occurrences(phrase)
-        if found:
-            return view.phrase_occurrences(phrase, folded, found)
-        suggestions: list[str] = []
-        with contextlib.suppress(QueryError):
-            suggestions = searcher.search(f"“{phrase}”", top=1).suggestions
-        return [view.phrase_missing(phrase, suggestions)]
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        named = [(lib.doc_by_id[doc_id], n) for doc_id, n in ranked[:MAX_CANDIDATES]]
+        return [view.candidates(ref, named, len(ranked), lib.short_id)]

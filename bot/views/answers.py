@@ -6,13 +6,15 @@ from retrieval import Document, Hit, Library, Paragraph, SearchResult, SpeechOut
 
 from .. import callbacks
 from ..messages import InlineCard
-from ..render import Button, Reply, brief, esc, marked, pack
+from ..render import Button, Reply, brief, esc, marked, text_pages
 from ..sessions import Session
 from .cited import suggestions_line
+from .phrases import PHRASE_PAGE, listing_html
 
 PAGE = 3
 NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
 RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
+SOURCE_PAGE = 3000  # characters of a paragraph per message, with room for the citation, marks and footer
 
 
 class AnswerView:
@@ -23,9 +25,16 @@ class AnswerView:
     def _button(self, text: str, session: Session, kind: str, *args: int) -> Button:
         return Button(text, callbacks.encode(self.secret, session.chat_id, kind, session.sid, *args))
 
+    @staticmethod
+    def page_size(session: Session) -> int:
+        return PHRASE_PAGE if session.kind == "phrase" else PAGE
+
     def page(self, session: Session, offset: int, edit: bool) -> Reply:
-        """Hits ``offset+1 … offset+PAGE`` under a header that says what was asked and how it was read."""
+        """Hits ``offset+1 …`` under a header that says what was asked and how it was read (or a phrase listing)."""
         total = len(session.hits)
+        shown = list(range(offset + 1, min(total, offset + self.page_size(session)) + 1))
+        if session.kind == "phrase":
+            return Reply(listing_html(session, offset, shown), self._buttons(session, offset, shown), edit=edit)
         head = []
         if not session.answered:
             # Said first, before anything that looks like an answer: people quote what the bot shows.
@@ -37,24 +46,28 @@ class AnswerView:
             head.append("筛选：" + esc("；".join(session.filters)))
         if not session.answered:
             head.append(RELATED)
-        shown = list(range(offset + 1, min(total, offset + PAGE) + 1))
         blocks = ["\n".join(head)]
         blocks += [self.hit_block(session.hits[rank - 1], rank, session.answered) for rank in shown]
         # The search keeps at most MAX_REFS hits: a full list is a cap, not a count, and is not called one.
         count = f"，共 {total} 条" if total < self.cap else ""
         blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条{count}")
+        # Three excerpts of at most ~200 characters and their citations stay far below the limit.
+        return Reply("\n\n".join(blocks), self._buttons(session, offset, shown), edit=edit)
+
+    def _buttons(self, session: Session, offset: int, shown: list[int]) -> list[list[Button]]:
+        """「上一页」「更多」 and an 「原文 N」 per item shown: the same on an answer and on a phrase listing."""
+        size = self.page_size(session)
         buttons: list[list[Button]] = []
         paging = []
         if offset > 0:
-            paging.append(self._button("上一页", session, "m", max(0, offset - PAGE)))
-        if offset + PAGE < total:
-            paging.append(self._button("更多", session, "m", offset + PAGE))
+            paging.append(self._button("上一页", session, "m", max(0, offset - size)))
+        if offset + size < len(session.hits):
+            paging.append(self._button("更多", session, "m", offset + size))
         if paging:
             buttons.append(paging)
         if shown:
             buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
-        # Three excerpts of at most ~200 characters and their citations stay far below the limit.
-        return Reply("\n\n".join(blocks), buttons, edit=edit)
+        return buttons
 
     @staticmethod
     def hit_block(hit: Hit, rank: int, answered: bool) -> str:
@@ -70,18 +83,40 @@ class AnswerView:
         total = len(session.hits)
         return Reply(f"“{esc(session.asked)}”的 {total} 条结果已全部显示。", notice="已经是最后一页")
 
-    def source(self, session: Session, rank: int, doc: Document, p: Paragraph, edit: bool) -> Reply:
-        """A whole paragraph with its citation and source lines; buttons to its neighbours and back."""
-        body = marked(p.text, match_spans(p.text, session.terms))
-        where = f"<code>{esc(doc.doc_id)}</code> 第 {p.line_start}–{p.line_end} 行"
-        html = f"📄 <i>{esc(citation(doc, p))}</i>\n\n{body}\n\n{where}"
+    def source(self, session: Session, rank: int, doc: Document, p: Paragraph, edit: bool, page: int = 0) -> Reply:
+        """A whole paragraph with its citation and source lines; buttons to its neighbours and back.
+
+        A paragraph longer than a message is paged (「上一页」「下一页」), never
+        cut: a reader quoting from it must see every word, and where it ends.
+        """
+        spans = text_pages(p.text, SOURCE_PAGE)
+        page = max(0, min(page, len(spans) - 1))
+        start, end = spans[page]
+        marks = [(max(s, start) - start, min(e, end) - start) for s, e in match_spans(p.text, session.terms)]
+        body = marked(p.text[start:end], [(s, e) for s, e in marks if s < e])
+        if start > 0:
+            body = "…" + body
+        if end < len(p.text):
+            body += "…"
+        part = f"（第 {page + 1}/{len(spans)} 页）" if len(spans) > 1 else ""
+        where = f"{esc(doc.label)} · 原文第 {p.line_start}–{p.line_end} 行"
+        html = f"📄 <i>{esc(citation(doc, p))}</i>{part}\n\n{body}\n\n{where}"
+        rows = []
+        if len(spans) > 1:
+            pages = []
+            if page > 0:
+                pages.append(self._button("上一页", session, "c", rank, p.number, page - 1))
+            if page + 1 < len(spans):
+                pages.append(self._button("下一页", session, "c", rank, p.number, page + 1))
+            rows.append(pages)
         row = []
         if p.number > 1:
             row.append(self._button("上一段", session, "p", rank, p.number))
         if p.number < len(doc.paragraphs):
             row.append(self._button("下一段", session, "n", rank, p.number))
         row.append(self._button("返回", session, "b"))
-        return Reply(pack([html])[0], [row], edit=edit)
+        rows.append(row)
+        return Reply(html, rows, edit=edit)
 
     @staticmethod
     def source_gone(edit: bool) -> Reply:

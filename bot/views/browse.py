@@ -1,17 +1,15 @@
-"""Reference replies: help, about, the document list, a document's outline, every occurrence of a phrase."""
+"""Reference replies: help, about, the document list, a document's outline and the documents a name could mean."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from retrieval import Document, Paragraph
+from retrieval import Document
 
 from .. import callbacks
 from ..render import Button, Reply, brief, esc, pack
-from .cited import cited_excerpt, suggestions_line
 
 DOCS_PAGE = 20  # 20 entries of at most ~190 characters stay below the message limit
-PHRASE_LIST = 20  # occurrences listed per document
 
 
 def help_text(term: str, doc_hint: str) -> Reply:
@@ -92,31 +90,19 @@ def outline(doc: Document) -> list[Reply]:
     return [Reply(m) for m in pack(lines, sep="\n")]
 
 
+def candidates(ref: str, docs: list[tuple[Document, int]], total: int, short_id: Callable[[str], str]) -> Reply:
+    """The documents a reference could mean, each with the command that opens it (mentions when counted)."""
+    lines = [f"“{esc(brief(ref))}”不是唯一的文档编号，可能是指（共 {total} 篇）："]
+    for d, mentions in docs:
+        said = f"，提到 {mentions} 处" if mentions else ""
+        lines.append(
+            f"• <code>/outline {esc(short_id(d.doc_id))}</code> {esc(d.label[:80])}"
+            f"（{esc(d.date or '日期不详')}{said}）"
+        )
+    if total > len(docs):
+        lines.append(f"（另有 {total - len(docs)} 篇未列出，用 /docs 查看全部）")
+    return Reply("\n".join(lines))
+
+
 def unknown_document(ref: str) -> Reply:
-    return Reply(f"没有唯一匹配“{esc(brief(ref))}”的文档。用 /docs 查看编号。")
-
-
-def phrase_missing(phrase: str, suggestions: list[str]) -> Reply:
-    hint = "\n" + suggestions_line(suggestions) if suggestions else ""
-    return Reply(f"语料中没有“{esc(brief(phrase))}”这一提法。{hint}")
-
-
-def phrase_occurrences(phrase: str, folded: str, found: list[tuple[Document, Paragraph, int]]) -> list[Reply]:
-    """Every occurrence, counted and listed per document in the order found (documents by date)."""
-    per_doc: dict[str, list[tuple[Document, Paragraph]]] = {}
-    for doc, para, _ in found:
-        per_doc.setdefault(doc.doc_id, []).append((doc, para))
-    blocks = [
-        f"“<b>{esc(brief(phrase))}</b>”共出现 {len(found)} 次，"
-        f"见于 {len(per_doc)} 篇文档（按文档日期排列，最早的在前）："
-    ]
-    for items in per_doc.values():
-        doc = items[0][0]
-        # Paragraphs, not occurrences: a paragraph saying it twice is shown once.
-        paragraphs = list({p.number: p for _, p in items}.values())
-        lines = [f"<b>{esc(doc.label)}</b>（{esc(doc.date or '日期不详')}）— {len(items)} 次"]
-        lines += [cited_excerpt(doc, p, [folded]) for p in paragraphs[:PHRASE_LIST]]
-        if len(paragraphs) > PHRASE_LIST:
-            lines.append(f"（另有 {len(paragraphs) - PHRASE_LIST} 处未列出）")
-        blocks.append("\n".join(lines))
-    return [Reply(m) for m in pack(blocks)]
+    return Reply(f"没有找到与“{esc(brief(ref))}”对应的文档。用 /docs 查看编号。")

@@ -1,6 +1,6 @@
 """Lines more than one view writes: a cited excerpt, the corpus words close to an unmatched query.
 
-A cited excerpt is how /phrase, the digest and its watched phrases show one occurrence.
+A cited excerpt is how the digest and its watched phrases show one occurrence.
 
 One way of cutting an excerpt for the whole bot: the library's own
 ``make_excerpt`` (whole sentences, about 200 characters, the matched words
