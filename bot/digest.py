@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from retrieval import Document, Library, Paragraph, fold
+from retrieval import Document, Library, Paragraph, fold, key_terms
 
 from .chats import ChatSettings, ChatStore, DigestRecord
 from .views.digest import MAX_WATCH_HITS, NewDocument, WatchNews, digest_parts
@@ -130,7 +130,7 @@ class DigestService:
         lib = self.library()
         new_docs = [d for d in lib.documents if settings.seen_docs.get(d.doc_id) != d.sha256]
         briefs = [
-            NewDocument(d, lib.analyzer.keywords("\n".join(p.text for p in d.paragraphs[:40]), KEYWORDS))
+            NewDocument(d, key_terms(lib, d, KEYWORDS))
             for d in new_docs
         ]
         watches = [self._watch_news(lib, phrase, folded, new_docs) for phrase, folded in self.chats.watches(chat_id)]

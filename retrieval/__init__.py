@@ -16,6 +16,7 @@ from .convert import FORMATS
 from .excerpt import citation, human_date, make_excerpt, match_spans
 from .fulltext import FullText, full_text
 from .ingest import IngestError, list_sources
+from .keyterms import key_terms
 from .library import Library
 from .manage import CorpusError, add_and_index, open_library, remove_and_index
 from .model import Document, Paragraph
@@ -45,6 +46,7 @@ __all__ = [
     "fold",
     "full_text",
     "human_date",
+    "key_terms",
     "list_sources",
     "make_excerpt",
     "match_spans",

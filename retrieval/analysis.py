@@ -250,7 +250,6 @@ class Analyzer:
             # segmenting each term first.
             self._tk.add_word(term, freq=max(self._tk.FREQ.get(term, 0), 2000))
         self._stop = stopwords()
-        self._tfidf = None
         # Sub-words are a pure function of the word and words follow Zipf's
         # law: remembering them saves a third of the segmentation time.
         self._subs: dict[str, list[tuple[str, int]]] = {}
@@ -304,18 +303,6 @@ class Analyzer:
     def words(self, folded: str) -> list[str]:
         """Plain jieba segmentation (no sub-words, no stop-word removal), for display and keywords."""
         return [w for w in self._tk.cut(folded, HMM=True) if _WORDISH.search(w)]
-
-    def keywords(self, text: str, k: int = 5) -> list[str]:
-        """Key terms of a text by jieba's TF-IDF keyword extraction, with this analyzer's dictionary."""
-        if self._tfidf is None:
-            from jieba.analyse.tfidf import TFIDF
-
-            extractor = TFIDF()
-            extractor.tokenizer = self._tk
-            extractor.stop_words |= set(self._stop)
-            self._tfidf = extractor
-        tags = self._tfidf.extract_tags(fold(text), topK=k * 3)
-        return [t for t in tags if _CJK.search(t) and not t.isdigit()][:k]
 
     def is_known(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))

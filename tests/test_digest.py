@@ -277,3 +277,20 @@ def test_overlapping_runs_send_one_digest(tmp_path, library, clock) -> None:
 
     asyncio.run(both())
     assert len(out.sent) == 1
+
+
+def test_key_terms_set_a_document_apart_from_the_corpus(library) -> None:
+    from collections import Counter
+
+    from retrieval import fold, key_terms
+
+    # The corpus's commonest words (in the most paragraphs) say nothing about any one document.
+    words = Counter(w for p in library.paragraphs for w in set(library.analyzer.words(fold(p.text))) if len(w) >= 2)
+    commonest = {w for w, _ in words.most_common(5)}
+    for doc in library.documents:
+        terms = key_terms(library, doc, 5)
+        assert len(terms) == 5 and not commonest & set(terms), (doc.doc_id, terms)
+        text = fold("".join(p.text for p in doc.paragraphs))
+        assert all(text.count(t) >= 2 for t in terms)  # words the document itself uses, more than once
+    wuxi = next(d for d in library.documents if d.doc_id.startswith("000"))
+    assert {"创新年", "一要点四计划"} <= set(key_terms(library, wuxi, 8))
