@@ -129,10 +129,7 @@ class DigestService:
         """The digest's message parts, the document snapshot it brings the chat to, and 今日一段."""
         lib = self.library()
         new_docs = [d for d in lib.documents if settings.seen_docs.get(d.doc_id) != d.sha256]
-        briefs = [
-            NewDocument(d, key_terms(lib, d, KEYWORDS))
-            for d in new_docs
-        ]
+        briefs = [NewDocument(d, key_terms(lib, d, KEYWORDS)) for d in new_docs]
         watches = [self._watch_news(lib, phrase, folded, new_docs) for phrase, folded in self.chats.watches(chat_id)]
         pick = self.pick_paragraph(chat_id)
         day = self.now().date().isoformat()
