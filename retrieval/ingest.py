@@ -9,6 +9,7 @@ folded text so that full-width and Traditional variants behave the same.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+import jieba
 from charset_normalizer import from_bytes
 
 from .analysis import fold, fold_keep_spaces, is_cjk
@@ -286,6 +288,8 @@ def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
         return False
     if ends_soft(tail) or cur.unbalanced:
         return True
+    if _splits_a_word(tail, nc):
+        return True  # "…调研传" / "统企业…": the page ended inside a word, so inside the sentence
     if cur.has_stop and not HEADING_MARK.match(head):
         return True  # a fragment that already holds a sentence is prose, not a title
     heading_start = bool(HEADING_MARK.match(head)) and not BODY_LEAD.match(head)
@@ -294,6 +298,35 @@ def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
     if cur.length >= 40 and not heading_start:
         return True
     return bool(BODY_LEAD.match(head)) and cur.length >= 8 and len(nc) >= 20
+
+
+@functools.cache
+def _dictionary() -> jieba.Tokenizer:
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    return tk
+
+
+def _splits_a_word(left: str, right: str) -> bool:
+    """Does a word run across the break, with at least one side not a word of its own?
+
+    A title ends on a word; a page that ends in the middle of one ("传" / "统")
+    was cut inside a sentence.  A word across the break made of two words
+    ("监督" / "工作" → 监督工作) proves nothing, so one piece must be a lone
+    character or no dictionary word at all.
+    """
+    a, b = left[-4:], right[:4]
+    if not (a and b and is_cjk(a[-1]) and is_cjk(b[0])):
+        return False
+    tk = _dictionary()
+    at = 0
+    for word in tk.cut(a + b, HMM=False):
+        end = at + len(word)
+        if at < len(a) < end:
+            pieces = (word[: len(a) - at], word[len(a) - at :])
+            return any(len(piece) == 1 or not tk.FREQ.get(piece) for piece in pieces)
+        at = end
+    return False
 
 
 def _join_piece(left_tail: str, right: str) -> str:

@@ -145,3 +145,21 @@ def test_synthetic_page_break_with_repeated_word() -> None:
     assert d.title == "会议纪要"
     assert d.paragraphs[0].text == first + "国家全局，这是一个完整的句子。"
     assert d.paragraphs[1].section == ("二、下一部分",)
+
+
+def test_a_page_that_ends_inside_a_word_continues_the_sentence(library) -> None:
+    # 003's chronicle: "市人大代表京口三组调研传" / "统企业“智改数转”工作…" — one entry, not a heading.
+    d = doc(library, "003")
+    assert any(t.startswith("市人大代表京口三组调研传统企业“智改数转”工作") for t in texts(d))
+    assert not any(e.text.endswith("调研传") for e in d.outline)
+    # 003: "…人大代表与人" / "民群众的联系。…" likewise.
+    assert any("人大代表与人民群众的联系。全面开展" in t for t in texts(d))
+
+
+def test_a_title_that_ends_on_a_word_stays_a_title() -> None:
+    # A word across the break made of two words (监督 / 工作) is no sign of a cut.
+    text = "会议纪要\n\n二、加强人大监督\n\n工作是人大的重要职责，要依法开展监督。\n\n三是抓好党\n\n建工作，落实责任。\n"
+    d = parse_text("x", "x.txt", text)
+    assert d.paragraphs[0].section == ("二、加强人大监督",)
+    assert d.paragraphs[0].text.startswith("工作是人大")
+    assert any(p.text == "三是抓好党建工作，落实责任。" for p in d.paragraphs)
