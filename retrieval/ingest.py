@@ -272,7 +272,7 @@ def _soft_break(prev: Line, cur: _Growing, nxt: Line, width: int | None) -> bool
     return not (width is None and len(pc) <= 30 and len(nxt.compact) <= 30 and not ends_soft(pc))
 
 
-def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
+def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str], width: int | None = None) -> bool:
     """Across a blank line or page break: is ``nxt`` the rest of the paragraph so far?"""
     head, tail = cur.head, cur.tail
     if not cur.length or ends_sentence(tail):
@@ -297,6 +297,8 @@ def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str]) -> bool:
         return False
     if cur.length >= 40 and not heading_start:
         return True
+    if width is not None and len(cur.lines[-1].compact) >= width - 2 and not heading_start:
+        return True  # a line filled to the wrap width was wrapped, not ended: the page broke mid-paragraph
     return bool(BODY_LEAD.match(head)) and cur.length >= 8 and len(nc) >= 20
 
 
@@ -370,7 +372,7 @@ def assemble(lines: list[Line], known_titles: set[str] | None = None) -> list[Bl
     for line in lines:
         if cur is not None:
             if line.gap_before:
-                joined = _page_break_join(cur, line, titles)
+                joined = _page_break_join(cur, line, titles, width)
             else:
                 joined = _soft_break(cur.lines[-1], cur, line, width)
             if joined:

@@ -158,8 +158,26 @@ def test_a_page_that_ends_inside_a_word_continues_the_sentence(library) -> None:
 
 def test_a_title_that_ends_on_a_word_stays_a_title() -> None:
     # A word across the break made of two words (监督 / 工作) is no sign of a cut.
-    text = "会议纪要\n\n二、加强人大监督\n\n工作是人大的重要职责，要依法开展监督。\n\n三是抓好党\n\n建工作，落实责任。\n"
+    text = (
+        "会议纪要\n\n二、加强人大监督\n\n工作是人大的重要职责，要依法开展监督。\n\n三是抓好党\n\n建工作，落实责任。\n"
+    )
     d = parse_text("x", "x.txt", text)
     assert d.paragraphs[0].section == ("二、加强人大监督",)
     assert d.paragraphs[0].text.startswith("工作是人大")
     assert any(p.text == "三是抓好党建工作，落实责任。" for p in d.paragraphs)
+
+
+def test_a_line_wrapped_just_before_a_page_break_is_not_a_heading() -> None:
+    # PDF text wrapped at 24 characters; a paragraph's first line fills the width and the page ends there.
+    wrapped = [
+        "各级人大常委会要切实加强自身建设，不断提高依法履职",
+        "能力和水平，认真落实中央和省委关于人大工作的部署，",
+        "把党的领导贯穿人大工作全过程各方面，确保人大工作始",
+        "终沿着正确政治方向前进，更好发挥根本政治制度作用。",
+    ] * 3
+    body = "\n".join(wrapped)
+    first = "市人大常委会将进一步完善代表联系人民群众的制度机制"
+    text = f"会议纪要\n\n{body}\n\n{first}\n\n和工作平台，推动代表履职常态化。\n\n{body}\n"
+    d = parse_text("x", "x.txt", text)
+    assert any(p.text == first + "和工作平台，推动代表履职常态化。" for p in d.paragraphs)
+    assert not any(e.text == first for e in d.outline)
