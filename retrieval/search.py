@@ -251,15 +251,39 @@ def _best_verified(
         take *= 4
 
 
+# A question, or a quotation pasted whole, is shorter than these; a longer message (a page pasted by
+# mistake, a flood of one character) is read only this far for its verbatim run and for misspelt
+# formulas, which otherwise cost time in proportion to its length times each candidate's.
+RUN_SCAN = 120
+CORRECTION_SCAN = 300
+
+
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
-    """Length and text of the longest substring of ``a`` that occurs in ``b`` (two-pointer scan)."""
+    """Length and text of the longest substring of ``a`` that occurs in ``b`` (two-pointer scan).
+
+    A run longer than one character starts with one of ``b``'s bigrams, so a
+    set look-up skips most starts without scanning ``b``; a stretch already
+    looked for (a message repeating itself) is not looked for again.
+    """
     best, best_at = 0, 0
     i = 0
     n = len(a)
+    pairs = {b[k : k + 2] for k in range(len(b) - 1)}
+    seen: dict[str, bool] = {}
+
+    def occurs(piece: str) -> bool:
+        found = seen.get(piece)
+        if found is None:
+            found = seen[piece] = piece in b
+        return found
+
     while i + best < n:
         j = i + best + 1
-        if a[i:j] in b:
-            while j < n and a[i : j + 1] in b:
+        if best >= 1 and a[i : i + 2] not in pairs:
+            i += 1
+            continue
+        if occurs(a[i:j]):
+            while j < n and occurs(a[i : j + 1]):
                 j += 1
             best, best_at = j - i, i
         i += 1
@@ -603,7 +627,7 @@ class Searcher:
             text = texts[pos]
             context = contexts[pos]
             if cfg.run and qbare:
-                length, run = longest_common_run(qbare, context + bare_of(pos))
+                length, run = longest_common_run(qbare[:RUN_SCAN], context + bare_of(pos))
                 if length >= min(4, len(qbare)):
                     score += RUN_WEIGHT * length / len(qbare)
                     runs[pos] = run
@@ -645,7 +669,7 @@ class Searcher:
                     if share >= QUOTE_CLOSENESS:
                         # The wording the user typed stands in this sentence: show it,
                         # centred on the longest stretch it shares with the query.
-                        _, run = longest_common_run(qbare, text[start:end])
+                        _, run = longest_common_run(qbare[:RUN_SCAN], text[start:end])
                         at = text.find(run, start, end) if run else -1
                         span = (at, at + len(run)) if at >= 0 else (start, end)
                         windows[pos] = replace(window, start=span[0], end=span[1])
@@ -703,6 +727,7 @@ class Searcher:
         if self._terms is None:
             self._terms = TermMatcher(self.lib.analyzer.domain_terms)
         out: dict[str, list[str]] = {}
+        text = text[:CORRECTION_SCAN]  # a misspelt formula is looked for in a question, not in a pasted page
         pairs = self._terms.near(text)
         # A stretch that cuts a word of the question in two ("人大代表工作机|制" is not a
         # misspelt 人大代表工作站) is not a formula typed wrong.

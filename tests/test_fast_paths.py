@@ -263,3 +263,29 @@ def test_phrase_candidates_in_pieces_find_the_same_occurrences(library) -> None:
         for limit in (1, 2, 5):
             got = library.find_phrase(phrase, limit=limit)
             assert got == [(p, o) for p, o in everything if p in positions[:limit]]
+
+
+def test_longest_common_run_skips_starts_but_finds_the_same_run() -> None:
+    import random
+
+    from retrieval.search import longest_common_run
+
+    def naive(a: str, b: str) -> tuple[int, str]:
+        best = ""
+        for i in range(len(a)):
+            for j in range(i + len(best) + 1, len(a) + 1):
+                if a[i:j] not in b:
+                    break
+                best = a[i:j]
+        return len(best), best
+
+    rng = random.Random(7)
+    alphabet = "人大代表工作监督立法"
+    for _ in range(2000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 50)))
+        assert longest_common_run(a, b)[0] == naive(a, b)[0]
+        length, run = longest_common_run(a, b)
+        assert len(run) == length and run in b and run in a
+    # A message repeating itself is read once per distinct stretch, and still finds the run.
+    assert longest_common_run("四个机关" * 2500, "建设“四个机关”是新使命") == (4, "四个机关")
