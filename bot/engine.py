@@ -6,6 +6,7 @@ button to the handler for its concern and runs blocking work in worker
 threads; it decides nothing else itself:
 
 * :mod:`bot.handlers.answers` — questions, follow-ups, paging, sources, inline cards;
+* :mod:`bot.handlers.fulltext` — 「全文」 and /full: a cited result's whole article as files;
 * :mod:`bot.handlers.browse` — /help, /about, /docs, /outline, /phrase;
 * :mod:`bot.handlers.subscriptions` — /digest and /watch settings;
 * :mod:`bot.handlers.documents` — uploads and /remove.
@@ -31,6 +32,7 @@ from .digest import DigestService
 from .handlers.answers import MAX_REFS, Answers
 from .handlers.browse import Browsing
 from .handlers.documents import Documents, HeavyRunner, in_fresh_process
+from .handlers.fulltext import FullTexts
 from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
 from .messages import CallbackIn, Incoming, InlineCard, parse_command
 from .render import Reply, brief, esc
@@ -67,6 +69,7 @@ class Engine:
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
         idle = settings.session_idle_minutes * 60
         self.answers = Answers(self.corpus, self.sessions, AnswerView(self.secret, MAX_REFS), idle)
+        self.full = FullTexts(self.corpus, self.sessions, settings.corpus_dir, idle)
         self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)
@@ -140,6 +143,13 @@ class Engine:
             # int() of thousands of digits trips Python's digit limit; no answer has that many results.
             rank = int(args) if len(args) <= 6 else 10**6
             return [await asyncio.to_thread(answers.source_by_rank, msg, rank)]
+        if name == "full":
+            if not (args.isdigit() and args.isascii()):
+                usage = "用法：<code>/full 序号</code>，例如 <code>/full 2</code> 获取上一次回答第 2 条所在文章的全文。"
+                return [Reply(usage)]
+            rank = int(args) if len(args) <= 6 else 10**6
+            # Reading the original and encoding a long article are file work: off the event loop.
+            return [await asyncio.to_thread(self.full.by_rank, msg, rank)]
         if name == "phrase":
             return await asyncio.to_thread(browse.phrase, args)
         if name == "docs":
@@ -167,6 +177,8 @@ class Engine:
             return Reply("", notice="无效的按钮")
         if kind == "d" and len(args) == 1:
             return await asyncio.to_thread(self.browse.docs_page, args[0], cb.chat_id, True)
+        if kind == "f":
+            return await asyncio.to_thread(self.full.on_button, cb.chat_id, args)
         return await asyncio.to_thread(self.answers.on_button, cb.chat_id, kind, args)
 
     async def inline(self, user_id: int, query: str) -> list[InlineCard]:

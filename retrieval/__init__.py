@@ -17,7 +17,7 @@ from .excerpt import citation, human_date, make_excerpt, match_spans
 from .fulltext import FullText, full_text
 from .ingest import IngestError, list_sources
 from .library import Library
-from .manage import CorpusError, add_and_index, open_library, remove_and_index
+from .manage import CorpusError, add_and_index, open_library, original_file, remove_and_index
 from .model import Document, Paragraph
 from .question import entities
 from .search import Hit, QueryError, Searcher, SearchResult
@@ -48,6 +48,7 @@ __all__ = [
     "make_excerpt",
     "match_spans",
     "open_library",
+    "original_file",
     "remove_and_index",
     "stopwords",
 ]

@@ -53,6 +53,7 @@ class AnswerView:
             buttons.append(paging)
         if shown:
             buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
+            buttons.append([self._button(f"全文 {r}", session, "f", r) for r in shown])
         # Three excerpts of at most ~200 characters and their citations stay far below the limit.
         return Reply("\n\n".join(blocks), buttons, edit=edit)
 
@@ -75,7 +76,7 @@ class AnswerView:
         body = marked(p.text, match_spans(p.text, session.terms))
         where = f"<code>{esc(doc.doc_id)}</code> 第 {p.line_start}–{p.line_end} 行"
         html = f"📄 <i>{esc(citation(doc, p))}</i>\n\n{body}\n\n{where}"
-        row = []
+        row = [self._button("全文", session, "f", rank, p.number)]  # the article this paragraph is in
         if p.number > 1:
             row.append(self._button("上一段", session, "p", rank, p.number))
         if p.number < len(doc.paragraphs):
