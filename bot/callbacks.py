@@ -13,8 +13,8 @@ import hashlib
 import hmac
 import re
 
-# more, source (by rank), previous, next paragraph, back, document list page, full text
-KINDS = {"m", "s", "p", "n", "b", "d", "f"}
+# more, source (by rank), previous, next paragraph, back, document list page, full text, question anew
+KINDS = {"m", "s", "p", "n", "b", "d", "f", "q"}
 MAX_DATA = 64  # bytes; Telegram's InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _ARG = re.compile(r"^[0-9]{1,9}$")
 

@@ -179,6 +179,8 @@ class Engine:
             return await asyncio.to_thread(self.browse.docs_page, args[0], cb.chat_id, True)
         if kind == "f":
             return await asyncio.to_thread(self.full.on_button, cb.chat_id, args)
+        if kind == "q" and len(args) == 1:
+            return await asyncio.to_thread(self.answers.as_new, cb.chat_id, cb.user_id, args[0])
         return await asyncio.to_thread(self.answers.on_button, cb.chat_id, kind, args)
 
     async def inline(self, user_id: int, query: str) -> list[InlineCard]:

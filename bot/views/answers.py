@@ -13,6 +13,7 @@ from .cited import suggestions_line
 PAGE = 3
 NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
 RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
+AS_NEW = "作为新问题搜索"
 
 
 class AnswerView:
@@ -54,6 +55,9 @@ class AnswerView:
         if shown:
             buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
             buttons.append([self._button(f"全文 {r}", session, "f", r) for r in shown])
+        if session.understood:
+            # The reading is a guess; when it is wrong, one tap searches the member's own words instead.
+            buttons.append([self._button(AS_NEW, session, "q")])
         # Three excerpts of at most ~200 characters and their citations stay far below the limit.
         return Reply("\n\n".join(blocks), buttons, edit=edit)
 
