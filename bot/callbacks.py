@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import re
 
-# more, source (by rank), previous, next paragraph, back, document list page, full text, question anew
-KINDS = {"m", "s", "p", "n", "b", "d", "f", "q"}
+# more, source (by rank), previous, next paragraph, back, document list page, full text, question anew,
+# removal confirmed or cancelled
+KINDS = {"m", "s", "p", "n", "b", "d", "f", "q", "r"}
 MAX_DATA = 64  # bytes; Telegram's InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _ARG = re.compile(r"^[0-9]{1,9}$")
 

@@ -9,7 +9,7 @@ threads; it decides nothing else itself:
 * :mod:`bot.handlers.fulltext` — 「全文」 and /full: a cited result's whole article as files;
 * :mod:`bot.handlers.browse` — /help, /about, /docs, /outline, /phrase;
 * :mod:`bot.handlers.subscriptions` — /digest and /watch settings;
-* :mod:`bot.handlers.documents` — uploads and /remove.
+* :mod:`bot.handlers.documents` — uploads and /remove (asked, then confirmed with a button).
 
 What the adapter can do that the engine cannot (ask Telegram whether a
 user administers a group, run document work in another process) is passed
@@ -35,6 +35,7 @@ from .handlers.documents import Documents, HeavyRunner, in_fresh_process
 from .handlers.fulltext import FullTexts
 from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
 from .messages import CallbackIn, Incoming, InlineCard, parse_command
+from .removals import PendingRemovals
 from .render import Reply, brief, esc
 from .sessions import Sessions
 from .store import Store
@@ -72,7 +73,8 @@ class Engine:
         self.full = FullTexts(self.corpus, self.sessions, settings.corpus_dir, idle)
         self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
-        self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)
+        pending = PendingRemovals(self.store)
+        self.documents = Documents(self.corpus, settings, self.uploads, pending, self.secret, run_heavy)
 
     @property
     def lib(self) -> Library:
@@ -181,6 +183,10 @@ class Engine:
             return await asyncio.to_thread(self.full.on_button, cb.chat_id, args)
         if kind == "q" and len(args) == 1:
             return await asyncio.to_thread(self.answers.as_new, cb.chat_id, cb.user_id, args[0])
+        if kind == "r":
+            if len(args) != 2 or args[1] not in (0, 1):
+                return Reply("", notice="无效的按钮")
+            return await self.documents.on_confirm(cb.chat_id, cb.user_id, args[0], args[1] == 1)
         return await asyncio.to_thread(self.answers.on_button, cb.chat_id, kind, args)
 
     async def inline(self, user_id: int, query: str) -> list[InlineCard]:

@@ -132,7 +132,8 @@ def test_an_uploaded_original_is_kept_sent_beside_the_text_and_removed_with_the_
     text, sent = reply.files
     assert "法治人大建设年" in text.data.decode("utf-8") and text.filename.endswith(".txt")
     assert sent.filename == "005_法治人大.docx" and sent.data == original and "原始上传文件" in sent.caption
-    asyncio.run(engine.documents.remove(Incoming(ADMIN, ADMIN, "/remove 005"), "005"))
+    (asked,) = say(engine, "/remove 005", chat=ADMIN)
+    asyncio.run(engine.handle_callback(CallbackIn(ADMIN, ADMIN, labelled(asked, "确认移除"))))
     assert "005_法治人大" not in engine.lib.doc_by_id and not kept.exists()
     engine.store.close()
 
