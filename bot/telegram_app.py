@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import html
 import logging
 import re
 from typing import Any
 
 from telegram import (
     Bot,
-    BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -62,6 +60,7 @@ from .flood import REQUEST_TIMEOUTS, FloodControl
 from .health import HEARTBEAT_EVERY, beat
 from .messages import COMMANDS, CallbackIn, Incoming
 from .render import Attachment, Button, Reply, split_block
+from .telegram_commands import register_commands
 from .updates import PerChatUpdateProcessor
 from .views.documents import processing
 
@@ -306,10 +305,7 @@ def _schedule(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     engine: Engine = app.bot_data["engine"]
     _schedule(app)
-    try:
-        await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
-    except TelegramError:
-        log.warning("could not register the command list", exc_info=True)
+    await register_commands(app.bot, engine.settings.admin_user_ids, engine.store)
     for chat_id, text in engine.uploads.interrupted(engine.lib):
         try:
             await app.bot.send_message(chat_id, text)
