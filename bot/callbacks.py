@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import re
 
-# more, source (by rank), previous, next paragraph, back, document list page, continued source (a page of it)
-KINDS = {"m", "s", "p", "n", "b", "d", "c"}
+# more, source (by rank), previous, next paragraph, back, document list page, continued source (a page of
+# it), full text, question anew, removal confirmed or cancelled
+KINDS = {"m", "s", "p", "n", "b", "d", "c", "f", "q", "r"}
 MAX_DATA = 64  # bytes; Telegram's InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 _ARG = re.compile(r"^[0-9]{1,9}$")
 

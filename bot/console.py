@@ -3,6 +3,8 @@
 Usable by a person (type a question, then a choice number) and scriptable
 from standard input: every line is one message, ``quit`` or end of input stops.
 An error in one message is logged and reported in a line; the console goes on.
+Files (「全文」, /full) are written to a folder, ``files/`` in the data folder
+unless told otherwise, and their paths printed: a terminal cannot show a document.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import html
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from .engine import Engine
 from .messages import CallbackIn, Incoming
-from .render import Button, Reply
+from .render import Attachment, Button, Reply
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +36,34 @@ def to_terminal(markup: str, bold: bool) -> str:
     return html.unescape(text)
 
 
+def save(folder: Path, file: Attachment) -> Path:
+    """Write a file the engine sent under its own name (only the name: never a path it might carry)."""
+    name = Path(file.filename.replace("\\", "/")).name.lstrip(".") or "file"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(file.data)
+    return path.resolve()
+
+
 class Console:
-    def __init__(self, engine: Engine, out: TextIO = sys.stdout) -> None:
+    def __init__(self, engine: Engine, out: TextIO = sys.stdout, files_dir: Path | None = None) -> None:
         self.engine = engine
         self.out = out
         self.choices: list[Button] = []
         self.bold = out.isatty()
+        self.files_dir = files_dir or engine.settings.data_dir / "files"
 
-    def show(self, replies: list[Reply]) -> None:
+    async def show(self, replies: list[Reply]) -> None:
         for reply in replies:
-            if reply.notice and not reply.html:
+            if reply.notice and not reply.html and not reply.files:
                 self.out.write(f"（{reply.notice}）\n")
                 continue
-            self.out.write(to_terminal(reply.html, self.bold) + "\n")
+            if reply.html:
+                self.out.write(to_terminal(reply.html, self.bold) + "\n")
+            for file in reply.files:
+                path = await asyncio.to_thread(save, self.files_dir, file)  # file work off the event loop
+                caption = to_terminal(file.caption, self.bold).replace("\n", " ")
+                self.out.write(f"📎 {caption}\n   已保存到：{path}\n")
             buttons = [b for row in reply.buttons for b in row if b.data]
             if buttons:
                 self.choices = buttons
@@ -78,10 +96,10 @@ class Console:
                 return True
             button = self.choices[int(text) - 1]
             reply = await self.engine.handle_callback(CallbackIn(CONSOLE_CHAT, CONSOLE_USER, button.data))
-            self.show([reply])
+            await self.show([reply])
             return True
         replies = await self.engine.handle_message(Incoming(CONSOLE_CHAT, CONSOLE_USER, text, chat_type="private"))
-        self.show(replies)
+        await self.show(replies)
         return True
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:

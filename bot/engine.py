@@ -6,10 +6,11 @@ button to the handler for its concern and runs blocking work in worker
 threads; it decides nothing else itself:
 
 * :mod:`bot.handlers.answers` — questions, follow-ups, paging, sources, inline cards;
+* :mod:`bot.handlers.fulltext` — 「全文」 and /full: a cited result's whole article as files;
 * :mod:`bot.handlers.browse` — /help, /about, /docs, /outline;
 * :mod:`bot.handlers.phrases` — /phrase, a listing that pages like an answer;
 * :mod:`bot.handlers.subscriptions` — /digest and /watch settings;
-* :mod:`bot.handlers.documents` — uploads and /remove.
+* :mod:`bot.handlers.documents` — uploads and /remove (asked, then confirmed with a button).
 
 What the adapter can do that the engine cannot (ask Telegram whether a
 user administers a group, run document work in another process) is passed
@@ -32,9 +33,11 @@ from .digest import DigestService
 from .handlers.answers import MAX_REFS, Answers
 from .handlers.browse import Browsing
 from .handlers.documents import Documents, HeavyRunner, in_fresh_process
+from .handlers.fulltext import FullTexts
 from .handlers.phrases import Phrases
 from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
 from .messages import CallbackIn, Incoming, InlineCard, parse_command
+from .removals import PendingRemovals
 from .render import Reply, brief, esc
 from .sessions import Sessions
 from .store import Store
@@ -71,9 +74,11 @@ class Engine:
         answer_view = AnswerView(self.secret, MAX_REFS)
         self.answers = Answers(self.corpus, self.sessions, answer_view, idle)
         self.phrases = Phrases(self.corpus, self.sessions, answer_view)
+        self.full = FullTexts(self.corpus, self.sessions, settings.corpus_dir, idle)
         self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
-        self.documents = Documents(self.corpus, settings, self.uploads, run_heavy)
+        pending = PendingRemovals(self.store)
+        self.documents = Documents(self.corpus, settings, self.uploads, pending, self.secret, run_heavy)
 
     @property
     def lib(self) -> Library:
@@ -144,6 +149,13 @@ class Engine:
             # int() of thousands of digits trips Python's digit limit; no answer has that many results.
             rank = int(args) if len(args) <= 6 else 10**6
             return [await asyncio.to_thread(answers.source_by_rank, msg, rank)]
+        if name == "full":
+            if not (args.isdigit() and args.isascii()):
+                usage = "用法：<code>/full 序号</code>，例如 <code>/full 2</code> 获取上一次回答第 2 条所在文章的全文。"
+                return [Reply(usage)]
+            rank = int(args) if len(args) <= 6 else 10**6
+            # Reading the original and encoding a long article are file work: off the event loop.
+            return [await asyncio.to_thread(self.full.by_rank, msg, rank)]
         if name == "phrase":
             return await asyncio.to_thread(self.phrases.listing, msg, args)
         if name == "docs":
@@ -171,6 +183,14 @@ class Engine:
             return Reply("", notice="无效的按钮")
         if kind == "d" and len(args) == 1:
             return await asyncio.to_thread(self.browse.docs_page, args[0], cb.chat_id, True)
+        if kind == "f":
+            return await asyncio.to_thread(self.full.on_button, cb.chat_id, args)
+        if kind == "q" and len(args) == 1:
+            return await asyncio.to_thread(self.answers.as_new, cb.chat_id, cb.user_id, args[0])
+        if kind == "r":
+            if len(args) != 2 or args[1] not in (0, 1):
+                return Reply("", notice="无效的按钮")
+            return await self.documents.on_confirm(cb.chat_id, cb.user_id, args[0], args[1] == 1)
         return await asyncio.to_thread(self.answers.on_button, cb.chat_id, kind, args)
 
     async def inline(self, user_id: int, query: str) -> list[InlineCard]:

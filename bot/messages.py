@@ -50,6 +50,7 @@ COMMANDS = {
     "q": "提问（简写）",
     "more": "下一页",
     "source": "查看第 N 条结果的原文",
+    "full": "下载第 N 条结果所在文章的全文",
     "phrase": "一个提法的全部出处",
     "docs": "文档列表",
     "outline": "文档结构",
@@ -60,6 +61,19 @@ COMMANDS = {
     "watching": "关注列表",
     "remove": "移除文档（管理员）",
 }
+
+# Who is offered which commands in Telegram's menu (bot/telegram_commands.py registers them by scope).
+# The menu follows who may use a command: a chat's digest and watch settings are changed by a group's
+# administrators and by anyone in a private chat (their own); /remove only by the bot's admins.
+CHAT_SETTINGS = ("digest", "watch", "unwatch")
+BOT_ADMIN_ONLY = ("remove",)
+
+
+def command_menu(settings: bool = False, admin: bool = False) -> dict[str, str]:
+    """The commands one kind of user is offered, in COMMANDS' order."""
+    hidden = (() if settings else CHAT_SETTINGS) + (() if admin else BOT_ADMIN_ONLY)
+    return {name: desc for name, desc in COMMANDS.items() if name not in hidden}
+
 
 # "@name" after a command is tolerated here because the adapter has already
 # decided the command is for this bot (and removed this bot's own name).

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 MAX_MESSAGE = 4096  # characters after entity parsing; Telegram's MessageLimit.MAX_TEXT_LENGTH
 SAFE_LIMIT = 4000  # room for the tags closed and reopened at a cut
+MAX_CAPTION = 1024  # a file's caption; Telegram's MessageLimit.CAPTION_LENGTH
+MAX_FILE_BYTES = 50_000_000  # what a bot may upload; Telegram's FileSizeLimit.FILESIZE_UPLOAD (decimal MB)
 
 
 @dataclass(frozen=True)
@@ -23,12 +25,22 @@ class Button:
     switch_inline: str | None = None  # opens inline mode with this query
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent after a reply's text: Telegram uploads it (sendDocument), the console saves it."""
+
+    filename: str
+    data: bytes
+    caption: str = ""  # Telegram HTML under the file, kept below MAX_CAPTION
+
+
 @dataclass
 class Reply:
     html: str
     buttons: list[list[Button]] = field(default_factory=list)
     edit: bool = False  # replace the message the button was on
     notice: str = ""  # a short toast for callback queries
+    files: list[Attachment] = field(default_factory=list)  # sent after the text, never edited in place
 
 
 def esc(text: str) -> str:

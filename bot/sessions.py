@@ -32,6 +32,7 @@ class Session:
     terms: list[str] = field(default_factory=list)  # folded words to mark in a source view
     understood: str = ""  # how a follow-up was read, shown to the user
     topic: str = ""  # the question a chain of follow-ups started from; each one is read against it
+    said: str = ""  # the member's own words, whole: 「作为新问题搜索」 searches them again as they were typed
     filters: list[str] = field(default_factory=list)
     answered: bool = True  # False: the corpus does not answer it; the hits are only related passages
     kind: str = "answer"  # answer | phrase: a /phrase listing pages and opens sources like an answer
@@ -48,6 +49,7 @@ class Session:
             "terms": self.terms,
             "understood": self.understood,
             "topic": self.topic,
+            "said": self.said,
             "filters": self.filters,
             "answered": self.answered,
             "kind": self.kind,

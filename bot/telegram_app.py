@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import html
 import logging
 import re
 from typing import Any
 
 from telegram import (
     Bot,
-    BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -34,6 +32,7 @@ from telegram import (
 from telegram.constants import (
     ChatMemberStatus,
     ChatType,
+    FileSizeLimit,
     InlineQueryLimit,
     InlineQueryResultLimit,
     MessageLimit,
@@ -60,12 +59,16 @@ from .engine import Engine
 from .flood import REQUEST_TIMEOUTS, FloodControl
 from .health import HEARTBEAT_EVERY, beat
 from .messages import COMMANDS, CallbackIn, Incoming
-from .render import Button, Reply, split_block
+from .render import Attachment, Button, Reply, split_block
+from .telegram_commands import register_commands
 from .updates import PerChatUpdateProcessor
 from .views.documents import processing
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# Seconds to upload one file: a full text or an original can be tens of megabytes on a slow line,
+# far more than a message's write timeout allows.
+FILE_WRITE_TIMEOUT = 120.0
 
 
 def keyboard(buttons: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -166,14 +169,30 @@ class TelegramAdapter:
 
     async def send(self, message: Message, replies: list[Reply]) -> None:
         for reply in replies:
-            if not reply.html:
-                continue
-            # The engine keeps replies short; a reply that is not is split rather than refused by Telegram.
-            too_long = len(reply.html) > MessageLimit.MAX_TEXT_LENGTH
-            pieces = split_block(reply.html) if too_long else [reply.html]
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
-                await message.reply_text(piece, reply_markup=markup, link_preview_options=NO_PREVIEW)
+            if reply.html:
+                # The engine keeps replies short; a reply that is not is split rather than refused by Telegram.
+                too_long = len(reply.html) > MessageLimit.MAX_TEXT_LENGTH
+                pieces = split_block(reply.html) if too_long else [reply.html]
+                for i, piece in enumerate(pieces):
+                    markup = keyboard(reply.buttons) if i == len(pieces) - 1 else None
+                    await message.reply_text(piece, reply_markup=markup, link_preview_options=NO_PREVIEW)
+            for file in reply.files:
+                await self.send_file(message, file)
+
+    async def send_file(self, message: Message, file: Attachment) -> None:
+        """One file as a document; a caption over Telegram's limit goes on in messages rather than being refused."""
+        if len(file.data) > FileSizeLimit.FILESIZE_UPLOAD:  # the engine says so in words; never a 413 here
+            log.error("file %s (%d bytes) is over the Bot API upload limit; not sent", file.filename, len(file.data))
+            return
+        pieces = split_block(file.caption, MessageLimit.CAPTION_LENGTH) if file.caption else []
+        await message.reply_document(
+            file.data,
+            filename=file.filename,
+            caption=pieces[0] if pieces else None,
+            write_timeout=FILE_WRITE_TIMEOUT,
+        )
+        for piece in pieces[1:]:
+            await message.reply_text(piece, link_preview_options=NO_PREVIEW)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -193,7 +212,7 @@ class TelegramAdapter:
             return
         try:
             reply = await self.engine.handle_callback(CallbackIn(message.chat.id, query.from_user.id, query.data or ""))
-            if reply.html and reply.edit:
+            if reply.html and reply.edit and not reply.files:
                 try:
                     await query.edit_message_text(
                         reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
@@ -201,10 +220,8 @@ class TelegramAdapter:
                 except BadRequest as exc:
                     if "not modified" not in str(exc).lower():
                         raise
-            elif reply.html:
-                await message.reply_text(
-                    reply.html, reply_markup=keyboard(reply.buttons), link_preview_options=NO_PREVIEW
-                )
+            elif reply.html or reply.files:
+                await self.send(message, [reply])
         except Exception:
             with contextlib.suppress(TelegramError):
                 await query.answer("出错了，请稍后再试。")
@@ -288,10 +305,7 @@ def _schedule(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     engine: Engine = app.bot_data["engine"]
     _schedule(app)
-    try:
-        await app.bot.set_my_commands([BotCommand(name, html.unescape(desc)) for name, desc in COMMANDS.items()])
-    except TelegramError:
-        log.warning("could not register the command list", exc_info=True)
+    await register_commands(app.bot, engine.settings.admin_user_ids, engine.store)
     for chat_id, text in engine.uploads.interrupted(engine.lib):
         try:
             await app.bot.send_message(chat_id, text)

@@ -68,5 +68,5 @@ class UploadJournal:
         """Temporary files of an interrupted write (``.name.pid.part``) are never part of the corpus."""
         if not self.corpus.is_dir():
             return
-        for part in self.corpus.glob(".*.part"):
+        for part in self.corpus.rglob(".*.part"):  # the kept originals' folder too
             part.unlink(missing_ok=True)

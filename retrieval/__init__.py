@@ -18,7 +18,7 @@ from .fulltext import FullText, full_text
 from .ingest import IngestError, list_sources
 from .keyterms import key_terms
 from .library import Library
-from .manage import CorpusError, add_and_index, open_library, remove_and_index
+from .manage import CorpusError, add_and_index, open_library, original_file, remove_and_index
 from .model import Document, Paragraph
 from .question import entities
 from .search import Hit, PhraseListing, QueryError, Searcher, SearchResult
@@ -51,6 +51,7 @@ __all__ = [
     "make_excerpt",
     "match_spans",
     "open_library",
+    "original_file",
     "remove_and_index",
     "stopwords",
 ]

@@ -188,7 +188,47 @@ def add_file(
     except (IngestError, OSError):
         path.unlink(missing_ok=True)
         raise
+    _keep_original(corpus, path.stem, filename, data)
     return Added(doc, path)
+
+
+# An upload that had to be converted (.docx, .pdf, .html) is kept as it was sent, beside the corpus in
+# ``originals/<doc_id><suffix>``: the text in the corpus is what is searched and quoted, but a reader
+# may need the file with its layout, tables and seal.  A .txt or .md upload *is* its text, so only
+# converted formats are kept; their suffixes are not sources, so the folder is never indexed.
+ORIGINALS = "originals"
+_CONVERTED = (".docx", ".pdf", ".html", ".htm")
+
+
+def original_file(corpus: Path, doc_id: str) -> Path | None:
+    """The file an admin uploaded for ``doc_id`` before conversion, or None (a seed, a .txt upload)."""
+    for suffix in _CONVERTED:
+        path = corpus / ORIGINALS / f"{doc_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _keep_original(corpus: Path, doc_id: str, filename: str, data: bytes) -> None:
+    """Keep a converted upload's own bytes; failing to is logged, never a refusal (the text is in)."""
+    _drop_originals(corpus, doc_id)  # a stale one, e.g. left by hand, must not pass for this document's
+    suffix = Path(filename).suffix.lower()
+    if suffix not in _CONVERTED:
+        return
+    target = corpus / ORIGINALS / f"{doc_id}{suffix}"
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        log.warning("the original of %s could not be kept: %s", doc_id, exc)
+
+
+def _drop_originals(corpus: Path, doc_id: str) -> None:
+    for suffix in _CONVERTED:
+        (corpus / ORIGINALS / f"{doc_id}{suffix}").unlink(missing_ok=True)
 
 
 def add_and_index(corpus: Path, cache_dir: Path, filename: str, data: bytes, max_bytes: int) -> Added:
@@ -227,9 +267,10 @@ def _yield_to_answers() -> None:
 
 
 def remove_document(corpus: Path, doc_id: str) -> Path:
-    """Delete the source file of a document; raise KeyError when there is none."""
+    """Delete the source file of a document, and its kept original; raise KeyError when there is none."""
     for path in list_sources(corpus):
         if path.stem == doc_id:
             path.unlink()
+            _drop_originals(corpus, doc_id)
             return path
     raise KeyError(doc_id)

@@ -4,8 +4,11 @@ It answers the methods the bot uses, records every call, queues updates for
 getUpdates, and misbehaves on request the way Telegram and networks do:
 HTTP 429 with a ``retry_after`` (flood control), HTTP 500, a connection
 dropped before the request is handled, a slow answer, 403 ``Forbidden``
-for chats that blocked the bot, and 400 for a message over 4,096 characters.  ``calls`` holds every attempt;
-``delivered`` (and :meth:`FakeBotAPI.sent`) only what was accepted.
+for chats that blocked the bot, 400 for a message over 4,096 characters or a
+caption over 1,024, and 413 for a file over 50 MB.  ``calls`` holds every attempt;
+``delivered`` (and :meth:`FakeBotAPI.sent`) only what was accepted.  Files the
+bot uploads (``multipart/form-data``: sendDocument) arrive as :class:`Upload`
+values of their parameters, with the name and the bytes Telegram would have received.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import random
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -35,6 +39,48 @@ def _decode(value: str) -> Any:
         return json.loads(value)
     except ValueError:
         return value
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded, as Telegram would have received it."""
+
+    filename: str
+    data: bytes
+    content_type: str = ""
+
+
+def parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    """A ``multipart/form-data`` body as parameters: JSON-decoded fields and :class:`Upload` files.
+
+    Written out rather than left to a library so that what the bot sent is
+    checked byte for byte (the ``cgi`` module is gone from recent Pythons).
+    """
+    boundary = next(
+        (part.split("=", 1)[1].strip().strip('"') for part in content_type.split(";") if "boundary=" in part), ""
+    )
+    if not boundary:
+        raise ValueError("multipart body without a boundary")
+    params: dict[str, Any] = {}
+    for chunk in body.split(b"--" + boundary.encode())[1:]:
+        if chunk.startswith(b"--"):
+            break  # the closing delimiter
+        head, _, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        data = data.removesuffix(b"\r\n")
+        headers = {}
+        for line in head.decode("utf-8").split("\r\n"):
+            key, _, value = line.partition(":")
+            headers[key.strip().lower()] = value.strip()
+        disposition = dict(
+            (k.strip(), v.strip().strip('"'))
+            for k, _, v in (p.partition("=") for p in headers.get("content-disposition", "").split(";")[1:])
+        )
+        name = disposition.get("name", "")
+        if "filename" in disposition:
+            params[name] = Upload(disposition["filename"], data, headers.get("content-type", ""))
+        else:
+            params[name] = _decode(data.decode("utf-8"))
+    return params
 
 
 class FakeBotAPI:
@@ -125,6 +171,10 @@ class FakeBotAPI:
         text = params.get("text")
         if fault == "400" or (method in ("sendMessage", "editMessageText") and len(str(text or "")) > 4096):
             return _error(400, "Bad Request: message is too long"), ""
+        if len(str(params.get("caption") or "")) > 1024:
+            return _error(400, "Bad Request: message caption is too long"), ""
+        if any(isinstance(v, Upload) and len(v.data) > 50_000_000 for v in params.values()):
+            return _error(413, "Request Entity Too Large"), ""
         if params.get("chat_id") in self.migrated:
             new_id = self.migrated[params["chat_id"]]
             return _error(
@@ -171,15 +221,28 @@ class FakeBotAPI:
                 if ready or time.time() >= deadline:
                     return ready
                 time.sleep(0.02)
-        if method in ("sendMessage", "editMessageText"):
+        if method in ("sendMessage", "editMessageText", "sendDocument"):
             chat_id = params.get("chat_id")
-            return {
+            message = {
                 "message_id": int(params.get("message_id") or next(self._ids) + 1000),
                 "date": now,
                 "chat": {"id": chat_id, "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "group"},
                 "from": bot,
-                "text": params.get("text", ""),
             }
+            upload = params.get("document")
+            if isinstance(upload, Upload):
+                file_id = f"sent{message['message_id']}"
+                self.files[file_id] = upload.data
+                message["document"] = {
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "file_name": upload.filename,
+                    "file_size": len(upload.data),
+                }
+                message["caption"] = params.get("caption", "")
+            else:
+                message["text"] = params.get("text", "")
+            return message
         if method == "getChatMember":
             user_id = int(params.get("user_id") or 0)
             status = "administrator" if user_id in self.admins else "member"
@@ -255,11 +318,14 @@ class FakeBotAPI:
                     return
                 method = parts[2]
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
-                if self.headers.get("Content-Type", "").startswith("application/json"):
-                    params = json.loads(raw or "{}")
+                body = self.rfile.read(length) if length else b""
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("multipart/form-data"):
+                    params = parse_multipart(body, content_type)
+                elif content_type.startswith("application/json"):
+                    params = json.loads(body.decode() or "{}")
                 else:
-                    params = {k: _decode(v[0]) for k, v in parse_qs(raw).items()}
+                    params = {k: _decode(v[0]) for k, v in parse_qs(body.decode()).items()}
                 error, fault = fake.receive(method, params)
                 if error is not None:
                     self._respond(*error)
@@ -328,6 +394,10 @@ class FakeRequest(BaseRequest):
         endpoint = parts[2]
         # Through JSON, as over the wire: the fake records what Telegram would have received.
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            for name, (filename, content, mime) in request_data.multipart_data.items():
+                data = content if isinstance(content, bytes) else content.read()
+                params[name] = Upload(filename, data, mime)
         error, fault = self.fake.receive(endpoint, params)
         if error is not None:
             return error[0], json.dumps(error[1]).encode()

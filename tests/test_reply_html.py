@@ -118,6 +118,7 @@ def all_replies(engine: Engine) -> list[str]:
                 for button in row:
                     answer = await engine.handle_callback(CallbackIn(chat, chat, button.data))
                     texts.append(answer.html)
+                    texts.extend(f.caption for f in answer.files)  # 「全文」: captions are HTML too
                     pressed.append(answer)
             return pressed
 
@@ -145,6 +146,7 @@ def all_replies(engine: Engine) -> list[str]:
             "/digest now",
             "/digest <b>",
             f"/remove {HOSTILE}",
+            "/remove 003",  # asks: the title and id, with 「确认移除」「取消」
             "<" * 20_000,
         ):
             await say(text)

@@ -50,7 +50,7 @@ async def test_private_question_with_citations(fake, settings, library) -> None:
     assert "19个党支部" in re.sub(r"</?b>", "", msg["text"])
     assert msg["text"].index("[1]") < msg["text"].index("[2]") < msg["text"].index("[3]")
     labels = [b["text"] for row in msg["reply_markup"]["inline_keyboard"] for b in row]
-    assert labels == ["更多", "原文 1", "原文 2", "原文 3"]
+    assert labels == ["更多", "原文 1", "原文 2", "原文 3", "全文 1", "全文 2", "全文 3"]
 
 
 async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> None:

@@ -15,7 +15,7 @@ from pdfdata import pdf_bytes
 from bot.config import Settings
 from bot.engine import Engine
 from bot.handlers.documents import in_fresh_process
-from bot.messages import Incoming
+from bot.messages import CallbackIn, Incoming
 from retrieval.cli import main as cli_main
 
 ADMIN, STRANGER = 7, 8
@@ -140,9 +140,13 @@ def test_remove_document(setup) -> None:
     asyncio.run(eng.add_document(ADMIN, "private", "notice.txt", FILES["notice.txt"]))
     refused = asyncio.run(eng.handle_message(Incoming(STRANGER, STRANGER, "/remove notice")))
     assert "只有管理员" in refused[0].html and len(eng.lib.documents) == 6
-    done = asyncio.run(eng.handle_message(Incoming(ADMIN, ADMIN, "/remove notice")))
-    assert "已移除" in done[0].html and len(eng.lib.documents) == 5
-    assert not list(corpus.glob("notice*"))
+    (asked,) = asyncio.run(eng.handle_message(Incoming(ADMIN, ADMIN, "/remove notice")))
+    assert "确认移除" in asked.html and len(eng.lib.documents) == 6  # asked, not yet removed
+    confirm = asked.buttons[0][0]
+    assert confirm.text == "确认移除"
+    done = asyncio.run(eng.handle_callback(CallbackIn(ADMIN, ADMIN, confirm.data)))
+    assert "已移除" in done.html and done.edit and len(eng.lib.documents) == 5
+    assert not list(corpus.glob("*notice*"))
 
 
 def test_answers_keep_working_while_the_index_is_rebuilt(warm: Warm) -> None:

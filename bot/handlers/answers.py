@@ -97,6 +97,7 @@ class Answers:
             filters=result.query.filters + result.query.notices,
             answered=result.answered,
             topic=topic,
+            said=text,
         )
         self.sessions.new(session)
         speeches = self.corpus.speeches.asked(how.query)
@@ -180,6 +181,24 @@ class Answers:
                 return Reply("", notice=INVALID)
             return self.source_view(session, rank, number, edit=True)
         return Reply("", notice=INVALID)
+
+    def as_new(self, chat_id: int, user_id: int, sid: int) -> Reply:
+        """「作为新问题搜索」: a message read as a follow-up, searched again as the member typed it, a new topic.
+
+        Sent as a new message (the wrong reading stays where it was, for
+        comparison); a speaker's outline comes first in the same reply, as it
+        would for a question.
+        """
+        session = self.sessions.get(sid)
+        if session is None or session.chat_id != chat_id or not session.understood:
+            return Reply("", notice=EXPIRED)
+        text = session.said or session.asked
+        msg = Incoming(chat_id, user_id, text, chat_type="group" if chat_id < 0 else "private")
+        replies = [r for r in self.question(msg, text, "new") if r.html]
+        if not replies:
+            return Reply("", notice=EXPIRED)
+        html = "\n\n".join(r.html for r in replies)
+        return Reply(html, replies[-1].buttons, notice="已作为新问题搜索")
 
     def inline(self, query: str) -> list[InlineCard]:
         try:

@@ -1,5 +1,9 @@
 """Documents at run time: an admin's upload is checked, converted, added and indexed; /remove takes one out.
 
+A removal cannot be undone from the chat, so ``/remove`` only shows the
+document and asks; it happens when the admin who asked presses 「确认移除」
+(:mod:`bot.removals` keeps what was asked).
+
 Answers keep coming from the old library until the new one is loaded
 (:class:`bot.corpus.LiveCorpus` swaps it in one assignment).  One change at
 a time: a second upload waits for the first.  An upload is journaled
@@ -21,6 +25,7 @@ from retrieval import FORMATS, IngestError, Library, add_and_index, open_library
 from ..config import Settings
 from ..corpus import LiveCorpus
 from ..messages import Incoming
+from ..removals import PendingRemovals
 from ..render import Reply, esc
 from ..uploads import UploadJournal
 from ..views import browse as browse_view
@@ -49,11 +54,15 @@ class Documents:
         corpus: LiveCorpus,
         settings: Settings,
         uploads: UploadJournal,
+        pending: PendingRemovals,
+        secret: bytes,
         run_heavy: HeavyRunner = in_fresh_process,
     ) -> None:
         self.corpus = corpus
         self.settings = settings
         self.uploads = uploads
+        self.pending = pending
+        self.secret = secret  # signs the confirmation buttons
         self.run_heavy = run_heavy
         self._changing = asyncio.Lock()
         # Loading a rebuilt library gets a thread of its own, so it never takes the
@@ -105,19 +114,39 @@ class Documents:
         return [view.added(lib, lib.doc_by_id.get(added.document.doc_id, added.document))]
 
     async def remove(self, msg: Incoming, ref: str) -> list[Reply]:
+        """``/remove 003``: show the document and ask its admin to confirm; nothing is removed yet."""
         if msg.user_id not in self.settings.admin_user_ids:
             return [Reply("只有管理员可以移除文档。")]
         if not ref:
             return [Reply("用法：<code>/remove 文档编号</code>，编号见 /docs。")]
-        docs = self.corpus.lib.resolve_doc(ref.strip())
+        lib = self.corpus.lib
+        docs = lib.resolve_doc(ref.strip())
         if len(docs) != 1:
             return [browse_view.unknown_document(ref)]
         doc = docs[0]
+        asked = self.pending.ask(msg.user_id, msg.chat_id, doc.doc_id, doc.sha256, doc.title)
+        return [view.confirm_removal(lib, doc, self.secret, msg.chat_id, asked.token)]
+
+    async def on_confirm(self, chat_id: int, user_id: int, token: int, confirmed: bool) -> Reply:
+        """「确认移除」 or 「取消」: only the admin who asked, only once, only the document that was shown."""
+        if user_id not in self.settings.admin_user_ids:
+            return Reply("", notice="只有管理员可以移除文档")
+        asked = self.pending.get(token)
+        if asked is None or asked.chat_id != chat_id:
+            return Reply("", notice="这个确认已失效，请重新发送 /remove")
+        if asked.user_id != user_id:
+            return Reply("", notice="只有发起移除的管理员可以确认")
+        self.pending.take(token)
+        if not confirmed:
+            return Reply(f"已取消，<b>{esc(asked.title)}</b> 没有移除。", edit=True, notice="已取消")
+        doc = self.corpus.lib.doc_by_id.get(asked.doc_id)
+        if doc is None or doc.sha256 != asked.sha256:
+            return Reply(f"<b>{esc(asked.title)}</b> 已不在语料中或已改变，没有移除。", edit=True)
         s = self.settings
         async with self._changing:
             try:
                 await self.run_heavy(remove_and_index, s.corpus_dir, s.cache_dir, doc.doc_id)
             except (KeyError, OSError):
-                return [Reply(f"无法移除“{esc(doc.title)}”：源文件不在语料目录中。")]
+                return Reply(f"无法移除“{esc(doc.title)}”：源文件不在语料目录中。", edit=True)
             lib = await self._reload()
-        return [Reply(f"已移除 <b>{esc(doc.title)}</b>。现在共有 {len(lib.documents)} 篇文档。")]
+        return Reply(f"已移除 <b>{esc(doc.title)}</b>。现在共有 {len(lib.documents)} 篇文档。", edit=True)

@@ -15,6 +15,7 @@ PAGE = 3
 NO_ANSWER = "文档中没有找到直接回答这个问题的内容。"
 RELATED = "以下是语料中最接近的段落，仅供参考，并非答案："
 SOURCE_PAGE = 3000  # characters of a paragraph per message, with room for the citation, marks and footer
+AS_NEW = "作为新问题搜索"
 
 
 class AnswerView:
@@ -67,6 +68,10 @@ class AnswerView:
             buttons.append(paging)
         if shown:
             buttons.append([self._button(f"原文 {r}", session, "s", r) for r in shown])
+            buttons.append([self._button(f"全文 {r}", session, "f", r) for r in shown])
+        if session.understood:
+            # The reading is a guess; when it is wrong, one tap searches the member's own words instead.
+            buttons.append([self._button(AS_NEW, session, "q")])
         return buttons
 
     @staticmethod
@@ -109,7 +114,7 @@ class AnswerView:
             if page + 1 < len(spans):
                 pages.append(self._button("下一页", session, "c", rank, p.number, page + 1))
             rows.append(pages)
-        row = []
+        row = [self._button("全文", session, "f", rank, p.number)]  # the article this paragraph is in
         if p.number > 1:
             row.append(self._button("上一段", session, "p", rank, p.number))
         if p.number < len(doc.paragraphs):

@@ -28,10 +28,13 @@ def help_text(term: str, doc_hint: str) -> Reply:
         "/ask 问题（/q）— 提问（群里用 /ask@机器人 或 @机器人）",
         "/more — 下一页",
         "/source 序号 — 查看第 N 条的原文和上下段",
+        "/full 序号 — 第 N 条所在文章的全文（.txt 文件，开头注明出处；上传的文档另附原件）",
         f"/phrase 短语 — 逐条列出一个提法的全部出处，按文档日期排列，例如 <code>/phrase {esc(term)}</code>",
         "/docs — 文档列表",
         f"/outline 文档 — 文档结构，例如 <code>/outline {esc(doc_hint)}</code>",
         "/about — 关于",
+        "/digest on 08:30 — 每天定时收到新文档摘要（/digest off 关闭，/digest now 立即预览）",
+        "/watch 短语 — 关注一个提法，摘要中报告它的新出处（/unwatch 取消，/watching 查看）；群里由管理员设置",
         "",
         f"用引号查精确短语：<code>“{esc(term)}”</code>；"
         f"限定文档或年份：<code>doc:{esc(doc_hint)} 代表小组</code>、<code>2022年 人大工作会议</code>。",
