@@ -125,10 +125,12 @@ def test_english_input_gets_the_english_help(engine) -> None:
 
 def test_console_says_a_choice_is_missing_instead_of_searching_it(engine) -> None:
     out = io.StringIO()
-    script = io.StringIO("四个机关指的是哪四个机关\n7\nquit\n")
+    script = io.StringIO("四个机关指的是哪四个机关\n12\nquit\n")
     asyncio.run(Console(engine, out=out).run(script))
     text = out.getvalue()
-    assert "没有第 7 个选项，可选 1–4。" in text and "没有找到与“7”" not in text
+    offered = re.findall(r"\[(\d+)\] ", text.split("第 1–3 条")[1])
+    assert len(offered) < 12 and f"没有第 12 个选项，可选 1–{len(offered)}。" in text
+    assert "没有找到与“12”" not in text
 
 
 def test_text_pages_cut_after_sentences_and_cover_everything() -> None:
