@@ -55,6 +55,7 @@ _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 # "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
 _ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_SENTENCE = re.compile(r"[。；;!?！？]")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,12 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
                 return True
             continue
         shape = _VALUE if asked.value else _SHAPES[asked.kind]
+        # "一共多少条" is not answered by "制定5部": a count in a measure word of its own
+        # (条, 部, 场) must be given in that word; 个, 次 and the units for people stand for any.
+        own_unit = asked.unit if asked.unit and asked.unit not in _COMMON_UNITS else ""
         for m in shape.finditer(clause):
+            if own_unit and not m.group(0).rstrip().endswith(own_unit):
+                continue
             if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
                 return True
         if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
@@ -164,8 +170,14 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.
-    if asked.unit and asked.unit not in _COMMON_UNITS:
-        return bool(re.search(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}", folded_text))
+    # The reference reaches the next sentence, not the rest of a long paragraph ("省委14号文件中存在的20条"
+    # four hundred characters on says nothing about a 条例 named at its start).
+    if asked.unit and asked.unit not in _COMMON_UNITS and present:
+        figure = re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}")
+        sentences = _SENTENCE.split(folded_text)
+        for i, sentence in enumerate(sentences):
+            if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
+                return True
     return False
 
 
