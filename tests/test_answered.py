@@ -170,7 +170,9 @@ def test_a_filter_year_chooses_documents_and_is_not_also_a_search_word(searcher)
 
 def test_a_count_in_its_own_measure_word_must_be_given_in_it(analyzer) -> None:
     # 多少条 is not answered by a figure in 部, nor by a 条 far from the thing counted.
-    assert not _states(analyzer, "全年制定5 部地方性法规,其中全国首部新能源产业促进条例提请审议", "新能源产业促进条例一共多少条")
+    assert not _states(
+        analyzer, "全年制定5 部地方性法规,其中全国首部新能源产业促进条例提请审议", "新能源产业促进条例一共多少条"
+    )
     far = "新能源产业促进条例提请审议。会议听取了报告。梳理省委文件中存在的20条具体问题"
     assert not _states(analyzer, far, "新能源产业促进条例一共多少条")
     assert _states(analyzer, "出台了新能源产业促进条例。条例共有45条，自明年施行", "新能源产业促进条例一共多少条")
