@@ -55,6 +55,8 @@ _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 # "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
 _ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# Between a figure and the thing it names: a measure word and an opening quotation mark (“五个深刻把握”).
+_NAMING = r"(?:个|大|项|条|种)?[“\"「『]?"
 _SENTENCE = re.compile(r"[。；;!?！？]")
 
 
@@ -165,8 +167,8 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
                 continue
             if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
                 return True
-        if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
-            return True  # the figure names the thing counted: 五计划, 三方面工作
+        if asked.kind == "count" and any(re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots):
+            return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.

@@ -23,7 +23,7 @@ from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
 from .question import asked_about, entities, soft_words
-from .signals import answer_pattern, answers_in_clause, enumerates, formulas
+from .signals import answer_pattern, answers_in_clause, asks_items, enumerates, formulas, label_formula, lists_items
 from .spelling import TermMatcher
 
 MAX_QUERY_CHARS = 10_000
@@ -382,6 +382,35 @@ class Searcher:
                 return True
         return False
 
+    def _quoted_evidence(self, q: Query, ranked: list[tuple[int, float]], tokens: list[str]) -> Evidence:
+        """Whether a quotation found verbatim answers the question written around it.
+
+        A bare quotation, or one asked about only for where it stands (出自哪, 原文, 对不对),
+        is answered by the paragraph that holds it.  A question that asks for more
+        (which items a label has, a year, a place) is judged like any other question,
+        on the best paragraph, with the quotation's words part of the question.
+        """
+        if not ranked:
+            return Evidence(False, 1.0, None, False)
+        own = asked_about(self.lib.analyzer.content_words(fold(q.text))) if q.text else []
+        if not own:
+            return Evidence(True, 1.0, None, True)
+        # The question as written, quotation marks and all: joined without them, "哪三个" and
+        # "三个七" would read as one formula.
+        folded_full = fold(_DOC_FILTER.sub(" ", q.raw))
+        words = self.question_words(folded_full)
+        grams = set(char_bigrams(folded_full))
+        evidence = self._evidence(
+            ranked, {}, words, answer_pattern(folded_full), {}, tokens, grams, folded_full, [], q.year
+        )
+        # "“七大平台载体”具体是哪七个": a label the corpus names is answered only where its items are listed.
+        text = self.lib.folded[ranked[0][0]]
+        labels = [f for f in map(label_formula, q.phrases) if f is not None] if asks_items(fold(q.text)) else []
+        unlisted = tuple(name for name, parts in labels if not lists_items(text, (name, parts)))
+        if unlisted:
+            return replace(evidence, answered=False, missing=(*evidence.missing, *unlisted))
+        return evidence
+
     def _names_formula(self, name: str) -> bool:
         """Does the corpus write the formula's name?  A compound read off a question may have taken one
         or two characters too many (三破三立中 of 三破三立中的三破), so a prefix of three or more counts."""
@@ -511,8 +540,9 @@ class Searcher:
                     phrases = [fixed[p][0] if p in fixed else p for p in q.phrases]
                     return self._rank(replace(q, phrases=phrases, notices=[*q.notices, *notices]), limit, collapse)
                 return self._rank(self._unquote(q, list(fixed)), limit, collapse)
-            # An exact look-up answers by definition when it finds the words.
-            return Ranked(ranked, marks, Evidence(bool(ranked), 1.0, None, True), q)
+            # An exact look-up answers by definition when it finds the words; a question
+            # around the quotation ("“七大平台载体”具体是哪七个") asks more than that they stand there.
+            return Ranked(ranked, marks, self._quoted_evidence(q, ranked, tokens), q)
 
         fixes = self.corrections(bare(folded_text)) if folded_text else {}
         if fixes:

@@ -178,3 +178,38 @@ def test_a_count_in_its_own_measure_word_must_be_given_in_it(analyzer) -> None:
     assert _states(analyzer, "出台了新能源产业促进条例。条例共有45条，自明年施行", "新能源产业促进条例一共多少条")
     # 个 and 次 stand for any measure word: 几个 is answered with 名 or 项.
     assert _states(analyzer, "明确20项具体行动", "一共明确了几个具体行动")
+
+
+def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
+    from retrieval.signals import asks_items, label_formula, lists_items
+
+    assert label_formula("七大平台载体") == ("七大平台载体", [(7, "平台载体")])
+    assert label_formula("四最") == ("四最", [(4, "最")])
+    assert label_formula("一要点五计划") is None and label_formula("人民就是江山") is None
+    assert asks_items("具体是哪七个平台") and asks_items("分别指什么") and not asks_items("出自哪篇讲话")
+    four_gan = label_formula("四敢")
+    assert four_gan is not None
+    assert lists_items(fold("大力弘扬敢为、敢闯、敢干、敢首创的“四敢”精神"), four_gan)
+    assert not lists_items(fold("要弘扬“四敢”精神，奋勇争先"), four_gan)
+    seven = label_formula("七大平台载体")
+    assert seven is not None
+    assert not lists_items(fold("要健全“七大平台载体”，拓宽民主民意表达渠道，注重一体推进、功能整合"), seven)
+    four_members = label_formula("四大员")
+    assert four_members is not None
+    assert lists_items(
+        fold("当好“四大员”：一是当好“组织员”。二是当好“宣传员”。三是当好“联络员”。四是当好“监督员”"), four_members
+    )
+
+
+@pytest.mark.parametrize("question", ["无锡讲的“七大平台载体”分别是哪七个", "淮安说的营商环境“四最”是哪四个最"])
+def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, question: str) -> None:
+    result = searcher.search(question, top=3)
+    assert result.hits and not result.answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["“攀高比强、跨越赶超”", "“江山就是人民、人民就是江山”出自哪篇讲话", "四敢精神“敢为、敢闯、敢干、敢首创”"],
+)
+def test_a_quotation_found_verbatim_still_answers(searcher, question: str) -> None:
+    assert searcher.search(question, top=3).answered
