@@ -822,7 +822,14 @@ class Searcher:
             # The subject of an article is often named once, in its opening paragraph.  But a
             # paragraph whose heading or byline names one of the corpus's places is about that
             # place, not about another place its article mentions (a feature on thirteen cities).
-            own = entities(self.lib.analyzer.words(context), people_need_title=True, subjects=subjects)
+            # The masthead's place, which a paragraph inherits when its own title and byline name
+            # none (镇江市 in a 镇江 magazine), is the setting of the document, not the article's subject.
+            masthead = self._masthead(pos)
+            own = [
+                e
+                for e in entities(self.lib.analyzer.words(context), people_need_title=True, subjects=subjects)
+                if not any(form in masthead for form in e)
+            ]
             about = self._article_text(pos)
             missing = [
                 e for e in missing if not any(form in about for form in e) or (own and self._is_subject(e, subjects))
