@@ -39,7 +39,8 @@ _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
 # after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
-_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第])几(?=[^\W\d])")
+# 好几年, 十几个, 几十名 are indefinite amounts the question tells, not asks for ("拖了好几年没处理").
+_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第好十])几(?=[^\W\d十百千万])")
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")

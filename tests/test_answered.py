@@ -44,6 +44,9 @@ def test_what_a_question_demands(analyzer) -> None:
     assert _asked(analyzer, "主题公园是全国第几座") is None
     assert _asked(analyzer, "今年执法检查重点查哪几块") is None
     assert _asked(analyzer, "扬中市人大的三大行动活动意见叫什么") is None
+    # An indefinite amount the question tells (好几年, 十几个, 几十名) asks for nothing.
+    assert _asked(analyzer, "路灯坏了好几年没人修，人大督办后修好了没有") is None
+    assert _asked(analyzer, "几十名代表联名提的议案后来怎么办的") is None
 
 
 def test_a_count_must_stand_next_to_what_is_counted(analyzer) -> None:
