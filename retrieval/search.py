@@ -23,7 +23,16 @@ from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
 from .question import asked_about, entities, soft_words
-from .signals import answer_pattern, answers_in_clause, asks_items, enumerates, formulas, label_formula, lists_items
+from .signals import (
+    Formula,
+    answer_pattern,
+    answers_in_clause,
+    asks_items,
+    enumerates,
+    formulas,
+    label_formula,
+    lists_items,
+)
 from .spelling import TermMatcher
 
 MAX_QUERY_CHARS = 10_000
@@ -382,6 +391,13 @@ class Searcher:
                 return True
         return False
 
+    @staticmethod
+    def _asked_labels(q: Query) -> list[Formula]:
+        """The quoted labels that count their items ("“七大平台载体”") when the question asks what the items are."""
+        if not q.phrases or not asks_items(fold(q.text)):
+            return []
+        return [f for f in map(label_formula, q.phrases) if f is not None]
+
     def _quoted_evidence(self, q: Query, ranked: list[tuple[int, float]], tokens: list[str]) -> Evidence:
         """Whether a quotation found verbatim answers the question written around it.
 
@@ -405,7 +421,7 @@ class Searcher:
         )
         # "“七大平台载体”具体是哪七个": a label the corpus names is answered only where its items are listed.
         text = self.lib.folded[ranked[0][0]]
-        labels = [f for f in map(label_formula, q.phrases) if f is not None] if asks_items(fold(q.text)) else []
+        labels = self._asked_labels(q)
         unlisted = tuple(name for name, parts in labels if not lists_items(text, (name, parts)))
         if unlisted:
             return replace(evidence, answered=False, missing=(*evidence.missing, *unlisted))
@@ -523,7 +539,19 @@ class Searcher:
                 # checking them all is cheaper than scoring them all.
                 cand, holds = cand[np.fromiter(map(holds, cand.tolist()), bool, cand.shape[0])], None
             scores = lib.index.score_docs(tokens, cand) if tokens else np.zeros(cand.shape[0])
-            ranked = _best_verified(cand, scores, limit, holds)
+            labels = self._asked_labels(q)
+            ranked = _best_verified(cand, scores, max(limit, PASSAGE_DEPTH) if labels and limit else limit, holds)
+            if labels and ranked:
+                # "“四敢”是哪四敢": of the paragraphs holding the label, those that list its
+                # items answer; they go first (every hit still holds the quotation).
+                lift = ranked[0][1] + 1.0
+                ranked = sorted(
+                    (
+                        (pos, score + lift if all(lists_items(lib.folded[pos], f) for f in labels) else score)
+                        for pos, score in ranked
+                    ),
+                    key=lambda ps: (-ps[1], ps[0]),
+                )[:limit]
             if ranked:
                 missing = []
             elif len(q.phrases) == 1 and allowed is None and limit > 0:

@@ -219,3 +219,12 @@ def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, q
 )
 def test_a_quotation_found_verbatim_still_answers(searcher, question: str) -> None:
     assert searcher.search(question, top=3).answered
+
+
+def test_of_the_paragraphs_holding_a_quoted_label_those_listing_its_items_come_first(searcher) -> None:
+    result = searcher.search("“四个机关”分别是哪四个", top=3)
+    top = fold(result.hits[0].text)
+    assert "四个机关" in top and "政治机关" in top and "代表机关" in top and result.answered
+    assert all("四个机关" in fold(h.text) for h in result.hits)  # still an exact look-up
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
