@@ -39,7 +39,8 @@ _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
 # after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
-_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第])几(?=[^\W\d])")
+# 好几年, 十几个, 几十名 are indefinite amounts the question tells, not asks for ("拖了好几年没处理").
+_ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第好十])几(?=[^\W\d十百千万])")
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
@@ -55,6 +56,9 @@ _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 # "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
 _ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# Between a figure and the thing it names: a measure word and an opening quotation mark (“五个深刻把握”).
+_NAMING = r"(?:个|大|项|条|种)?[“\"「『]?"
+_SENTENCE = re.compile(r"[。；;!?！？]")
 
 
 @dataclass(frozen=True)
@@ -156,16 +160,27 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
                 return True
             continue
         shape = _VALUE if asked.value else _SHAPES[asked.kind]
+        # "一共多少条" is not answered by "制定5部": a count in a measure word of its own
+        # (条, 部, 场) must be given in that word; 个, 次 and the units for people stand for any.
+        own_unit = asked.unit if asked.unit and asked.unit not in _COMMON_UNITS else ""
         for m in shape.finditer(clause):
+            if own_unit and not m.group(0).rstrip().endswith(own_unit):
+                continue
             if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
                 return True
-        if asked.kind == "count" and any(re.search(_NUMERAL + "$", clause[:a]) for a, _ in spots):
-            return True  # the figure names the thing counted: 五计划, 三方面工作
+        if asked.kind == "count" and any(re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots):
+            return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.
-    if asked.unit and asked.unit not in _COMMON_UNITS:
-        return bool(re.search(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}", folded_text))
+    # The reference reaches the next sentence, not the rest of a long paragraph ("省委14号文件中存在的20条"
+    # four hundred characters on says nothing about a 条例 named at its start).
+    if asked.unit and asked.unit not in _COMMON_UNITS and present:
+        figure = re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}")
+        sentences = _SENTENCE.split(folded_text)
+        for i, sentence in enumerate(sentences):
+            if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
+                return True
     return False
 
 

@@ -23,7 +23,7 @@ _WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 _ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
 _ASK_YEAR = re.compile(r"哪年|哪一年|何年")
-_ASK_COUNT = re.compile(r"(?:多少|(?<![哪第])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
+_ASK_COUNT = re.compile(r"(?:多少|(?<![哪第好十])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
 _ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")
 # How official writing defines a label: "一统领：坚持…", "“五专”机制即…", "三破，即破除…".
 _DEFINES = r"[\s”\"」』]*(?:[:：]|即|是指|指的是|就是)"
@@ -67,6 +67,52 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
     name, parts = formula
     text = folded_text.replace(name, "")
     return all(text.count(key) >= n for n, key in parts)
+
+
+# A quoted label that counts its items: “七大平台载体”, “五民”, “四个围绕”, “三个七”.
+_LABEL = re.compile(rf"^([{_NUMS}])(?:个|大|项|条|种)?([^\W\d{_NUMS}个]{{1,4}}|[{_NUMS}])$")
+# The question asks for the items themselves, not for where the label stands or whether it is right.
+_ASKS_ITEMS = re.compile(rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指的是|包括|都有")
+_ITEM_EDGE = '、，,；;：:“”"「」 '
+
+
+def label_formula(phrase: str) -> Formula | None:
+    """A quoted label as a formula ("七大平台载体" → (7, "平台载体")), when it counts two or more items."""
+    m = _LABEL.match(phrase)
+    if m is None or _CN_NUM.get(m.group(1), 0) < 2:
+        return None
+    return phrase, [(_CN_NUM[m.group(1)], m.group(2))]
+
+
+def asks_items(folded_question_text: str) -> bool:
+    """Does the question (without its quotation) ask what the items are (哪五个, 分别指什么, 具体是)?"""
+    return bool(_ASKS_ITEMS.search(folded_question_text))
+
+
+def lists_items(folded_text: str, formula: Formula) -> bool:
+    """Does the paragraph list the label's items, beyond naming the label?
+
+    A key of two characters or more is repeated once per item (“四个围绕”: 围绕…围绕…);
+    a one-character key heads or ends each item (四敢: 敢为、敢闯…; 四大员: “组织员”“宣传员”…).
+    Otherwise the items stand as a list of that many in the label's sentence or the next.
+    """
+    name, parts = formula
+    n, key = parts[0]
+    text = folded_text.replace(name, " ")
+    if len(key) >= 2 and enumerates(folded_text, formula):
+        return True
+    if len(key) == 1:
+        edge = re.escape(_ITEM_EDGE)
+        heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
+        if heads >= n:
+            return True
+    # A list stands in one clause of the label's sentence: 敢为、敢闯、敢干、敢首创 / “组织员”“宣传员”….
+    for sentence in _SENTENCE.split(folded_text):
+        if name in sentence:
+            for clause in re.split(r"[,，:：]", sentence.replace(name, " ")):
+                if max(clause.count("、") + 1, len(re.findall(r"”\s*“", clause)) + 1) >= n:
+                    return True
+    return False
 
 
 _SENTENCE = re.compile(r"[。;!?]")

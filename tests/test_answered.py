@@ -44,6 +44,9 @@ def test_what_a_question_demands(analyzer) -> None:
     assert _asked(analyzer, "主题公园是全国第几座") is None
     assert _asked(analyzer, "今年执法检查重点查哪几块") is None
     assert _asked(analyzer, "扬中市人大的三大行动活动意见叫什么") is None
+    # An indefinite amount the question tells (好几年, 十几个, 几十名) asks for nothing.
+    assert _asked(analyzer, "路灯坏了好几年没人修，人大督办后修好了没有") is None
+    assert _asked(analyzer, "几十名代表联名提的议案后来怎么办的") is None
 
 
 def test_a_count_must_stand_next_to_what_is_counted(analyzer) -> None:
@@ -110,6 +113,9 @@ def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) 
         "丹阳人大调研库里放了多少课题",
         "江苏镇江丹徒区人大对今年的重要建议是怎么督办的",
         "盐城人大开展的代表小组建支部活动叫什么",
+        # 润州 is named in the article (by a 润州三组 deputy), not in the paragraph; the
+        # masthead's 镇江市 the paragraph inherits is the magazine's setting, not its subject.
+        "钱进说润州三组的代表要当好哪四大员",
     ],
 )
 def test_answerable_figure_and_place_questions_stay_answered(searcher, question: str) -> None:
@@ -166,3 +172,59 @@ def test_a_filter_year_chooses_documents_and_is_not_also_a_search_word(searcher)
     # As a word, 2022 favoured a paragraph citing a file numbered 〔2022〕 over the chronicle asked for.
     result = searcher.search("镇江 2022年 大事记", top=1)
     assert result.query.year == "2022" and "大事记" in result.hits[0].section
+
+
+def test_a_count_in_its_own_measure_word_must_be_given_in_it(analyzer) -> None:
+    # 多少条 is not answered by a figure in 部, nor by a 条 far from the thing counted.
+    assert not _states(
+        analyzer, "全年制定5 部地方性法规,其中全国首部新能源产业促进条例提请审议", "新能源产业促进条例一共多少条"
+    )
+    far = "新能源产业促进条例提请审议。会议听取了报告。梳理省委文件中存在的20条具体问题"
+    assert not _states(analyzer, far, "新能源产业促进条例一共多少条")
+    assert _states(analyzer, "出台了新能源产业促进条例。条例共有45条，自明年施行", "新能源产业促进条例一共多少条")
+    # 个 and 次 stand for any measure word: 几个 is answered with 名 or 项.
+    assert _states(analyzer, "明确20项具体行动", "一共明确了几个具体行动")
+
+
+def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
+    from retrieval.signals import asks_items, label_formula, lists_items
+
+    assert label_formula("七大平台载体") == ("七大平台载体", [(7, "平台载体")])
+    assert label_formula("四最") == ("四最", [(4, "最")])
+    assert label_formula("一要点五计划") is None and label_formula("人民就是江山") is None
+    assert asks_items("具体是哪七个平台") and asks_items("分别指什么") and not asks_items("出自哪篇讲话")
+    four_gan = label_formula("四敢")
+    assert four_gan is not None
+    assert lists_items(fold("大力弘扬敢为、敢闯、敢干、敢首创的“四敢”精神"), four_gan)
+    assert not lists_items(fold("要弘扬“四敢”精神，奋勇争先"), four_gan)
+    seven = label_formula("七大平台载体")
+    assert seven is not None
+    assert not lists_items(fold("要健全“七大平台载体”，拓宽民主民意表达渠道，注重一体推进、功能整合"), seven)
+    four_members = label_formula("四大员")
+    assert four_members is not None
+    assert lists_items(
+        fold("当好“四大员”：一是当好“组织员”。二是当好“宣传员”。三是当好“联络员”。四是当好“监督员”"), four_members
+    )
+
+
+@pytest.mark.parametrize("question", ["无锡讲的“七大平台载体”分别是哪七个", "淮安说的营商环境“四最”是哪四个最"])
+def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, question: str) -> None:
+    result = searcher.search(question, top=3)
+    assert result.hits and not result.answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["“攀高比强、跨越赶超”", "“江山就是人民、人民就是江山”出自哪篇讲话", "四敢精神“敢为、敢闯、敢干、敢首创”"],
+)
+def test_a_quotation_found_verbatim_still_answers(searcher, question: str) -> None:
+    assert searcher.search(question, top=3).answered
+
+
+def test_of_the_paragraphs_holding_a_quoted_label_those_listing_its_items_come_first(searcher) -> None:
+    result = searcher.search("“四个机关”分别是哪四个", top=3)
+    top = fold(result.hits[0].text)
+    assert "四个机关" in top and "政治机关" in top and "代表机关" in top and result.answered
+    assert all("四个机关" in fold(h.text) for h in result.hits)  # still an exact look-up
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
