@@ -209,3 +209,41 @@ async def test_long_answer_is_split_below_the_limit(fake, bot: InProcess, search
             assert text.count(f"<{tag}>") == text.count(f"</{tag}>")
     # No citation is cut between two messages: every citation line is whole.
     assert all(line.strip().endswith("段</i>") for m in messages for line in m["text"].splitlines() if "<i>《" in line)
+
+
+def button_data(message: dict, text: str) -> str:
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == text)
+
+
+async def test_phrase_listing_pages_with_its_buttons(fake, bot: InProcess) -> None:
+    await bot.send(message_update(ALICE, ALICE, "/phrase 全过程人民民主"))
+    (first,) = fake.sent(chat_id=ALICE)
+    assert "共出现" in first["text"] and "（×" in first["text"] and "未列出" not in first["text"]
+    await bot.send(callback_update(ALICE, ALICE, button_data(first, "更多")))
+    (page2,) = fake.sent("editMessageText")
+    assert "<b>[6]</b>" in page2["text"] and "上一页" in str(page2["reply_markup"])
+    await bot.send(callback_update(ALICE, ALICE, button_data(page2, "原文 6")))
+    assert fake.sent("editMessageText")[1]["text"].startswith("📄")
+
+
+async def test_a_long_source_is_paged_through_telegram(fake, tmp_path: Path) -> None:
+    from retrieval.library import Library
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "".join(f"第{i}项措施是加强代表联络站建设并定期听取群众意见建议。" for i in range(300))
+    (corpus / "long.md").write_text(f"# 长段落测试\n\n{body}\n", encoding="utf-8")
+    library = Library.open(corpus, tmp_path / "cache")
+    settings = bot_settings(fake, tmp_path / "data", corpus)
+    async with in_process(settings, library, fake) as bot:
+        await bot.send(message_update(ALICE, ALICE, "代表联络站建设"))
+        (answer,) = fake.sent(chat_id=ALICE)
+        await bot.send(callback_update(ALICE, ALICE, button_data(answer, "原文 1")))
+        pages = [fake.sent("editMessageText")[-1]]
+        while "下一页" in str(pages[-1]["reply_markup"]):
+            await bot.send(callback_update(ALICE, ALICE, button_data(pages[-1], "下一页")))
+            pages.append(fake.sent("editMessageText")[-1])
+    assert len(pages) >= 3 and all(len(p["text"]) <= 4096 for p in pages)
+    assert f"（第 {len(pages)}/{len(pages)} 页）" in pages[-1]["text"]
+    shown = "".join(re.sub(r"</?b>", "", p["text"].split("\n\n")[1]).strip("…") for p in pages)
+    assert shown == body
