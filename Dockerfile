@@ -2,10 +2,19 @@
 # index built at image build time, and a health check that reads the running bot's heartbeat.
 #   docker build -t policy-bot .
 #   docker run -d --name policy-bot -e TELEGRAM_BOT_TOKEN=... -v policy-data:/data policy-bot
-FROM python:3.11-slim
+# Where no registry is reachable, any Debian-like image with python3 (3.11+), its venv module and
+# useradd will do: docker/local-base.sh makes one, then build with
+#   docker build --build-arg BASE_IMAGE=localbase/python:3.11-slim -t policy-bot .
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
 
+# The dependencies live in a venv of the image's own, first on PATH: `python` and `pip` mean the
+# venv's whichever base is used (Debian's own python3 has neither name and refuses system-wide
+# pip installs, PEP 668).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    LANG=C.UTF-8 \
+    PATH=/opt/venv/bin:$PATH \
     BOT_DATA_DIR=/data \
     CORPUS_DIR=/data/corpus \
     RETRIEVAL_CACHE_DIR=/app/.cache/retrieval
@@ -14,7 +23,8 @@ WORKDIR /app
 RUN useradd --create-home --uid 10001 bot
 
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN python3 -m venv /opt/venv \
+    && pip install --no-cache-dir -r requirements.txt
 
 COPY retrieval ./retrieval
 COPY bot ./bot

@@ -20,6 +20,7 @@ to the constructor.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -44,6 +45,8 @@ from .store import Store
 from .uploads import UploadJournal
 from .views.answers import AnswerView
 
+log = logging.getLogger(__name__)
+
 MAX_MESSAGE_CHARS = 10_000
 STATE_KEEP_SECONDS = 30 * 86400  # sessions and finished digests older than this are pruned
 REFUSAL = "抱歉，这个机器人只对指定的群组和成员开放。如需使用，请联系管理员。"
@@ -65,7 +68,7 @@ class Engine:
         self.store = store or Store(settings.state_db)
         self.prune()
         self.secret = self.store.secret()  # signs and checks the buttons' callback data
-        self.corpus = LiveCorpus(library or open_library(settings.corpus_dir, settings.cache_dir))
+        self.corpus = LiveCorpus(library or self._open_library(settings))
         self.sessions = Sessions(self.store)
         self.chats = ChatStore(self.store)
         self.digests = DigestService(self.chats, lambda: self.corpus.lib, settings.tz, clock)
@@ -79,6 +82,22 @@ class Engine:
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         pending = PendingRemovals(self.store)
         self.documents = Documents(self.corpus, settings, self.uploads, pending, self.secret, run_heavy)
+
+    @staticmethod
+    def _open_library(settings: Settings) -> Library:
+        """The corpus's library, and one line saying whether its index was loaded or built (and how long it took)."""
+        library = open_library(settings.corpus_dir, settings.cache_dir)
+        how = "loaded from the cache" if library.info.from_cache else "built or brought up to date"
+        log.info(
+            "index of %s: %d documents, %d paragraphs, %s in %.2f s (cache %s)",
+            settings.corpus_dir,
+            len(library.documents),
+            len(library.paragraphs),
+            how,
+            library.info.seconds,
+            settings.cache_dir,
+        )
+        return library
 
     @property
     def lib(self) -> Library:

@@ -84,7 +84,8 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
 
 
 class FakeBotAPI:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """Listens on 127.0.0.1:``port`` (a free one by default)."""
         self.calls: list[tuple[str, dict[str, Any], float]] = []  # every attempt
         self.delivered: list[tuple[str, dict[str, Any], float]] = []  # attempts answered with ok
         self.updates: list[dict] = []
@@ -100,7 +101,7 @@ class FakeBotAPI:
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property

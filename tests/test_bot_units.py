@@ -267,3 +267,13 @@ def test_near_duplicate_paragraphs_are_shown_once_and_named(engine, searcher) ->
     assert first.also and first.also[0].endswith(f"第{copy}段")
     (reply,) = ask(engine, question)
     assert "另见" in reply.html and f"第{copy}段" in reply.html
+
+
+def test_the_engine_logs_whether_its_index_was_loaded_or_built(warm, monkeypatch, caplog) -> None:
+    """The container's start-up log shows that the index baked into the image is loaded, not rebuilt."""
+    monkeypatch.delenv("RETRIEVAL_CACHE_DIR", raising=False)  # the cache is the data folder's, as warm made it
+    with caplog.at_level("INFO", logger="bot.engine"):
+        eng = Engine(Settings(data_dir=warm.data, corpus_dir=warm.corpus))
+    eng.store.close()
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.engine" and "index of" in r.getMessage()]
+    assert f"{len(warm.library.documents)} documents" in line and "loaded from the cache" in line

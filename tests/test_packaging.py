@@ -86,3 +86,26 @@ def test_the_image_checks_the_bots_health() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     (check,) = re.findall(r"^HEALTHCHECK .*$", dockerfile, re.MULTILINE)
     assert check.endswith('CMD ["python", "-m", "bot", "--check"]')  # the command tests/test_health.py runs
+
+
+def instructions(dockerfile: str) -> list[str]:
+    """The Dockerfile's instructions, each on one line (continuations joined, comments dropped)."""
+    lines = [line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")]
+    return [" ".join(i.split()) for i in "\n".join(lines).replace("\\\n", " ").splitlines() if i.strip()]
+
+
+def test_the_image_relies_on_nothing_but_python3_and_venv_in_its_base() -> None:
+    """Debian's own python3 (docker/local-base.sh's base, where no registry is reachable) has no `python` or
+    `pip` and refuses system-wide installs (PEP 668): the image builds FROM a BASE_IMAGE argument whose
+    default is the official slim image of a Python the project admits, and runs `python` and `pip` only
+    from its own venv, first on PATH."""
+    steps = instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    default = re.fullmatch(r"ARG BASE_IMAGE=python:(\d+\.\d+)-slim", steps[0])
+    assert default and SpecifierSet(project()["requires-python"]).contains(default.group(1) + ".0")
+    assert steps[1] == "FROM ${BASE_IMAGE}"
+    (venv,) = [i for i, step in enumerate(steps) if step.startswith("RUN python3 -m venv /opt/venv ")]
+    (path,) = [i for i, step in enumerate(steps) if " PATH=" in f" {step}"]
+    assert path < venv and " PATH=/opt/venv/bin:$PATH " in f"{steps[path]} "
+    for i, step in enumerate(steps):
+        if re.match(r"(RUN|CMD|HEALTHCHECK) ", step) and re.search(r"\b(python|pip)\b(?!3)", step):
+            assert i >= venv, f"runs the base image's python or pip, before the venv exists: {step}"
