@@ -162,6 +162,15 @@ def _iso_date(key: str) -> str:
     return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
 
 
+_MONTH = re.compile(r"(\d{4})年(\d{1,2})月")
+
+
+def _iso_month(key: str) -> str:
+    """2022-05 for a line that dates by month only."""
+    m = _MONTH.search(arabic_dates(key.replace(" ", "")))
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if m and 1 <= int(m.group(2)) <= 12 else ""
+
+
 class _Headings:
     """The stack of open headings; a style seen before closes everything below it."""
 
@@ -416,7 +425,8 @@ class _Walker:
                 art.subtitle = nxt.block.text.strip()
                 self.outline("subtitle", nxt, 1)
             elif is_date_line(nxt.compact):
-                art.date = art.date or _iso_date(nxt.key)
+                # A chronicle or monthly report is dated by its month ("(2022年5月)").
+                art.date = art.date or _iso_date(nxt.key) or _iso_month(nxt.key)
                 self.outline("date", nxt, 1)
             elif is_byline(nxt.key, nxt.compact) or (
                 entry.author and bare(entry.author) in bare(nxt.block.text) and len(nxt.compact) <= 40

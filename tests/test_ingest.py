@@ -181,3 +181,13 @@ def test_a_line_wrapped_just_before_a_page_break_is_not_a_heading() -> None:
     d = parse_text("x", "x.txt", text)
     assert any(p.text == first + "和工作平台，推动代表履职常态化。" for p in d.paragraphs)
     assert not any(e.text == first for e in d.outline)
+
+
+def test_a_chronicle_is_dated_by_its_month(library) -> None:
+    from retrieval import citation
+
+    d = doc(library, "003")
+    chronicle = next(a for a in d.articles if a.title == "大事记")
+    assert chronicle.date == "2022-05"  # "(2022年5月)" under the title
+    entry = next(p for p in d.paragraphs if p.text.startswith("6日 李健召开群众诉求工作专题座谈会"))
+    assert "大事记（2022年5月）" in citation(d, entry)
