@@ -1,4 +1,4 @@
-"""What a question asks for — a count, an amount of money, a rate, a person — and whether a passage states it.
+"""What a question asks for — a count, an amount of money, a rate, a person, a date — and whether a passage states it.
 
 "徐州市人大常委会有几位副主任" shares every content word with a paragraph
 about 徐州's standing committee; what that paragraph lacks is the thing
@@ -43,6 +43,16 @@ _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 _ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第好十])几(?=[^\W\d十百千万])")
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
+# When: a date is asked for (哪年, 哪天, 什么时候); 几年 asks for a span and 几月几日 for a date.
+_ASK_WHEN = re.compile(r"哪一?年|哪一?天|哪一?日|哪个月|什么时候|什么时间|啥时候|何时|几月几[日号]|几月份?|几号")
+_CN = r"[一二三四五六七八九十]{1,3}"
+# A date as official writing gives one: a year, a month (with its day, or 初/底/中旬), a day of the month
+# (the chronicle's "6日"), or a year named relative to the text's own (今年, 去年) — not 当年 or 同年,
+# which name no year of their own.
+_DATE = re.compile(
+    rf"(?:19|20)\d{{2}}\s*年|(?:{_CN}|\d{{1,2}})\s*月(?:份|初|底|中旬|上旬|下旬)?|(?<![\d个])\d{{1,2}}\s*[日号]"
+    r"|今年|去年|前年|明年|年初|年底|年内|上半年|下半年"
+)
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
@@ -65,7 +75,7 @@ _SENTENCE = re.compile(r"[。；;!?！？]")
 class Asked:
     """A question's demand: the kind of answer and the words the answer must stand next to."""
 
-    kind: str  # count | money | rate | years | who
+    kind: str  # count | money | rate | years | who | when
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
@@ -85,6 +95,17 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     q = folded_question
     if _WORDING.search(q):
         return None
+    when = _ASK_WHEN.search(q)
+    if when is not None:
+        start, end = when.start(), when.end()
+        clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
+        clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
+        around = asked_about(words(q[clause_start:start])) + asked_about(words(q[end:clause_end]))
+        # The event is what the date must stand next to, not the place or body it happened in
+        # (镇江 is in every sentence of a 镇江 magazine).
+        tags = name_tags()
+        focus = tuple(w for w in around if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
+        return Asked("when", focus) if focus else None
     who = _ASK_WHO.search(q)
     ask = _ASK.search(q)
     if ask is None and who is None:
@@ -146,6 +167,10 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
     dictionary word; names are read off both (see :func:`has_name`).
     """
     present = [f for f in asked.focus if f in folded_text]
+    if asked.kind == "when":
+        # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
+        # so a sentence is the reach here, not a clause.
+        return any(_DATE.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
     clauses = (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text) if present else []
     for clause in clauses:
         spots = [spot for f in present if f in clause for spot in _spots(clause, f)]

@@ -228,3 +228,17 @@ def test_of_the_paragraphs_holding_a_quoted_label_those_listing_its_items_come_f
     assert all("四个机关" in fold(h.text) for h in result.hits)  # still an exact look-up
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_question_for_a_date_needs_a_date_next_to_its_event(analyzer, searcher) -> None:
+    when = _asked(analyzer, "哪一年开始搞的镇江“政治体检”")
+    assert when is not None and when.kind == "when" and "政治体检" in when.focus
+    assert "镇江" not in when.focus  # the place it happened is no event a date stands next to
+    # The date may open the sentence; 当年 ("the same year") names no year of its own.
+    assert _states(analyzer, "5月31日，市委人大工作会议召开。", "市委人大工作会议是哪天召开的")
+    assert _states(analyzer, "6日 李健召开群众诉求工作专题座谈会。", "李健哪天开的群众诉求座谈会")
+    assert not _states(analyzer, "首次实现法规当年调研、当年审议、当年通过。", "这部条例是哪天表决通过的")
+    assert not _states(analyzer, "由镇江探索开展的“政治体检”工作在全省得到推广。", "政治体检是哪一年开始的")
+    # Through the search: the date is in the corpus for one, not for the other.
+    assert searcher.search("镇江市委人大工作会议是哪天召开的", top=1).answered
+    assert not searcher.search("哪一年开始搞的镇江“政治体检”", top=1).answered

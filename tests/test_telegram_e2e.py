@@ -212,7 +212,9 @@ async def test_long_answer_is_split_below_the_limit(fake, bot: InProcess, search
 
 
 def button_data(message: dict, text: str) -> str:
-    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == text)
+    return next(
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row if b["text"] == text
+    )
 
 
 async def test_phrase_listing_pages_with_its_buttons(fake, bot: InProcess) -> None:
