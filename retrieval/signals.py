@@ -72,16 +72,24 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
 # A quoted label that counts its items: “七大平台载体”, “五民”, “四个围绕”, “三个七”.
 _LABEL = re.compile(rf"^([{_NUMS}])(?:个|大|项|条|种)?([^\W\d{_NUMS}个]{{1,4}}|[{_NUMS}])$")
 # The question asks for the items themselves, not for where the label stands or whether it is right.
-_ASKS_ITEMS = re.compile(rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指的是|包括|都有")
+_ASKS_ITEMS = re.compile(
+    rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指的是|包括|都有|都是|是啥|有哪些"
+)
 _ITEM_EDGE = '、，,；;：:“”"「」 '
 
 
 def label_formula(phrase: str) -> Formula | None:
-    """A quoted label as a formula ("七大平台载体" → (7, "平台载体")), when it counts two or more items."""
+    """A quoted label as a formula ("七大平台载体" → (7, "平台载体")), when it counts two or more items.
+
+    A compound label counts its items in parts ("四亮四比" → 4 亮 and 4 比); it is read as
+    :func:`formulas` reads one, when the whole quotation is that one formula and every part counts two or more.
+    """
     m = _LABEL.match(phrase)
-    if m is None or _CN_NUM.get(m.group(1), 0) < 2:
-        return None
-    return phrase, [(_CN_NUM[m.group(1)], m.group(2))]
+    if m is not None and _CN_NUM.get(m.group(1), 0) >= 2:
+        return phrase, [(_CN_NUM[m.group(1)], m.group(2))]
+    # Every part must count items: "一要点四计划" is one key point and four plans, not a list of points.
+    compound = [f for f in formulas(phrase) if f[0] == phrase and len(f[1]) >= 2 and all(n >= 2 for n, _ in f[1])]
+    return compound[0] if compound else None
 
 
 def asks_items(folded_question_text: str) -> bool:

@@ -242,3 +242,19 @@ def test_a_question_for_a_date_needs_a_date_next_to_its_event(analyzer, searcher
     # Through the search: the date is in the corpus for one, not for the other.
     assert searcher.search("镇江市委人大工作会议是哪天召开的", top=1).answered
     assert not searcher.search("哪一年开始搞的镇江“政治体检”", top=1).answered
+
+
+def test_a_compound_label_asked_for_its_items_needs_them_listed(searcher) -> None:
+    from retrieval.signals import asks_items, label_formula, lists_items
+
+    assert label_formula("四亮四比") == ("四亮四比", [(4, "亮"), (4, "比")])
+    assert label_formula("一委一品牌") is None  # one of each is no list
+    assert all(asks_items(fold(q)) for q in ("都是啥城市", "亮的是啥", "有哪些内容", "分别指什么"))
+    assert not asks_items(fold("出自哪篇讲话"))
+    named_only = fold("要以“四亮四比”抓执行落实专项行动为抓手，健全作风建设长效机制。")
+    listed = fold("开展“四亮四比”活动：亮身份比奉献、亮职责比作为、亮承诺比担当、亮实绩比成效。")
+    formula = label_formula("四亮四比")
+    assert formula is not None and not lists_items(named_only, formula) and lists_items(listed, formula)
+    # The corpus names this label but never lists it: the answer says so.
+    assert not searcher.search("“四亮四比”抓执行落实专项行动，亮的是啥、比的是啥", top=1).answered
+    assert searcher.search("“四亮四比”出自哪篇讲话", top=1).answered
