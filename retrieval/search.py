@@ -266,6 +266,7 @@ def _best_verified(
 # mistake, a flood of one character) is read only this far for its verbatim run and for misspelt
 # formulas, which otherwise cost time in proportion to its length times each candidate's.
 RUN_SCAN = 120
+SHORT_RUN_QUERY = 48  # up to this many characters the run is found by plain scans (see longest_common_run)
 CORRECTION_SCAN = 300
 
 
@@ -279,6 +280,16 @@ def longest_common_run(a: str, b: str) -> tuple[int, str]:
     best, best_at = 0, 0
     i = 0
     n = len(a)
+    if n <= SHORT_RUN_QUERY:
+        # A question's length: the plain scan is cheaper than the bigram set it would save scans with.
+        while i + best < n:
+            j = i + best + 1
+            if a[i:j] in b:
+                while j < n and a[i : j + 1] in b:
+                    j += 1
+                best, best_at = j - i, i
+            i += 1
+        return best, a[best_at : best_at + best]
     pairs = {b[k : k + 2] for k in range(len(b) - 1)}
     seen: dict[str, bool] = {}
 
