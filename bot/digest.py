@@ -93,11 +93,24 @@ class DigestService:
         self.tz = tz
         self.clock = clock or (lambda: datetime.now(tz))
         self._sending = asyncio.Lock()  # held by the one run that sends
+        # A new document's key terms, computed once for every chat whose digest names it (per library:
+        # an upload changes the corpus frequencies they are weighed against).
+        self._terms: tuple[Library | None, dict[tuple[str, str], list[str]]] = (None, {})
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
 
     # --- composing ------------------------------------------------------------------
+
+    def _key_terms(self, lib: Library, doc: Document) -> list[str]:
+        of, known = self._terms
+        if of is not lib:
+            known = {}
+            self._terms = (lib, known)
+        key = (doc.doc_id, doc.sha256)
+        if key not in known:
+            known[key] = key_terms(lib, doc, KEYWORDS)
+        return known[key]
 
     def pick_paragraph(self, chat_id: int) -> tuple[Document, Paragraph, bool] | None:
         """The next 今日一段 for a chat; the flag says the rotation starts over."""
@@ -129,7 +142,7 @@ class DigestService:
         """The digest's message parts, the document snapshot it brings the chat to, and 今日一段."""
         lib = self.library()
         new_docs = [d for d in lib.documents if settings.seen_docs.get(d.doc_id) != d.sha256]
-        briefs = [NewDocument(d, key_terms(lib, d, KEYWORDS)) for d in new_docs]
+        briefs = [NewDocument(d, self._key_terms(lib, d)) for d in new_docs]
         watches = [self._watch_news(lib, phrase, folded, new_docs) for phrase, folded in self.chats.watches(chat_id)]
         pick = self.pick_paragraph(chat_id)
         day = self.now().date().isoformat()

@@ -99,8 +99,8 @@ def text_pages(text: str, limit: int) -> list[tuple[int, int]]:
     """
     cost = [len(esc(ch)) for ch in text]  # "&" takes five characters once escaped
     spans: list[tuple[int, int]] = []
-    start = 0
-    while sum(cost[start:]) > limit:
+    start, left = 0, sum(cost)
+    while left > limit:
         end, used = start, 0
         while end < len(text) and used + cost[end] <= limit:
             used += cost[end]
@@ -112,6 +112,7 @@ def text_pages(text: str, limit: int) -> list[tuple[int, int]]:
             cuts = [i + 1 for i, ch in enumerate(window) if ch in "，,、 " and i + 1 > len(window) // 3]
         end = start + (cuts[-1] if cuts else len(window))
         spans.append((start, end))
+        left -= sum(cost[start:end])
         start = end
     spans.append((start, len(text)))
     return spans

@@ -127,6 +127,11 @@ class Sessions:
         ).fetchone()
         return _session(row) if row else None
 
+    def in_chat(self, sid: int, chat_id: int) -> Session | None:
+        """The session a button names, only in the chat it was answered in (a button forwarded elsewhere is stale)."""
+        session = self.get(sid)
+        return session if session is not None and session.chat_id == chat_id else None
+
     def current(self, chat_id: int, user_id: int, max_idle: float) -> Session | None:
         """The session a follow-up leans on, unless it has been idle longer than ``max_idle`` seconds."""
         row = self.store.execute(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .question import TITLES, asked_about, name_tags
+from .signals import ASK_DATE, ASK_YEAR
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 _MEASURE = (
@@ -43,8 +44,9 @@ _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 _ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第好十])几(?=[^\W\d十百千万])")
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
-# When: a date is asked for (哪年, 哪天, 什么时候); 几年 asks for a span and 几月几日 for a date.
-_ASK_WHEN = re.compile(r"哪一?年|哪一?天|哪一?日|哪个月|什么时候|什么时间|啥时候|何时|几月几[日号]|几月份?|几号")
+# When: a date is asked for — the answer signals' words (哪天, 哪年, 什么时候) and a few spoken ones;
+# 几年 asks for a span, not a date.
+_ASK_WHEN = re.compile(rf"几月几[日号]|哪一?日|哪个月|啥时候|几月份?|{ASK_DATE.pattern}|{ASK_YEAR.pattern}")
 _CN = r"[一二三四五六七八九十]{1,3}"
 # A date as official writing gives one: a year, a month (with its day, or 初/底/中旬), a day of the month
 # (the chronicle's "6日"), or a year named relative to the text's own (今年, 去年) — not 当年 or 同年,

@@ -9,7 +9,6 @@ folded text so that full-width and Traditional variants behave the same.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import Counter
@@ -302,13 +301,6 @@ def _page_break_join(cur: _Growing, nxt: Line, known_titles: set[str], width: in
     return bool(BODY_LEAD.match(head)) and cur.length >= 8 and len(nc) >= 20
 
 
-@functools.cache
-def _dictionary() -> jieba.Tokenizer:
-    tk = jieba.Tokenizer()
-    tk.initialize()
-    return tk
-
-
 def _splits_a_word(left: str, right: str) -> bool:
     """Does a word run across the break, with at least one side not a word of its own?
 
@@ -320,7 +312,7 @@ def _splits_a_word(left: str, right: str) -> bool:
     a, b = left[-4:], right[:4]
     if not (a and b and is_cjk(a[-1]) and is_cjk(b[0])):
         return False
-    tk = _dictionary()
+    tk = jieba.dt  # jieba's default dictionary, loaded once for the process (context.py tags with it too)
     at = 0
     for word in tk.cut(a + b, HMM=False):
         end = at + len(word)

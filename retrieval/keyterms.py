@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections import Counter
 
-from .analysis import fold, stopwords
+from .analysis import fold, is_cjk, stopwords
 from .library import Library
 from .model import Document
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_PARAGRAPHS = 200  # enough of a long document to know what it is about, cheap at any size
 
 
@@ -38,7 +36,7 @@ def key_terms(lib: Library, doc: Document, k: int = 5) -> list[str]:
     counts: Counter[str] = Counter()
     for p in doc.paragraphs[:MAX_PARAGRAPHS]:
         for w in lib.analyzer.words(fold(p.text)):
-            if len(w) >= 2 and _CJK.search(w) and w not in stop and not any(ch.isdigit() for ch in w):
+            if len(w) >= 2 and any(map(is_cjk, w)) and w not in stop and not any(ch.isdigit() for ch in w):
                 counts[w] += 1
     n = max(1, lib.index.n_docs)
     general, median = _general_idf()

@@ -280,28 +280,22 @@ def longest_common_run(a: str, b: str) -> tuple[int, str]:
     best, best_at = 0, 0
     i = 0
     n = len(a)
-    if n <= SHORT_RUN_QUERY:
-        # A question's length: the plain scan is cheaper than the bigram set it would save scans with.
-        while i + best < n:
-            j = i + best + 1
-            if a[i:j] in b:
-                while j < n and a[i : j + 1] in b:
-                    j += 1
-                best, best_at = j - i, i
-            i += 1
-        return best, a[best_at : best_at + best]
-    pairs = {b[k : k + 2] for k in range(len(b) - 1)}
-    seen: dict[str, bool] = {}
+    occurs: Callable[[str], bool] = b.__contains__
+    pairs: set[str] | None = None
+    if n > SHORT_RUN_QUERY:
+        # A question's length scans plainly; a long message pays for the bigram set and the memo.
+        pairs = {b[k : k + 2] for k in range(len(b) - 1)}
+        seen: dict[str, bool] = {}
 
-    def occurs(piece: str) -> bool:
-        found = seen.get(piece)
-        if found is None:
-            found = seen[piece] = piece in b
-        return found
+        def occurs(piece: str) -> bool:
+            found = seen.get(piece)
+            if found is None:
+                found = seen[piece] = piece in b
+            return found
 
     while i + best < n:
         j = i + best + 1
-        if best >= 1 and a[i : i + 2] not in pairs:
+        if pairs is not None and best >= 1 and a[i : i + 2] not in pairs:
             i += 1
             continue
         if occurs(a[i:j]):

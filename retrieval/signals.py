@@ -21,8 +21,9 @@ _SEGMENT = re.compile(rf"([{_NUMS}])([^\W\d{_NUMS}个]{{1,2}})")
 # "四敢精神是哪四敢": asking 哪 + the formula's own numeral and key names a one-key formula (四敢, 三破).
 _WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
-_ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
-_ASK_YEAR = re.compile(r"哪年|哪一年|何年")
+# Questions for a date or a year; ``asked`` reads the same words for its demand of a date.
+ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
+ASK_YEAR = re.compile(r"哪年|哪一年|何年")
 _ASK_COUNT = re.compile(r"(?:多少|(?<![哪第好十])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
 _ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")
 # How official writing defines a label: "一统领：坚持…", "“五专”机制即…", "三破，即破除…".
@@ -152,9 +153,9 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
 
 def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
     """The kind and shape of the answer a question asks for, if it asks for a date or a count."""
-    if _ASK_DATE.search(folded_query):
+    if ASK_DATE.search(folded_query):
         return "date", re.compile(r"\d{1,2}月\d{1,2}日|(?<!\d)\d{1,2}日")
-    if _ASK_YEAR.search(folded_query):
+    if ASK_YEAR.search(folded_query):
         return "year", re.compile(r"\d{4}年")
     m = _ASK_COUNT.search(folded_query)
     if m:

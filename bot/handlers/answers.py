@@ -37,6 +37,12 @@ def _english(text: str) -> bool:
     return not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= 1 and ":" not in text
 
 
+def out_of_range(session: Session, rank: int) -> Reply | None:
+    """What to say when a typed result number (/source N, /full N) is not one of the session's results."""
+    total = len(session.hits)
+    return None if 1 <= rank <= total else Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
+
+
 class Answers:
     def __init__(self, corpus: LiveCorpus, sessions: Sessions, view: AnswerView, idle_seconds: float) -> None:
         self.corpus = corpus
@@ -147,10 +153,9 @@ class Answers:
     def _source_of(self, session: Session | None, rank: int) -> Reply:
         if session is None:
             return Reply("没有可以查看原文的回答，请先提一个问题。")
-        total = len(session.hits)
-        if not 1 <= rank <= total:
-            return Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
-        return self.source_view(session, rank, session.hits[rank - 1].paragraph, edit=False)
+        return out_of_range(session, rank) or self.source_view(
+            session, rank, session.hits[rank - 1].paragraph, edit=False
+        )
 
     def source_view(self, session: Session, rank: int, number: int, edit: bool, page: int = 0) -> Reply:
         doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id)
@@ -160,8 +165,8 @@ class Answers:
 
     def on_button(self, chat_id: int, kind: str, args: list[int]) -> Reply:
         """「更多」 (m), 「原文 N」 (s), 「上一段」「下一段」 (p, n), a source's pages (c) and 「返回」 (b)."""
-        session = self.sessions.get(args[0]) if args else None
-        if session is None or session.chat_id != chat_id:
+        session = self.sessions.in_chat(args[0], chat_id) if args else None
+        if session is None:
             return Reply("", notice=EXPIRED)
         if kind == "m" and len(args) == 2:
             return self.show_page(session, args[1], edit=True)
@@ -189,8 +194,8 @@ class Answers:
         comparison); a speaker's outline comes first in the same reply, as it
         would for a question.
         """
-        session = self.sessions.get(sid)
-        if session is None or session.chat_id != chat_id or not session.understood:
+        session = self.sessions.in_chat(sid, chat_id)
+        if session is None or not session.understood:
             return Reply("", notice=EXPIRED)
         text = session.said or session.asked
         msg = Incoming(chat_id, user_id, text, chat_type="group" if chat_id < 0 else "private")

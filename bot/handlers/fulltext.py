@@ -18,8 +18,7 @@ from ..messages import Incoming
 from ..render import MAX_FILE_BYTES, Reply
 from ..sessions import Session, Sessions
 from ..views import fulltext as view
-
-EXPIRED = "这个按钮已过期，请重新提问"
+from .answers import EXPIRED, out_of_range
 
 
 class FullTexts:
@@ -34,15 +33,12 @@ class FullTexts:
         session = self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
         if session is None:
             return Reply(view.NO_SESSION)
-        total = len(session.hits)
-        if not 1 <= rank <= total:
-            return Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
-        return self.files(session, rank, session.hits[rank - 1].paragraph)
+        return out_of_range(session, rank) or self.files(session, rank, session.hits[rank - 1].paragraph)
 
     def on_button(self, chat_id: int, args: list[int]) -> Reply:
         """「全文 N」 on a page (session, rank) or 「全文」 under a paragraph (session, rank, paragraph shown)."""
-        session = self.sessions.get(args[0]) if args else None
-        if session is None or session.chat_id != chat_id or not 2 <= len(args) <= 3:
+        session = self.sessions.in_chat(args[0], chat_id) if args else None
+        if session is None or not 2 <= len(args) <= 3:
             return Reply("", notice=EXPIRED)
         rank = args[1]
         if not 1 <= rank <= len(session.hits):
