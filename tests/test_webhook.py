@@ -15,7 +15,7 @@ import httpx
 import pytest
 from botharness import serving_webhook, wait_for
 from conftest import bot_settings
-from fakebotapi import FakeBotAPI, message_update
+from fakebotapi import FakeBotAPI, callback_update, message_update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.telegram_app import webhook_options
@@ -104,3 +104,29 @@ async def test_webhook_updates_get_the_same_delivery_guarantees(fake, settings, 
     for chat in (ADMIN, OUTSIDER):
         (msg,) = fake.sent(chat_id=chat)
         assert "🔎" in msg["text"] and "出错了" not in msg["text"]
+
+
+async def test_webhook_serves_buttons_and_files_to_several_chats_at_once(fake, settings, library) -> None:
+    """Through the webhook, three chats at once: a phrase listing paged by its button, a file by /full."""
+    chats = (ADMIN, OUTSIDER, 6161)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    async with serving_webhook(settings, library) as (_, url), httpx.AsyncClient() as client:
+
+        async def post(update: dict, update_id: int) -> None:
+            update["update_id"] = update_id
+            assert (await client.post(url, json=update, headers=headers)).status_code == 200
+
+        await asyncio.gather(*(post(message_update(c, c, "/phrase 全过程人民民主"), i) for i, c in enumerate(chats)))
+        await wait_for(lambda: all(fake.sent(chat_id=c) for c in chats), timeout=30)
+        presses = []
+        for i, c in enumerate(chats):
+            markup = fake.sent(chat_id=c)[0]["reply_markup"]["inline_keyboard"]
+            more = next(b["callback_data"] for row in markup for b in row if b["text"] == "更多")
+            presses.append(post(callback_update(c, c, more), 100 + i))
+        presses.append(post(message_update(ADMIN, ADMIN, "/full 1"), 200))
+        await asyncio.gather(*presses)
+        await wait_for(
+            lambda: len(fake.sent("editMessageText")) == 3 and fake.sent("sendDocument", chat_id=ADMIN), timeout=30
+        )
+    assert all("<b>[6]</b>" in m["text"] for m in fake.sent("editMessageText"))
+    assert {m["chat_id"] for m in fake.sent("editMessageText")} == set(chats)
