@@ -22,7 +22,11 @@ being accepted by it (polling included).  Phases:
 * ``rebuild`` (``--rebuild``): while a document whose quoted formula is new
   to the corpus forces a full rebuild (minutes at 1M).
 
-    .venv/bin/python bench/bench_bot_1m.py [--size 1000000] [--chats 20] [--rounds 10] [--rebuild]
+    .venv/bin/python bench/bench_bot_1m.py [--size 1000000] [--chats 20] [--rounds 10] [--processes N] [--rebuild]
+
+``--processes 0`` searches in threads (the bot's choice below 100K
+paragraphs); by default the bot decides, which at 1M is one worker process
+per core (``bot/searchpool.py``).  Run it both ways to compare.
 """
 
 from __future__ import annotations
@@ -30,13 +34,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -51,50 +53,12 @@ from bench_search import CACHE  # noqa: E402
 from fakebotapi import TOKEN, FakeBotAPI, document_update, message_update  # noqa: E402
 from synth import make_corpus  # noqa: E402
 
-import bot.engine as engine_module  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.engine import Engine  # noqa: E402
 from bot.flood import FloodControl  # noqa: E402
 from bot.telegram_app import build_application  # noqa: E402
 from retrieval.library import Library  # noqa: E402
-from retrieval.search import Searcher, SearchResult  # noqa: E402
 
 ADMIN = 7
-_worker: dict[tuple, Searcher] = {}
-
-
-def _pool_search(key: tuple, raw: str, top: int, offset: int, depth: int, collapse: bool) -> SearchResult:
-    """In a worker process: the search, over the library named by ``key`` (opened once: it is mapped, not read)."""
-    searcher = _worker.get(key)
-    if searcher is None:
-        _worker.clear()
-        corpus, cache = key[:2]
-        searcher = _worker[key] = Searcher(Library.open(Path(corpus), Path(cache)))
-    return searcher.search(raw, top=top, offset=offset, depth=depth, collapse=collapse)
-
-
-class PooledSearcher(Searcher):
-    """A Searcher whose ``search`` runs in worker processes (both cores), everything else in the bot's process.
-
-    A prototype for measuring, not wired into the bot: workers open the same
-    cache folder (mapped), and a library with another build or delta is
-    opened again on its first question.
-    """
-
-    pool: ProcessPoolExecutor | None = None
-    corpus: Path = Path()
-    cache: Path = Path()
-
-    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
-        assert PooledSearcher.pool is not None
-        key = (
-            str(self.corpus),
-            str(self.cache),
-            self.lib.manifest["build_id"],
-            len(self.lib.segments),
-            len(self.lib.paragraphs),
-        )
-        return PooledSearcher.pool.submit(_pool_search, key, raw, top, offset, depth, collapse).result()
 
 
 PAUSE = 1.1  # seconds between a chat's questions: above Telegram's one message a second per private chat
@@ -171,6 +135,7 @@ async def upload(fake: FakeBotAPI, file_id: str, name: str, data: bytes) -> floa
 
 
 async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, questions: list[str]) -> dict:
+    """One bot over ``corpus``: the quiet, upload and after phases (and the rebuild), searches as ``args.mode`` says."""
     fake = FakeBotAPI().start()
     os.environ["RETRIEVAL_CACHE_DIR"] = str(cache)  # Settings.cache_dir (and the upload's process) read it
     settings = Settings(
@@ -180,20 +145,21 @@ async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, q
         data_dir=data,
         corpus_dir=corpus,
         admin_user_ids=frozenset({ADMIN}),
+        search_processes=args.processes,
     )
     t = time.perf_counter()
     library = Library.open(corpus, cache)
     opened = time.perf_counter() - t
-    engine = Engine(settings, library=library)
-    app = build_application(settings, engine, FloodControl())
+    app = build_application(settings, library, FloodControl())
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     chats = [50_000 + i for i in range(args.chats)]
     bench = Bench(fake, chats, questions)
     timings: dict[str, float] = {"open": opened}
+    engine = app.bot_data["engine"]
     try:
-        await bench.rounds("warm-up", 2)
+        await bench.rounds("warm-up", 3)
         await bench.rounds("quiet", args.rounds)
         job = asyncio.ensure_future(
             upload(fake, "up1", "bench_upload.txt", upload_text(args.upload_paragraphs, "上传"))
@@ -201,20 +167,6 @@ async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, q
         timings["upload rounds"] = await bench.rounds("upload", until=job)
         timings["upload"] = await job
         await bench.rounds("after", args.rounds)
-        if args.processes:
-            # The same questions with searches in worker processes over the same (now joined) library.
-            PooledSearcher.pool = ProcessPoolExecutor(args.processes, mp_context=multiprocessing.get_context("spawn"))
-            PooledSearcher.corpus, PooledSearcher.cache = corpus, cache
-            engine_module.Searcher = PooledSearcher  # what set_library builds after the next upload
-            engine.set_library(engine.lib)
-            await bench.rounds("warm-up (pool)", 3)
-            await bench.rounds(f"quiet ({args.processes} proc)", args.rounds)
-            job = asyncio.ensure_future(
-                upload(fake, "up3", "bench_upload2.txt", upload_text(args.upload_paragraphs, "再传"))
-            )
-            timings["upload (pool) rounds"] = await bench.rounds(f"upload ({args.processes} proc)", until=job)
-            timings["upload (pool)"] = await job
-            await bench.rounds(f"after ({args.processes} proc)", args.rounds)
         if args.rebuild:
             job = asyncio.ensure_future(
                 upload(fake, "up2", "bench_rebuild.txt", upload_text(50, "重建", formula="三联三融四强化"))
@@ -222,15 +174,15 @@ async def run(args: argparse.Namespace, corpus: Path, cache: Path, data: Path, q
             timings["rebuild rounds"] = await bench.rounds("rebuild", until=job)
             timings["rebuild"] = await job
             await bench.rounds("after rebuild", args.rounds)
+        pool = engine.corpus.pool
+        served = pool.served if pool is not None else 0
     finally:
-        if PooledSearcher.pool is not None:
-            PooledSearcher.pool.shutdown()
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
         engine.store.close()
         fake.stop()
-    return {"latencies": bench.latencies(), "timings": timings, "paragraphs": len(library.paragraphs)}
+    return {"latencies": bench.latencies(), "timings": timings, "paragraphs": len(library.paragraphs), "served": served}
 
 
 def main() -> int:
@@ -241,7 +193,10 @@ def main() -> int:
     parser.add_argument("--upload-paragraphs", type=int, default=2000)
     parser.add_argument("--rebuild", action="store_true", help="also time answers during a full rebuild (minutes)")
     parser.add_argument(
-        "--processes", type=int, default=2, help="then the same with searches in this many worker processes (0: skip)"
+        "--processes",
+        type=int,
+        default=None,
+        help="search worker processes (0: threads; default: the bot's own choice, one per core at this size)",
     )
     args = parser.parse_args()
     dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -256,7 +211,8 @@ def main() -> int:
         r = asyncio.run(run(args, corpus, work_cache, Path(tmp) / "data", questions))
     print(
         f"{r['paragraphs']:,} paragraphs, {args.chats} chats asking at once, {args.rounds} rounds a phase;"
-        f" library opened in {r['timings']['open']:.2f} s"
+        f" library opened in {r['timings']['open']:.2f} s; searches answered by worker processes: {r['served']}"
+        f" (SEARCH_PROCESSES={'auto' if args.processes is None else args.processes})"
     )
     failures = 0
     for phase, lat in r["latencies"].items():
@@ -270,12 +226,8 @@ def main() -> int:
             + (f"  ({lost} unanswered)" if lost else "")
         )
     t = r["timings"]
-    for label in ("upload", "upload (pool)"):
-        if label in t:
-            print(
-                f"  {label} of {args.upload_paragraphs} paragraphs: added after {t[label]:.1f} s"
-                f" ({t[label + ' rounds']} rounds)"
-            )
+    added = f"added after {t['upload']:.1f} s ({t['upload rounds']} rounds)"
+    print(f"  upload of {args.upload_paragraphs} paragraphs: {added}")
     if "rebuild" in t:
         print(f"  upload forcing a full rebuild: added after {t['rebuild']:.1f} s ({t['rebuild rounds']} rounds)")
     return 1 if failures else 0

@@ -256,12 +256,16 @@ def main() -> int:
     parser.add_argument("--reference-queries-1m", type=int, default=20, help="rank-bm25 queries from 1M paragraphs on")
     parser.add_argument("--rebuild", action="store_true", help="build even when a current index is cached")
     parser.add_argument("--no-add", action="store_true", help="skip the add/remove-one-document timing")
+    parser.add_argument(
+        "--unique", action="store_true", help="spliced clauses that (almost) never repeat, as real text (synth.spliced)"
+    )
     args = parser.parse_args()
     queries = make_queries(args.queries)
     failures = 0
     for n in args.sizes:
-        corpus = make_corpus(CACHE / f"corpus-{n}", n)
-        cache = CACHE / f"cache-{n}"
+        tag = f"{n}-unique" if args.unique else f"{n}"
+        corpus = make_corpus(CACHE / f"corpus-{tag}", n, unique=args.unique)
+        cache = CACHE / f"cache-{tag}"
         cmd = [sys.executable, "-m", "retrieval", "index", "--corpus", str(corpus)] + (
             ["--rebuild"] if args.rebuild else []
         )

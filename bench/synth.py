@@ -29,8 +29,28 @@ def seed_sentences() -> list[str]:
     return out
 
 
-def make_corpus(folder: Path, paragraphs: int, per_file: int = 1000, seed: int = 7) -> Path:
-    """Write (once) a corpus of ``paragraphs`` synthetic paragraphs into ``folder``."""
+_CLAUSE = re.compile(r"[^，、；：]+[，、；：]?")
+
+
+def spliced(rng: random.Random, sentences: list[str]) -> str:
+    """A sentence whose clauses are each the head of one seed clause and the tail of another.
+
+    Real text seldom repeats a clause, and the build remembers the clauses it
+    has segmented; a corpus that repeats the seeds' clauses measures that
+    memory, not segmentation.  Spliced clauses keep the seeds' characters and
+    most of their words, and are new almost every time.
+    """
+    clauses = _CLAUSE.findall(rng.choice(sentences))
+    out = []
+    for clause in clauses:
+        other = rng.choice(_CLAUSE.findall(rng.choice(sentences)) or [clause])
+        cut, cut2 = rng.randint(1, max(1, len(clause) - 1)), rng.randint(0, max(0, len(other) - 1))
+        out.append(clause[:cut] + other[cut2:])
+    return "".join(out)
+
+
+def make_corpus(folder: Path, paragraphs: int, per_file: int = 1000, seed: int = 7, unique: bool = False) -> Path:
+    """Write (once) a corpus of ``paragraphs`` synthetic paragraphs into ``folder`` (``unique``: spliced clauses)."""
     done = folder / ".complete"
     if done.exists():
         return folder
@@ -39,7 +59,8 @@ def make_corpus(folder: Path, paragraphs: int, per_file: int = 1000, seed: int =
     sentences = seed_sentences()
     for f in range(0, (paragraphs + per_file - 1) // per_file):
         n = min(per_file, paragraphs - f * per_file)
-        body = ["".join(rng.choice(sentences) for _ in range(3)) for _ in range(n)]
+        pick = (lambda: spliced(rng, sentences)) if unique else (lambda: rng.choice(sentences))
+        body = ["".join(pick() for _ in range(3)) for _ in range(n)]
         text = f"合成文档第{f + 1}号\n\n" + "\n\n".join(body) + "\n"
         (folder / f"synth_{f:05d}.txt").write_text(text, encoding="utf-8")
     done.write_text("ok\n")

@@ -65,7 +65,11 @@ def run(settings: Settings) -> int:
         from .console import Console
         from .engine import Engine
 
-        asyncio.run(Console(Engine(settings)).run())
+        engine = Engine(settings)
+        try:
+            asyncio.run(Console(engine).run())
+        finally:
+            engine.close()
     except (StateError, CorpusError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,20 @@ def _positive(name: str, default: str) -> int:
     return value
 
 
+def _count(name: str) -> int | None:
+    """A whole number ≥ 0, or None when the variable is unset (the default decides)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: '{raw}' is not a whole number") from exc
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str = ""
@@ -53,6 +67,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str = ""
     max_upload_mb: int = 20
+    search_processes: int | None = None  # None: worker processes for a large corpus only (bot/searchpool.py)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,6 +131,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         webhook_port=_positive("WEBHOOK_PORT", "8443"),
         webhook_secret=_webhook_secret(os.environ.get("WEBHOOK_URL", "").strip()),
         max_upload_mb=_positive("MAX_UPLOAD_MB", "20"),
+        search_processes=_count("SEARCH_PROCESSES"),
     )
     try:
         settings.tz  # noqa: B018 - validate early

@@ -11,18 +11,30 @@ from __future__ import annotations
 
 from retrieval import Library, Searcher, Speeches
 
+from .searchpool import PooledSearcher, SearchPool
+
 
 class LiveCorpus:
-    def __init__(self, library: Library) -> None:
-        self.searcher = Searcher(library)
+    def __init__(self, library: Library, pool: SearchPool | None = None) -> None:
+        self.pool = pool  # searches in worker processes (large corpora), else in the caller's thread
+        self.searcher = self._searcher(library)
         self._speeches: tuple[Library, Speeches] | None = None
+
+    def _searcher(self, library: Library) -> Searcher:
+        return Searcher(library) if self.pool is None else PooledSearcher(library, self.pool)
 
     @property
     def lib(self) -> Library:
         return self.searcher.lib
 
     def swap(self, library: Library) -> None:
-        self.searcher = Searcher(library)
+        self.searcher = self._searcher(library)
+        if self.pool is not None:
+            self.pool.warm(library)  # the workers open the new build now, not on the next question
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
 
     @property
     def speeches(self) -> Speeches:

@@ -40,6 +40,7 @@ from .handlers.subscriptions import ChatAdmin, Subscriptions, no_chat_admins
 from .messages import CallbackIn, Incoming, InlineCard, parse_command
 from .removals import PendingRemovals
 from .render import Reply, brief, esc
+from .searchpool import SearchPool, default_processes
 from .sessions import Sessions
 from .store import Store
 from .uploads import UploadJournal
@@ -68,7 +69,8 @@ class Engine:
         self.store = store or Store(settings.state_db)
         self.prune()
         self.secret = self.store.secret()  # signs and checks the buttons' callback data
-        self.corpus = LiveCorpus(library or self._open_library(settings))
+        library = library or self._open_library(settings)
+        self.corpus = LiveCorpus(library, self._search_pool(settings, library))
         self.sessions = Sessions(self.store)
         self.chats = ChatStore(self.store)
         self.digests = DigestService(self.chats, lambda: self.corpus.lib, settings.tz, clock)
@@ -82,6 +84,22 @@ class Engine:
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         pending = PendingRemovals(self.store)
         self.documents = Documents(self.corpus, settings, self.uploads, pending, self.secret, run_heavy)
+
+    @staticmethod
+    def _search_pool(settings: Settings, library: Library) -> SearchPool | None:
+        """Worker processes for searches when the corpus is large (or SEARCH_PROCESSES asks for them)."""
+        n = settings.search_processes
+        processes = default_processes(len(library.paragraphs)) if n is None else n
+        if processes <= 0:
+            return None
+        pool = SearchPool(processes)
+        pool.warm(library)
+        log.info("searches run in %d worker processes", processes)
+        return pool
+
+    def close(self) -> None:
+        """Stop the search workers; the state database stays open for whatever still writes to it."""
+        self.corpus.close()
 
     @staticmethod
     def _open_library(settings: Settings) -> Library:

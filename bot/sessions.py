@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 from retrieval import Hit
 
@@ -45,7 +45,8 @@ class Session:
         data = {
             "query": self.query,
             "asked": self.asked,
-            "hits": [asdict(h) for h in self.hits],
+            # Field by field: dataclasses.asdict deep-copies every list and was most of writing an answer.
+            "hits": [{name: getattr(h, name) for name in _HIT_NAMES} for h in self.hits],
             "terms": self.terms,
             "understood": self.understood,
             "topic": self.topic,
@@ -59,12 +60,15 @@ class Session:
         return json.dumps(data, ensure_ascii=False)
 
 
-_HIT_FIELDS = {f.name for f in fields(Hit)}
+_HIT_NAMES = [f.name for f in fields(Hit)]
+_HIT_FIELDS = set(_HIT_NAMES)
 
 
 def _hit(data: dict) -> Hit:
     hit = Hit(**{k: v for k, v in data.items() if k in _HIT_FIELDS})
     hit.marks = [(int(s), int(e)) for s, e in hit.marks]
+    if hit.window is not None:
+        hit.window = (int(hit.window[0]), int(hit.window[1]))
     return hit
 
 
@@ -75,7 +79,7 @@ def _session(row: tuple) -> Session | None:
         data["hits"] = [_hit(h) for h in data.get("hits", [])]
         ids = {"sid": int(sid), "chat_id": int(chat_id), "user_id": int(user_id)}
         return Session(**ids, updated=float(updated), offset=int(page), **data)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
         log.warning("session %s is unreadable: %s", sid, exc)
         return None
 

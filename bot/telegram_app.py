@@ -313,6 +313,10 @@ async def _post_init(app: Application) -> None:
             log.error("could not tell chat %s what became of its interrupted upload", chat_id, exc_info=True)
 
 
+async def _post_shutdown(app: Application) -> None:
+    app.bot_data["engine"].close()  # the search workers end with the bot
+
+
 DIGEST_EVERY = 60.0  # seconds between digest runs: a digest goes out within a minute of its time
 DIGEST_FIRST = 2.0  # the first run soon after start: what was missed while the bot was down
 
@@ -344,6 +348,7 @@ def build_application(
         # A question deleted before its answer is sent must not make Telegram refuse the answer.
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz, allow_sending_without_reply=True))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if request is None:
         builder = (

@@ -107,6 +107,26 @@ def make_excerpt(
     return prefix + body + suffix, marks
 
 
+def passage_excerpt(
+    text: str,
+    terms: Iterable[str],
+    window: tuple[int, int] | None = None,
+    folded_map: tuple[str, Sequence[int]] | None = None,
+) -> tuple[str, list[tuple[int, int]]]:
+    """The excerpt of an original paragraph and its marks: ``terms`` marked, ``window`` (folded offsets) in view.
+
+    A pure function of the text, so that an excerpt can be made when it is
+    first shown (the bot renders a page of a 30-hit answer at a time) from
+    what the answer stored, without the index that ranked it.
+    """
+    folded, origin = folded_map if folded_map is not None else fold_with_map(text)
+    spans = match_spans(text, terms, (folded, origin))
+    focus = None
+    if window is not None and origin and window[0] < window[1] <= len(origin):
+        focus = (origin[window[0]], origin[window[1] - 1] + 1)
+    return make_excerpt(text, spans, focus=focus)
+
+
 def render_marked(text: str, marks: list[tuple[int, int]], open_: str = "**", close: str = "**") -> str:
     out: list[str] = []
     pos = 0

@@ -97,6 +97,9 @@ class Library:
             raise ValueError("foreign index folder")
         self.folder = base.folder
         self.manifest = manifest
+        self.cache_dir = cache_dir
+        # Which build (and delta) this is: a process that opens the cache on its own checks it holds the same.
+        self.generation = (str(manifest.get("build_id", "")), str(delta.manifest.get("build_id", "")) if delta else "")
         self.segments = [base] if delta is None else [base, delta.segment]
         if delta is None:
             self._doc_meta: list[dict] = base.doc_meta
@@ -204,6 +207,24 @@ class Library:
         lib.info.warnings[:0] = notes
         lib.info.seconds = time.perf_counter() - started
         return lib
+
+    @classmethod
+    def read_only(cls, cache_dir: Path) -> Library:
+        """The library exactly as the cache holds it (base and delta), without looking at the corpus or writing.
+
+        For processes that only read beside the one that owns the cache (the
+        bot's search workers): they must never start a build of their own,
+        and the owner tells them which :attr:`generation` to expect.
+        Raises ValueError (or OSError) when the cache is missing or of another version.
+        """
+        target = cache_dir / INDEX_DIR
+        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("code_version") != code_version():
+            raise ValueError(f"the index cache in {cache_dir} is of another version")
+        delta_dir = cache_dir / DELTA_DIR
+        delta_manifest = read_delta_manifest(delta_dir, manifest)
+        delta = Delta.open(delta_dir, delta_manifest) if delta_manifest is not None else None
+        return cls(Segment(target, manifest), manifest, cache_dir, delta)
 
     @classmethod
     def _from_cache(cls, corpus: Path, cache_dir: Path, manifest: dict, version: str) -> Library | None:

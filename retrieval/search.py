@@ -17,7 +17,7 @@ import numpy as np
 
 from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content, stopwords
 from .asked import asked_for, states
-from .excerpt import citation, make_excerpt, match_spans, section_label
+from .excerpt import citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
@@ -158,6 +158,18 @@ class Hit:
     line_end: int
     position: int
     also: list[str] = field(default_factory=list)  # citations of paragraphs that say nearly the same
+    window: tuple[int, int] | None = None  # folded offsets of the passage that answers; the excerpt shows it
+
+    @property
+    def pending(self) -> bool:
+        """Ranked and cited, its excerpt not made yet (``search(excerpts=N)`` makes the first N only)."""
+        return not self.excerpt and bool(self.text)
+
+    def fill(self, terms: list[str]) -> Hit:
+        """Make a pending hit's excerpt (marking ``terms``) from its own text; a made one is left alone."""
+        if self.pending:
+            self.excerpt, self.marks = passage_excerpt(self.text, terms, self.window)
+        return self
 
     def to_json(self) -> dict:
         from .excerpt import render_marked
@@ -929,7 +941,15 @@ class Searcher:
 
     # --- results ---------------------------------------------------------------
 
-    def search(self, raw: str, top: int = 5, offset: int = 0, depth: int = 0, collapse: bool = False) -> SearchResult:
+    def search(
+        self,
+        raw: str,
+        top: int = 5,
+        offset: int = 0,
+        depth: int = 0,
+        collapse: bool = False,
+        excerpts: int | None = None,
+    ) -> SearchResult:
         """Ranked hits ``offset+1 … offset+top``; ``depth`` more positions are ranked but not rendered.
 
         Excerpts cost far more than ranking, so a caller that pages through
@@ -937,11 +957,14 @@ class Searcher:
         ``collapse`` folds near-duplicate paragraphs into the better-ranked one
         (named in ``Hit.also``), for readers; the command line keeps every
         paragraph, since tools that check returned texts need each one.
+        ``excerpts`` makes only the first N hits' excerpts: the bot keeps 30
+        hits and shows three, and the rest are made when paged to
+        (:meth:`Hit.fill`), which halves what a question costs it.
         """
         out = self._rank(self.parse(raw), max(depth, offset + top), collapse)
         page = out.ranked[offset : offset + top]
         hits = [
-            self.make_hit(pos, score, offset + i, out.marks, out.windows.get(pos))
+            self.make_hit(pos, score, offset + i, out.marks, out.windows.get(pos), excerpts is None or i <= excerpts)
             for i, (pos, score) in enumerate(page, start=1)
         ]
         suggestions = self.suggest(out.query) if not out.ranked else []
@@ -958,20 +981,27 @@ class Searcher:
         return result
 
     def make_hit(
-        self, pos: int, score: float, rank: int, terms: list[str], window: tuple[int, int] | None = None
+        self,
+        pos: int,
+        score: float,
+        rank: int,
+        terms: list[str],
+        window: tuple[int, int] | None = None,
+        excerpt: bool = True,
     ) -> Hit:
-        """A cited hit; ``window`` (folded offsets of the best passage) is what the excerpt should show."""
+        """A cited hit; ``window`` (folded offsets of the best passage) is what the excerpt should show.
+
+        ``excerpt=False`` leaves the excerpt to :meth:`Hit.fill`, which makes the same one later.
+        """
         p = self.lib.paragraphs[pos]
         doc = self.lib.doc_by_id[p.doc_id]
-        # The index holds the folded text; only the offset map is computed, once for marks and focus.
-        folded, origin = self.lib.folded[pos], fold_origin(p.text)
-        if len(origin) != len(folded):  # pragma: no cover - a folded column from other code
-            folded, origin = fold_with_map(p.text)
-        spans = match_spans(p.text, terms, (folded, origin))
-        focus = None
-        if window is not None and origin and window[0] < window[1] <= len(origin):
-            focus = (origin[window[0]], origin[window[1] - 1] + 1)
-        excerpt, marks = make_excerpt(p.text, spans, focus=focus)
+        text, marks = "", []
+        if excerpt:
+            # The index holds the folded text; only the offset map is computed, once for marks and focus.
+            folded, origin = self.lib.folded[pos], fold_origin(p.text)
+            if len(origin) != len(folded):  # pragma: no cover - a folded column from other code
+                folded, origin = fold_with_map(p.text)
+            text, marks = passage_excerpt(p.text, terms, window, (folded, origin))
         return Hit(
             rank=rank,
             score=score,
@@ -980,12 +1010,13 @@ class Searcher:
             section=section_label(p),
             paragraph=p.number,
             citation=citation(doc, p),
-            excerpt=excerpt,
+            excerpt=text,
             marks=marks,
             text=p.text,
             line_start=p.line_start,
             line_end=p.line_end,
             position=pos,
+            window=window,
         )
 
     def suggest(self, q: Query, limit: int = 5) -> list[str]:

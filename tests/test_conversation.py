@@ -10,6 +10,7 @@ import pytest
 from bot.config import Settings
 from bot.engine import Engine
 from bot.messages import Incoming
+from bot.render import marked
 
 
 @pytest.fixture
@@ -73,3 +74,22 @@ def test_a_capped_list_is_not_called_a_count_and_later_pages_go_back(engine) -> 
 def test_an_inline_query_without_hits_says_so_in_a_card(engine) -> None:
     (card,) = engine.answers.inline("量子计算机光刻机")
     assert card.title == "没有找到相关段落" and "量子计算机光刻机" in card.description
+
+
+def test_later_pages_show_the_excerpts_an_answer_would_have_made_at_once(tmp_path: Path, library) -> None:
+    """The bot makes excerpts for the page shown; a later page (even after a restart) makes its own, the same."""
+    settings = Settings(data_dir=tmp_path / "data")
+    engine = Engine(settings, library=library)
+    ask(engine, "人大代表")
+    session = engine.sessions.current(5, 5, 3600)
+    assert session is not None and all(h.pending for h in session.hits[3:])
+    eager = engine.searcher.search("人大代表", top=30, collapse=True).hits
+    (second,) = ask(engine, "更多")
+    engine.store.close()
+    restarted = Engine(settings, library=library)  # the third page comes from the stored session
+    (third,) = ask(restarted, "更多")
+    restarted.store.close()
+    for rank, page in zip(range(3, 9), [second] * 3 + [third] * 3, strict=True):
+        hit = eager[rank]
+        assert f"[{rank + 1}]" in page.html and hit.citation in page.html
+        assert marked(hit.excerpt, hit.marks) in page.html

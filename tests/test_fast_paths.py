@@ -289,3 +289,18 @@ def test_longest_common_run_skips_starts_but_finds_the_same_run() -> None:
         assert len(run) == length and run in b and run in a
     # A message repeating itself is read once per distinct stretch, and still finds the run.
     assert longest_common_run("四个机关" * 2500, "建设“四个机关”是新使命") == (4, "四个机关")
+
+
+@pytest.mark.parametrize(
+    "query", ["四个机关指的是哪四个机关", "镇江市委人大工作会议是哪天召开的", "代表联络站 数字化", "“全过程人民民主”"]
+)
+def test_deferred_excerpts_are_the_excerpts_made_at_once(searcher, query: str) -> None:
+    eager = searcher.search(query, top=30, collapse=True)
+    lazy = searcher.search(query, top=30, collapse=True, excerpts=3)
+    assert [h.position for h in lazy.hits] == [h.position for h in eager.hits]
+    assert len(lazy.hits) > 3
+    assert all(not h.pending for h in lazy.hits[:3]) and all(h.pending for h in lazy.hits[3:])
+    for now, later in zip(eager.hits, lazy.hits, strict=True):
+        later.fill(lazy.terms)
+        assert (later.excerpt, later.marks) == (now.excerpt, now.marks)
+        assert later.excerpt and not later.pending

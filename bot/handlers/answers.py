@@ -16,7 +16,7 @@ from ..followup import Reading, read_message
 from ..messages import Incoming, InlineCard
 from ..render import Reply, brief, esc
 from ..sessions import Session, Sessions
-from ..views.answers import AnswerView
+from ..views.answers import PAGE, AnswerView
 
 MAX_REFS = 30
 INLINE_RESULTS = 10
@@ -83,7 +83,8 @@ class Answers:
         if how.kind == "source":
             return [self._source_of(prev, self._on_screen(prev, how.rank))]
         try:
-            result = self.corpus.searcher.search(how.query, top=MAX_REFS, collapse=True)
+            # Thirty hits are kept for paging; only the first page's excerpts are made now.
+            result = self.corpus.searcher.search(how.query, top=MAX_REFS, collapse=True, excerpts=PAGE)
         except QueryError as exc:
             return [Reply(esc(str(exc)))]
         if _english(text) and not (result.hits and result.answered):

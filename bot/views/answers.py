@@ -48,7 +48,8 @@ class AnswerView:
         if not session.answered:
             head.append(RELATED)
         blocks = ["\n".join(head)]
-        blocks += [self.hit_block(session.hits[rank - 1], rank, session.answered) for rank in shown]
+        # Hits past the first page were kept without excerpts (``search(excerpts=…)``): made when shown.
+        blocks += [self.hit_block(session.hits[rank - 1].fill(session.terms), rank, session.answered) for rank in shown]
         # The search keeps at most MAX_REFS hits: a full list is a cap, not a count, and is not called one.
         count = f"，共 {total} 条" if total < self.cap else ""
         blocks.append(f"第 {offset + 1}–{offset + len(shown)} 条{count}")
