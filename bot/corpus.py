@@ -27,10 +27,13 @@ class LiveCorpus:
     def lib(self) -> Library:
         return self.searcher.lib
 
+    def prepare(self, library: Library) -> None:
+        """Have the search workers open a new build before :meth:`swap` (blocking: run it off the event loop)."""
+        if self.pool is not None:
+            self.pool.prepare(library)
+
     def swap(self, library: Library) -> None:
         self.searcher = self._searcher(library)
-        if self.pool is not None:
-            self.pool.warm(library)  # the workers open the new build now, not on the next question
 
     def close(self) -> None:
         if self.pool is not None:

@@ -25,7 +25,8 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -42,18 +43,25 @@ class StaleLibrary(RuntimeError):
     """The cache holds another build than the one asked for: the caller searches itself."""
 
 
-_held: dict[str, tuple[tuple[str, str], Searcher]] = {}  # in a worker: the library it has open
+# In a worker: the libraries it has open, most recently used last.  Two are kept: the build the bot
+# answers from and the one it is about to answer from (opened before the bot switches to it).
+_held: OrderedDict[tuple[str, tuple[str, str]], Searcher] = OrderedDict()
+KEEP = 2
 
 
 def _open(cache_dir: str, generation: tuple[str, str]) -> Searcher:
-    held = _held.get(cache_dir)
-    if held is None or held[0] != generation:
-        _held.pop(cache_dir, None)  # the old build's maps are released before the new one is opened
-        lib = Library.read_only(Path(cache_dir))
-        if lib.generation != generation:
-            raise StaleLibrary(f"cache holds {lib.generation}, asked for {generation}")
-        held = _held[cache_dir] = (generation, Searcher(lib))
-    return held[1]
+    key = (cache_dir, generation)
+    searcher = _held.get(key)
+    if searcher is not None:
+        _held.move_to_end(key)
+        return searcher
+    lib = Library.read_only(Path(cache_dir))
+    if lib.generation != generation:
+        raise StaleLibrary(f"cache holds {lib.generation}, asked for {generation}")
+    searcher = _held[key] = Searcher(lib)
+    while len(_held) > KEEP:
+        _held.popitem(last=False)  # an older build's maps are released
+    return searcher
 
 
 def _search(cache_dir: str, generation: tuple[str, str], raw: str, options: dict) -> SearchResult:
@@ -91,16 +99,26 @@ class SearchPool:
         self._lock = threading.Lock()
         self.served = 0  # searches answered by a worker (the rest ran in the caller's thread)
 
-    def warm(self, lib: Library) -> None:
+    def warm(self, lib: Library) -> list[Future]:
         """Have the workers open ``lib``'s build now rather than at the next question; does not wait."""
         if self._broken or lib.cache_dir is None:
-            return
+            return []
         try:
             futures = [self._pool.submit(_warm, str(lib.cache_dir), lib.generation) for _ in range(self.processes)]
         except RuntimeError:
-            return
+            return []
         for f in futures:
             f.add_done_callback(_report_warm)
+        return futures
+
+    def prepare(self, lib: Library, timeout: float = 120.0) -> None:
+        """Open a new build in the workers before the bot switches to it (blocking: call it off the event loop).
+
+        Questions meanwhile are answered from the build they keep open, so a
+        switch costs no one the time of opening the new one.
+        """
+        futures = self.warm(lib)
+        wait(futures, timeout)
 
     def search(self, lib: Library, raw: str, options: dict) -> SearchResult | None:
         """The worker's result, or None when the caller must search itself (stale cache, broken pool).

@@ -14,7 +14,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.engine import Engine
 from bot.messages import Incoming
 from bot.searchpool import POOL_MIN_PARAGRAPHS, PooledSearcher, SearchPool, default_processes
-from retrieval import Library, QueryError, Searcher
+from retrieval import Library, QueryError, Searcher, add_and_index, open_library
 
 ADMIN = 7
 QUERIES = [
@@ -117,3 +117,20 @@ def test_a_small_corpus_is_searched_in_threads(tmp_path, library: Library) -> No
     finally:
         forced.close()
         forced.store.close()
+
+
+def test_workers_open_a_new_build_before_the_switch_and_keep_answering_from_the_old(warm: Warm, pool) -> None:
+    old = warm.library
+    cache = warm.data / "cache"
+    pooled_old = PooledSearcher(old, pool)
+    pooled_old.search(QUERIES[0])
+    body = "丹徒区人大常委会开展云端议事，听取群众对农村公路养护的意见。".encode()
+    add_and_index(warm.corpus, cache, "云端议事.txt", body, 1 << 20)
+    new = open_library(warm.corpus, cache)
+    assert new.generation != old.generation
+    pool.prepare(new)  # the bot would now switch to it
+    served = pool.served
+    _same(pooled_old.search(QUERIES[1]), Searcher(old).search(QUERIES[1]))  # questions still on the old build
+    hit = PooledSearcher(new, pool).search("云端议事 农村公路养护").hits[0]
+    assert "农村公路养护" in hit.text
+    assert pool.served == served + 2  # both in the worker: neither build had to be opened at a question

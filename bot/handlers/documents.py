@@ -88,6 +88,7 @@ class Documents:
         loop = asyncio.get_running_loop()
         s = self.settings
         lib = await loop.run_in_executor(self._loader, open_library, s.corpus_dir, s.cache_dir)
+        await loop.run_in_executor(self._loader, self.corpus.prepare, lib)  # search workers open it first
         self.corpus.swap(lib)
         return lib
 
