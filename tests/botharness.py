@@ -39,6 +39,8 @@ async def running(
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown:  # run_polling / run_webhook call it after shutdown
+            await app.post_shutdown(app)
         engine.store.close()
 
 
@@ -57,6 +59,8 @@ async def serving_webhook(settings: Settings, library) -> AsyncIterator[tuple[En
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown:  # run_polling / run_webhook call it after shutdown
+            await app.post_shutdown(app)
         engine.store.close()
 
 
@@ -90,6 +94,7 @@ async def in_process(settings: Settings, library, fake: FakeBotAPI, **options) -
         yield InProcess(app)
     finally:
         await app.shutdown()
+        await app.post_shutdown(app)  # as run_polling does: the search workers end
         app.bot_data["engine"].store.close()
 
 

@@ -134,3 +134,28 @@ def test_workers_open_a_new_build_before_the_switch_and_keep_answering_from_the_
     hit = PooledSearcher(new, pool).search("云端议事 农村公路养护").hits[0]
     assert "农村公路养护" in hit.text
     assert pool.served == served + 2  # both in the worker: neither build had to be opened at a question
+
+
+async def test_the_real_bot_answers_several_chats_from_its_workers_and_stops_them(fake, tmp_path, library) -> None:
+    from botharness import running, wait_for
+    from conftest import SEEDS, bot_settings
+    from fakebotapi import message_update
+
+    settings = bot_settings(fake, tmp_path / "data", SEEDS, search_processes=2)
+    questions = {
+        2001: "四个机关指的是哪四个机关",
+        2002: "镇江市委人大工作会议是哪天召开的",
+        2003: "依托代表小组成立了多少个党支部",
+    }
+    async with running(settings, library) as (engine, _app):
+        pool = engine.corpus.pool
+        for chat, q in questions.items():
+            fake.push(message_update(chat, chat, q))
+        await wait_for(lambda: all(fake.sent(chat_id=c) for c in questions))
+        workers = list(pool._pool._processes.values())
+    assert pool.served >= len(questions)
+    expected = {c: Searcher(library).search(q, top=3).hits[0].citation for c, q in questions.items()}
+    for chat, citation in expected.items():
+        (msg,) = fake.sent(chat_id=chat)
+        assert citation in msg["text"]
+    await wait_for(lambda: not any(w.is_alive() for w in workers))  # the workers ended with the bot
