@@ -29,6 +29,7 @@ from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 from retrieval import Library, QueryError, Searcher, SearchResult
 
@@ -173,17 +174,7 @@ class PooledSearcher(Searcher):
         super().__init__(lib)
         self.pool = pool
 
-    def search(
-        self,
-        raw: str,
-        top: int = 5,
-        offset: int = 0,
-        depth: int = 0,
-        collapse: bool = False,
-        excerpts: int | None = None,
-    ) -> SearchResult:
-        options = {"top": top, "offset": offset, "depth": depth, "collapse": collapse, "excerpts": excerpts}
+    def search(self, raw: str, **options: Any) -> SearchResult:
+        """:meth:`Searcher.search` (the same keyword options) in a worker, or here when no worker can."""
         result = self.pool.search(self.lib, raw, options)
-        if result is None:
-            result = super().search(raw, top, offset, depth, collapse, excerpts)
-        return result
+        return result if result is not None else super().search(raw, **options)
