@@ -122,6 +122,11 @@ def test_answerable_figure_and_place_questions_stay_answered(searcher, question:
     assert searcher.search(question, top=3).answered
 
 
+def test_a_colophon_line_answers_who_edits_the_magazine(searcher) -> None:
+    result = searcher.search("民主法治建设杂志的主编是谁", top=3)
+    assert result.answered and result.hits[0].text == "主 编:王丰江"
+
+
 def test_a_year_without_documents_is_searched_as_text(searcher) -> None:
     result = searcher.search("2014年总书记在镇江提出了什么", top=3)
     assert result.query.year == "" and any("2014" in n for n in result.query.notices)
