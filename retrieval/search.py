@@ -52,6 +52,7 @@ QUOTE_CLOSE_WEIGHT = 2.0
 CLOSE_CANDIDATES = 20
 CHECK_SAMPLE = 64  # quoted look-ups: candidates checked first, to tell whether most fail
 NEAR_DUPLICATE = 0.9  # share of the shorter paragraph's character pairs found in the longer
+RARE_CANDIDATES = 3  # stage-one candidates holding the question's rarest word that stage two re-ranks too
 PASSAGE_DEPTH = 30  # candidates that stage two (passages, closeness, answer type) re-ranks
 # "Does the best evidence answer the question?": the share of the question's
 # idf mass that the best passage (with its inherited context) holds, with the
@@ -706,7 +707,8 @@ class Searcher:
         # Stage two, the best stage-one candidates only (a cascade, as search
         # engines re-rank): passages, closeness and answer type, which read
         # each sentence.  The rest keep their stage-one score and stay below.
-        deep = list(dict.fromkeys([*sorted(final, key=lambda p: (-final[p], p))[: cfg.depth], *close]))
+        order = sorted(final, key=lambda p: (-final[p], p))
+        deep = list(dict.fromkeys([*order[: cfg.depth], *close, *self._rarest_holders(order, words, texts, contexts)]))
         windows: dict[int, Window] = {}
         closeness: dict[int, float] = {}
 
@@ -760,6 +762,21 @@ class Searcher:
         kept, also = self._collapse(ranked, limit) if collapse else (ranked[:limit], {})
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
         return Ranked(kept, marks, evidence, q, spans, also)
+
+    @staticmethod
+    def _rarest_holders(
+        order: list[int], words: dict[str, float], texts: dict[int, str], contexts: dict[int, str]
+    ) -> list[int]:
+        """The best stage-one candidates holding the question's rarest word, for stage two to judge.
+
+        Stage one favours paragraphs that repeat the question's common words (镇江市人大常委会 is five
+        search tokens and a long verbatim run); the one paragraph holding its most specific word
+        (邮编) must still reach the passage and coverage signals.
+        """
+        if not words:
+            return []
+        rarest = max(words, key=lambda w: (words[w], w))
+        return [pos for pos in order if rarest in texts[pos] or rarest in contexts[pos]][:RARE_CANDIDATES]
 
     def _collapse(
         self, ranked: list[tuple[int, float]], limit: int

@@ -127,6 +127,12 @@ def test_a_colophon_line_answers_who_edits_the_magazine(searcher) -> None:
     assert result.answered and result.hits[0].text == "主 编:王丰江"
 
 
+def test_a_colophon_value_answers_what_it_is(searcher) -> None:
+    # The one paragraph with the question's rarest word (邮编) reaches stage two, and a colon joins key and value.
+    result = searcher.search("镇江市人大常委会的邮编是多少", top=3)
+    assert result.answered and result.hits[0].text == "邮 编: 212050"
+
+
 def test_a_year_without_documents_is_searched_as_text(searcher) -> None:
     result = searcher.search("2014年总书记在镇江提出了什么", top=3)
     assert result.query.year == "" and any("2014" in n for n in result.query.notices)
