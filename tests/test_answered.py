@@ -133,6 +133,11 @@ def test_a_colophon_value_answers_what_it_is(searcher) -> None:
     assert result.answered and result.hits[0].text == "邮 编: 212050"
 
 
+def test_coverage_alone_refuses_only_questions_the_passage_hardly_touches(searcher) -> None:
+    # A colloquial question shares few words with the chronicle that answers it; nothing it names is missing.
+    assert searcher.search("大事记里5月份有几个全省的会是开视频会的", top=3).answered
+
+
 def test_a_year_without_documents_is_searched_as_text(searcher) -> None:
     result = searcher.search("2014年总书记在镇江提出了什么", top=3)
     assert result.query.year == "" and any("2014" in n for n in result.query.notices)
