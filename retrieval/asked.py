@@ -214,7 +214,7 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
 
 
 def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
-    """A title with a name right after it (主任孔令俊, 主任、党组书记王荣) or right before it (高亚光主任).
+    """A title with a name right after it (主任孔令俊, 主任、党组书记王荣) or right before it (高亚光主任, 喻海同志).
 
     A name is what segmentation leaves outside the dictionary (孔令俊, 高亚光)
     or what the dictionary tags as a name (王安顺; 胡 of 胡敷成); a title
@@ -229,6 +229,8 @@ def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
         )
 
     for i, token in enumerate(tokens):
+        if token == "同志" and i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+            return True  # how a speech names a colleague: 喻海同志, 李健同志
         if not _TITLES.search(token):
             continue
         j = i + 1

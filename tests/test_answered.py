@@ -69,6 +69,10 @@ def test_a_person_is_named_next_to_the_title_asked_for(analyzer) -> None:
     # The director of the city's standing committee is not the province's.
     assert not _states(analyzer, "市人大常委会主任李健出席会议", "江苏省人大常委会主任是谁")
     assert has_name(analyzer.words("秘书长胡敷成主持会议"), analyzer.is_known)
+    # A speech names a colleague with 同志 after the name; 同志们 or 老同志 name nobody.
+    assert _states(analyzer, "喻海同志还要对如何贯彻落实好本次会议提要求", "哪位同志还要提要求")
+    assert not has_name(analyzer.words("同志们，今天召开这次会议"), analyzer.is_known)
+    assert not has_name(analyzer.words("要发挥老同志的作用"), analyzer.is_known)
 
 
 def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
