@@ -58,7 +58,7 @@ _DATE = re.compile(
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
-_CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between title and name
+_CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between key and value
 REACH = 12  # characters between a focus word and the figure that answers it
 _TITLES = re.compile(f"(?:{TITLES})")
 # A level and a body right before a title: 省人大常委会 of 江苏省人大常委会主任, 市委 of 扬州市委书记.
@@ -173,7 +173,9 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
         return any(_DATE.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
-    clauses = (_CLAUSE_WHO if asked.kind == "who" else _CLAUSE).split(folded_text) if present else []
+    # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
+    # or a bare value ("邮编是多少") it does not end the clause.
+    clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []
     for clause in clauses:
         spots = [spot for f in present if f in clause for spot in _spots(clause, f)]
         if not spots:
@@ -212,7 +214,7 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
 
 
 def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
-    """A title with a name right after it (主任孔令俊, 主任、党组书记王荣) or right before it (高亚光主任).
+    """A title with a name right after it (主任孔令俊, 主任、党组书记王荣) or right before it (高亚光主任, 喻海同志).
 
     A name is what segmentation leaves outside the dictionary (孔令俊, 高亚光)
     or what the dictionary tags as a name (王安顺; 胡 of 胡敷成); a title
@@ -227,6 +229,8 @@ def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
         )
 
     for i, token in enumerate(tokens):
+        if token == "同志" and i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+            return True  # how a speech names a colleague: 喻海同志, 李健同志
         if not _TITLES.search(token):
             continue
         j = i + 1

@@ -59,6 +59,8 @@ def full_text(doc: Document, paragraph: Paragraph) -> FullText:
             headings.setdefault(e.paragraph, []).append(e.text)
     body: list[str] = []
     for number in range(first, last + 1):
+        if index >= 0 and doc.paragraphs[number - 1].article != index and (len(articles) > 1 or doc.publication):
+            continue  # a magazine's colophon, printed between two pages of an article, is not part of it
         body.extend(headings.get(number, []))
         body.append(doc.paragraphs[number - 1].text)
     name = _UNSAFE.sub("_", title).strip("_")[:40] or doc.doc_id

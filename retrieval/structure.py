@@ -41,6 +41,11 @@ _TOC_SECTION = re.compile(r"^◆\s*(.+)$")
 _TOC_ART = re.compile(r"^(?:封面|封二|封三|封底|摄影\s*/)")
 _META = re.compile(r"^[\u4e00-\u9fff\s]{1,10}:")
 _NAMES_ONLY = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}\s+){2,}[\u4e00-\u9fff]{1,3}$")
+# A colophon (版权页): the magazine's staff and particulars, one "key: value" line each
+# (主 编:王丰江, 电 话: 0511—84427778, 印 数: 6000).  People ask for them, so a run of such lines
+# is answerable, each line (with the lines that continue its value) a paragraph of its own.
+COLOPHON_MIN = 3  # keyed lines in a run: one "准印证号：…" line in a head is not a colophon
+_CONTINUES = 30  # a value's continuation line (more names, an address in brackets) is at most this long
 _SALUTATION = re.compile(r"^(?:同志们|同志們|各位代表|各位委员|各位委員|编者按|編者按)\s*[:：,，!！]?\s*")
 
 
@@ -237,6 +242,7 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
     plan = _find_articles(items, doc)
     _read_head(items, doc, plan)
     _assign_roles(items, plan)
+    _mark_colophons(items, plan)
     _Walker(items, doc, plan).run()
     _finish(doc, items)
     return doc
@@ -384,6 +390,49 @@ def _assign_roles(items: list[_Item], plan: _Plan) -> None:
             it.role = "body"
 
 
+def _is_keyed(it: _Item) -> bool:
+    """A "key: value" line of a colophon or masthead, not a sentence that happens to hold a colon."""
+    return bool(_META.match(it.key)) and not ends_sentence(it.compact) and len(it.compact) <= 60
+
+
+def _mark_colophons(items: list[_Item], plan: _Plan) -> None:
+    """Runs of ``COLOPHON_MIN`` or more keyed lines, front matter or back, become the role ``colophon``.
+
+    A line that is not keyed continues the value above it (the rest of a list of
+    names, an address in brackets) when it is short and no sentence, table-of-contents
+    entry or section label; anything else ends the run.  Only lines whose role is
+    open or "meta" count: a heading, byline or article title never belongs to one.
+    """
+
+    def free(i: int) -> bool:
+        it = items[i]
+        text = it.block.text.strip()
+        return (
+            it.role in ("", "meta")
+            and i not in plan.article_at
+            and not _TOC_SECTION.match(text)
+            and not _TOC_ENTRY.match(text)
+        )
+
+    i = 0
+    while i < len(items):
+        if not (free(i) and _is_keyed(items[i])):
+            i += 1
+            continue
+        j, keyed = i, 0
+        while j < len(items) and free(j):
+            it = items[j]
+            if _is_keyed(it):
+                keyed += 1
+            elif j == i or ends_sentence(it.compact) or len(it.compact) > _CONTINUES:
+                break
+            j += 1
+        if keyed >= COLOPHON_MIN:
+            for k in range(i, j):
+                items[k].role = "colophon"
+        i = max(j, i + 1)
+
+
 class _Walker:
     """The sections pass: walks the blocks in order, opening articles and headings, numbering paragraphs."""
 
@@ -401,6 +450,9 @@ class _Walker:
         i = 0
         while i < len(self.items):
             it = self.items[i]
+            if it.role == "colophon":
+                i = self.colophon(i)
+                continue
             if i in self.plan.toc:
                 self.outline("toc", it, 0)
             elif it.role in ("publication", "issue", "title"):
@@ -411,6 +463,28 @@ class _Walker:
             else:
                 self.place(it)
             i += 1
+
+    def colophon(self, i: int) -> int:
+        """Each keyed line of a colophon, with its continuation lines, becomes a paragraph of the publication.
+
+        It belongs to no article, and its section is the publication's name, which the
+        questions use ("民主法治建设杂志的主编是谁").  The lines stay in the outline as before.
+        """
+        items, doc = self.items, self.doc
+        section = (doc.publication or doc.title,) if (doc.publication or doc.title) else ()
+        while i < len(items) and items[i].role == "colophon":
+            j = i + 1
+            while j < len(items) and items[j].role == "colophon" and not _is_keyed(items[j]):
+                j += 1
+            lines = [items[k].block for k in range(i, j)]
+            for k in range(i, j):
+                self.outline("toc" if k in self.plan.toc else "meta", items[k], 0 if k in self.plan.toc else 1)
+            text = "\n".join(b.text.strip() for b in lines)
+            doc.paragraphs.append(
+                Paragraph(doc.doc_id, len(doc.paragraphs) + 1, text, section, lines[0].line_start, lines[-1].line_end)
+            )
+            i = j
+        return i
 
     def open_article(self, i: int) -> int:
         """Start the article whose title is at block ``i``; its subtitle, date and byline follow it."""

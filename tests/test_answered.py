@@ -69,6 +69,10 @@ def test_a_person_is_named_next_to_the_title_asked_for(analyzer) -> None:
     # The director of the city's standing committee is not the province's.
     assert not _states(analyzer, "市人大常委会主任李健出席会议", "江苏省人大常委会主任是谁")
     assert has_name(analyzer.words("秘书长胡敷成主持会议"), analyzer.is_known)
+    # A speech names a colleague with 同志 after the name; 同志们 or 老同志 name nobody.
+    assert _states(analyzer, "喻海同志还要对如何贯彻落实好本次会议提要求", "哪位同志还要提要求")
+    assert not has_name(analyzer.words("同志们，今天召开这次会议"), analyzer.is_known)
+    assert not has_name(analyzer.words("要发挥老同志的作用"), analyzer.is_known)
 
 
 def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
@@ -120,6 +124,22 @@ def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) 
 )
 def test_answerable_figure_and_place_questions_stay_answered(searcher, question: str) -> None:
     assert searcher.search(question, top=3).answered
+
+
+def test_a_colophon_line_answers_who_edits_the_magazine(searcher) -> None:
+    result = searcher.search("民主法治建设杂志的主编是谁", top=3)
+    assert result.answered and result.hits[0].text == "主 编:王丰江"
+
+
+def test_a_colophon_value_answers_what_it_is(searcher) -> None:
+    # The one paragraph with the question's rarest word (邮编) reaches stage two, and a colon joins key and value.
+    result = searcher.search("镇江市人大常委会的邮编是多少", top=3)
+    assert result.answered and result.hits[0].text == "邮 编: 212050"
+
+
+def test_coverage_alone_refuses_only_questions_the_passage_hardly_touches(searcher) -> None:
+    # A colloquial question shares few words with the chronicle that answers it; nothing it names is missing.
+    assert searcher.search("大事记里5月份有几个全省的会是开视频会的", top=3).answered
 
 
 def test_a_year_without_documents_is_searched_as_text(searcher) -> None:

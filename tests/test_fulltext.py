@@ -20,8 +20,18 @@ def test_a_magazine_paragraph_gives_its_whole_article_with_citation_lines(librar
     assert full.first == art.first_paragraph and full.last == magazine.articles[art_index + 1].first_paragraph - 1
     body = full.text
     assert inside.text in body and magazine.paragraphs[full.last].text not in body  # ends where the next begins
-    assert body.index("一、坚持以习近平新时代") < body.index(magazine.paragraphs[11].text)  # headings in place
+    heading = next(e for e in magazine.outline if e.text.startswith("一、坚持以习近平新时代"))
+    assert body.index(heading.text) < body.index(magazine.paragraphs[heading.paragraph - 1].text)  # headings in place
     assert full.filename.endswith(".txt")
+
+
+def test_the_colophon_printed_inside_an_article_is_not_part_of_it(library) -> None:
+    magazine = doc(library, "003")
+    art_index = next(i for i, a in enumerate(magazine.articles) if a.author == "任言平")
+    art = magazine.articles[art_index]
+    full = full_text(magazine, magazine.paragraphs[art.first_paragraph - 1])
+    assert "强化政治建设首位意识" in full.text
+    assert "主 编:王丰江" not in full.text and "印 数: 6000" not in full.text
 
 
 def test_a_document_without_articles_gives_the_whole_document(library) -> None:

@@ -71,8 +71,29 @@ def test_magazine_articles_authors_and_dates(library) -> None:
 
 def test_masthead_and_contents_are_not_answers(library) -> None:
     joined = "\n".join(texts(doc(library, "003")))
-    for meta in ("编委会主任", "准印证号", "邮 编", "执行编辑", "◆ 卷首语"):
+    for meta in ("准印证号", "◆ 卷首语", "卷首语", "封面 市委人大工作会议"):
         assert meta not in joined
+
+
+def test_colophon_lines_are_paragraphs_of_the_publication(library) -> None:
+    """The magazine's staff and particulars (主编, 电话, 印数) are asked for: each keyed line is answerable."""
+    d = doc(library, "003")
+    colophon = [p for p in d.paragraphs if p.article == -1 and p.section == ("民主法治建設",)]
+    lines = [p.text for p in colophon]
+    assert "主 编:王丰江" in lines and "邮 编: 212050" in lines and "印 数: 6000" in lines
+    # A value's continuation lines stay with their key; the next key starts a paragraph of its own.
+    assert "副 主 任:陈鹏飞 张 蕾\n张纪成 邓国平" in lines
+    assert "地 址: 镇江市行政中心2号楼\n(南徐大道68号)" in lines
+    assert all(p.line_start <= q.line_start for p, q in zip(d.paragraphs, d.paragraphs[1:], strict=False))
+    # The contents and the articles around the colophon are untouched.
+    assert not any(p.text.startswith("- ") or p.text.startswith("◆") for p in d.paragraphs)
+    assert [a.author for a in d.articles if a.title == "在市委人大工作会议上的讲话"] == ["马明龙", "徐曙海", "李健"]
+
+
+def test_one_keyed_line_is_not_a_colophon() -> None:
+    text = "某某刊物\n\n2022年第1期\n\n准印证号：S(2022)1\n\n正文第一段，讲的是人大工作。\n"
+    d = parse_text("x", "x.txt", text)
+    assert not any("准印证号" in p.text for p in d.paragraphs)
 
 
 def test_section_paths_follow_headings(library) -> None:
@@ -191,3 +212,14 @@ def test_a_chronicle_is_dated_by_its_month(library) -> None:
     assert chronicle.date == "2022-05"  # "(2022年5月)" under the title
     entry = next(p for p in d.paragraphs if p.text.startswith("6日 李健召开群众诉求工作专题座谈会"))
     assert "大事记（2022年5月）" in citation(d, entry)
+
+
+def test_a_back_page_colophon_becomes_paragraphs() -> None:
+    text = (
+        "某某刊物\n\n2022年第1期\n\n正文第一段，讲的是人大工作。\n\n"
+        "地 址: 某市行政中心\n(某某大道1号)\n邮 编: 100000\n电 话: 010—12345678\n印 数: 3000\n"
+    )
+    d = parse_text("x", "x.txt", text)
+    lines = [p.text for p in d.paragraphs]
+    assert "地 址: 某市行政中心\n(某某大道1号)" in lines and "印 数: 3000" in lines
+    assert all(p.article == -1 for p in d.paragraphs if "邮 编" in p.text)
