@@ -25,12 +25,15 @@ def _ids(name: str) -> frozenset[int]:
     return frozenset(out)
 
 
-def _positive(name: str, default: str) -> int:
-    raw = os.environ.get(name, default)
+def _whole(name: str, raw: str) -> int:
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name}: '{raw}' is not a whole number") from exc
+
+
+def _positive(name: str, default: str) -> int:
+    value = _whole(name, os.environ.get(name, default))
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
@@ -41,10 +44,7 @@ def _count(name: str) -> int | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return None
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name}: '{raw}' is not a whole number") from exc
+    value = _whole(name, raw)
     if value < 0:
         raise ConfigError(f"{name} must be 0 or more")
     return value

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 import numpy as np
 
@@ -789,7 +790,8 @@ class Searcher:
         if not words:
             return []
         rarest = max(words, key=lambda w: (words[w], w))
-        return [pos for pos in order if rarest in texts[pos] or rarest in contexts[pos]][:RARE_CANDIDATES]
+        holders = (pos for pos in order if rarest in texts[pos] or rarest in contexts[pos])
+        return list(islice(holders, RARE_CANDIDATES))  # stops at the third: no scan of every candidate
 
     def _collapse(
         self, ranked: list[tuple[int, float]], limit: int
@@ -1013,13 +1015,13 @@ class Searcher:
         """
         p = self.lib.paragraphs[pos]
         doc = self.lib.doc_by_id[p.doc_id]
-        text, marks = "", []
+        shown, marks = "", []
         if excerpt:
             # The index holds the folded text; only the offset map is computed, once for marks and focus.
             folded, origin = self.lib.folded[pos], fold_origin(p.text)
             if len(origin) != len(folded):  # pragma: no cover - a folded column from other code
                 folded, origin = fold_with_map(p.text)
-            text, marks = passage_excerpt(p.text, terms, window, (folded, origin))
+            shown, marks = passage_excerpt(p.text, terms, window, (folded, origin))
         return Hit(
             rank=rank,
             score=score,
@@ -1028,7 +1030,7 @@ class Searcher:
             section=section_label(p),
             paragraph=p.number,
             citation=citation(doc, p),
-            excerpt=text,
+            excerpt=shown,
             marks=marks,
             text=p.text,
             line_start=p.line_start,
