@@ -130,3 +130,30 @@ async def test_webhook_serves_buttons_and_files_to_several_chats_at_once(fake, s
         )
     assert all("<b>[6]</b>" in m["text"] for m in fake.sent("editMessageText"))
     assert {m["chat_id"] for m in fake.sent("editMessageText")} == set(chats)
+
+
+async def test_webhook_questions_from_several_chats_are_searched_by_the_workers(fake, settings, library) -> None:
+    """Webhook mode with search workers: three chats ask at once, each is answered, and 「更多」 shows the next page."""
+    chats = (ADMIN, OUTSIDER, 6262)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    pooled = replace(settings, search_processes=2)
+    async with serving_webhook(pooled, library) as (engine, url), httpx.AsyncClient() as client:
+
+        async def post(update: dict, update_id: int) -> None:
+            update["update_id"] = update_id
+            assert (await client.post(url, json=update, headers=headers)).status_code == 200
+
+        await asyncio.gather(*(post(message_update(c, c, "人大代表"), i) for i, c in enumerate(chats)))
+        await wait_for(lambda: all(fake.sent(chat_id=c) for c in chats), timeout=60)
+        assert engine.corpus.pool is not None and engine.corpus.pool.served >= len(chats)
+        presses = []
+        for i, c in enumerate(chats):
+            markup = fake.sent(chat_id=c)[0]["reply_markup"]["inline_keyboard"]
+            more = next(b["callback_data"] for row in markup for b in row if b["text"] == "更多")
+            presses.append(post(callback_update(c, c, more), 100 + i))
+        await asyncio.gather(*presses)
+        await wait_for(lambda: len(fake.sent("editMessageText")) == 3, timeout=30)
+    for page in fake.sent("editMessageText"):
+        assert "第 4–6 条" in page["text"]
+        blocks = [b for b in page["text"].split("\n\n") if b.startswith("<b>[")]
+        assert len(blocks) == 3 and all(len(b.split("\n— ")[0]) > len("<b>[4]</b> ") for b in blocks)  # excerpts made
