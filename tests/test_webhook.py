@@ -7,6 +7,7 @@ records what the bot registers (``setWebhook``) and what it answers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -106,15 +107,18 @@ async def test_webhook_updates_get_the_same_delivery_guarantees(fake, settings, 
         assert "🔎" in msg["text"] and "出错了" not in msg["text"]
 
 
+async def _post(client: httpx.AsyncClient, url: str, headers: dict, update: dict, update_id: int) -> None:
+    """One update posted to the webhook, as Telegram would, and accepted."""
+    update["update_id"] = update_id
+    assert (await client.post(url, json=update, headers=headers)).status_code == 200
+
+
 async def test_webhook_serves_buttons_and_files_to_several_chats_at_once(fake, settings, library) -> None:
     """Through the webhook, three chats at once: a phrase listing paged by its button, a file by /full."""
     chats = (ADMIN, OUTSIDER, 6161)
     headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
     async with serving_webhook(settings, library) as (_, url), httpx.AsyncClient() as client:
-
-        async def post(update: dict, update_id: int) -> None:
-            update["update_id"] = update_id
-            assert (await client.post(url, json=update, headers=headers)).status_code == 200
+        post = functools.partial(_post, client, url, headers)
 
         await asyncio.gather(*(post(message_update(c, c, "/phrase 全过程人民民主"), i) for i, c in enumerate(chats)))
         await wait_for(lambda: all(fake.sent(chat_id=c) for c in chats), timeout=30)
@@ -138,10 +142,7 @@ async def test_webhook_questions_from_several_chats_are_searched_by_the_workers(
     headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
     pooled = replace(settings, search_processes=2)
     async with serving_webhook(pooled, library) as (engine, url), httpx.AsyncClient() as client:
-
-        async def post(update: dict, update_id: int) -> None:
-            update["update_id"] = update_id
-            assert (await client.post(url, json=update, headers=headers)).status_code == 200
+        post = functools.partial(_post, client, url, headers)
 
         await asyncio.gather(*(post(message_update(c, c, "人大代表"), i) for i, c in enumerate(chats)))
         await wait_for(lambda: all(fake.sent(chat_id=c) for c in chats), timeout=60)
