@@ -29,6 +29,7 @@ from .signals import (
     answer_pattern,
     answers_in_clause,
     asks_items,
+    asks_items_of,
     enumerates,
     formulas,
     label_formula,
@@ -377,6 +378,7 @@ class Searcher:
         self._bare_contexts: dict[str, str] = {}
         self._subject_words: frozenset[str] | None = None
         self._mastheads: dict[str, str] = {}
+        self._labels: frozenset[str] | None = None
 
     # --- parsing ---------------------------------------------------------------
 
@@ -488,6 +490,17 @@ class Searcher:
         or two characters too many (三破三立中 of 三破三立中的三破), so a prefix of three or more counts."""
         shortest = max(2, min(3, len(name)), len(name) - 2)
         return any(self.lib.find_phrase(name[:end], limit=1) for end in range(len(name), shortest - 1, -1))
+
+    def _label_of(self, name: str) -> Formula | None:
+        """The corpus's own formula that a numbered compound read off a question starts with
+        (五争一创 of 五争一创是), as a label: a formula it quotes (“五争一创”), not a count in
+        passing (三个主题), whose items a question may ask for."""
+        if self._labels is None:
+            self._labels = frozenset(self.lib.domain_terms())
+        for end in range(len(name), 1, -1):
+            if name[:end] in self._labels:
+                return label_formula(name[:end])
+        return None
 
     def _masthead(self, pos: int) -> str:
         """The folded head lines of a paragraph's document: publication, title, and who issues it."""
@@ -940,12 +953,16 @@ class Searcher:
             # of the documents that mention it, not a subject one paragraph must repeat.
             kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]
             missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
-        # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its items.
-        missing += [
-            (name,)
-            for name, parts in formulas(folded_query)
-            if not enumerates(text, (name, parts)) and not self._names_formula(name)
-        ]
+        # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
+        # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
+        for name, parts in formulas(folded_query):
+            if enumerates(text, (name, parts)):
+                continue
+            label = self._label_of(name)
+            if not self._names_formula(name) or (
+                label is not None and asks_items_of(folded_query, label) and not lists_items(text, label)
+            ):
+                missing.append((name,))
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
         stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMS = "一二两三四五六七八九十"
 _FORMULA = re.compile(rf"([{_NUMS}])个([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)")
 # Compound formulas such as 三破三立, 三看三促进, 三有一树: numeral + key, twice or more.
@@ -70,11 +70,18 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
     return all(text.count(key) >= n for n, key in parts)
 
 
-# A quoted label that counts its items: “七大平台载体”, “五民”, “四个围绕”, “三个七”.
-_LABEL = re.compile(rf"^([{_NUMS}])(?:个|大|项|条|种)?([^\W\d{_NUMS}个]{{1,4}}|[{_NUMS}])$")
-# The question asks for the items themselves, not for where the label stands or whether it is right.
+# A quoted label that counts its items: “七大平台载体”, “五民”, “四个围绕”, “三个七”, “双培双争”.
+# 双 counts only inside a quoted label: in running text it is a word of its own (双方, 双向).
+_LABEL_NUMS = _NUMS + "双"
+_LABEL = re.compile(rf"^([{_LABEL_NUMS}])(?:个|大|项|条|种)?([^\W\d{_LABEL_NUMS}个]{{1,4}}|[{_NUMS}])$")
+_LABEL_COMPOUND = re.compile(rf"^(?:[{_LABEL_NUMS}][^\W\d{_LABEL_NUMS}个]{{1,3}}){{2,}}$")
+_LABEL_SEGMENT = re.compile(rf"([{_LABEL_NUMS}])([^\W\d{_LABEL_NUMS}个]{{1,3}})")
+_LABEL_GAPS = re.compile(r"[、,，\s]")
+# The question asks for the items themselves, not for where the label stands or whether it is right:
+# 哪五个, 分别, 具体是…, and asking after each key in turn (“三比三创”比什么、创什么).
 _ASKS_ITEMS = re.compile(
     rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指的是|包括|都有|都是|是啥|有哪些"
+    r"|[\u4e00-\u9fff](?:什么|啥)[、,]?[\u4e00-\u9fff]{1,2}(?:什么|啥)"
 )
 _ITEM_EDGE = '、，,；;：:“”"「」 '
 
@@ -82,15 +89,19 @@ _ITEM_EDGE = '、，,；;：:“”"「」 '
 def label_formula(phrase: str) -> Formula | None:
     """A quoted label as a formula ("七大平台载体" → (7, "平台载体")), when it counts two or more items.
 
-    A compound label counts its items in parts ("四亮四比" → 4 亮 and 4 比); it is read as
-    :func:`formulas` reads one, when the whole quotation is that one formula and every part counts two or more.
+    A compound label counts its items in parts ("四亮四比" → 4 亮 and 4 比, "一践行、两服务").
+    Only the parts that count two or more are a list to look for: "五争一创" is five 争 and
+    one 创, and the one 创 is no list.
     """
-    m = _LABEL.match(phrase)
+    compact = _LABEL_GAPS.sub("", phrase)
+    m = _LABEL.match(compact)
     if m is not None and _CN_NUM.get(m.group(1), 0) >= 2:
         return phrase, [(_CN_NUM[m.group(1)], m.group(2))]
-    # Every part must count items: "一要点四计划" is one key point and four plans, not a list of points.
-    compound = [f for f in formulas(phrase) if f[0] == phrase and len(f[1]) >= 2 and all(n >= 2 for n, _ in f[1])]
-    return compound[0] if compound else None
+    if not _LABEL_COMPOUND.match(compact):
+        return None
+    parts = [(_CN_NUM[n], key) for n, key in _LABEL_SEGMENT.findall(compact)]
+    counted = [(n, key) for n, key in parts if n >= 2]
+    return (phrase, counted) if len(parts) >= 2 and counted else None
 
 
 def asks_items(folded_question_text: str) -> bool:
@@ -98,23 +109,35 @@ def asks_items(folded_question_text: str) -> bool:
     return bool(_ASKS_ITEMS.search(folded_question_text))
 
 
+def asks_items_of(folded_question: str, formula: Formula) -> bool:
+    """Does the question ask what this formula's items are: 哪 with its own count (五个必须是哪五个),
+    or each of its keys followed by 什么 (五争一创 争什么创什么)?  A formula that only sets the scene
+    ("推进四个机关建设，…分别要实现哪些化") is not what is asked."""
+    name, parts = formula
+    rest = folded_question.replace(name, " ")
+    counted = [(n, key) for n, key in parts if n >= 2]
+    numerals = "".join(c for c, v in _CN_NUM.items() if any(v == n for n, _ in counted))
+    if numerals and re.search(rf"哪[{numerals}]", rest):
+        return True
+    return bool(counted) and all(re.search(re.escape(key) + "(?:什么|啥)", rest) for _, key in counted)
+
+
 def lists_items(folded_text: str, formula: Formula) -> bool:
     """Does the paragraph list the label's items, beyond naming the label?
 
     A key of two characters or more is repeated once per item (“四个围绕”: 围绕…围绕…);
     a one-character key heads or ends each item (四敢: 敢为、敢闯…; 四大员: “组织员”“宣传员”…).
-    Otherwise the items stand as a list of that many in the label's sentence or the next.
+    Otherwise the items of a one-part label stand as a list of that many in the label's sentence
+    or the next.  A compound label (“四亮四比”: 亮身份比奉献、亮职责比作为…) is listed only where
+    every part's key occurs as often as it counts: any "A、B" near its name would pass the looser test.
     """
     name, parts = formula
-    n, key = parts[0]
     text = folded_text.replace(name, " ")
-    if len(key) >= 2 and enumerates(folded_text, formula):
+    if len(parts) > 1:
+        return enumerates(folded_text, formula)
+    if _lists_part(folded_text, text, formula, parts[0]):
         return True
-    if len(key) == 1:
-        edge = re.escape(_ITEM_EDGE)
-        heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
-        if heads >= n:
-            return True
+    n = parts[0][0]
     # A list stands in one clause of the label's sentence: 敢为、敢闯、敢干、敢首创 / “组织员”“宣传员”….
     for sentence in _SENTENCE.split(folded_text):
         if name in sentence:
@@ -122,6 +145,16 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
                 if max(clause.count("、") + 1, len(re.findall(r"”\s*“", clause)) + 1) >= n:
                     return True
     return False
+
+
+def _lists_part(folded_text: str, text: str, formula: Formula, part: tuple[int, str]) -> bool:
+    """One counted part of a label, listed: its key repeated, or heading (or ending) that many items."""
+    n, key = part
+    if len(key) >= 2:
+        return enumerates(folded_text, (formula[0], [part]))
+    edge = re.escape(_ITEM_EDGE)
+    heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
+    return heads >= n
 
 
 _SENTENCE = re.compile(r"[。;!?]")

@@ -211,8 +211,21 @@ def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
 
     assert label_formula("七大平台载体") == ("七大平台载体", [(7, "平台载体")])
     assert label_formula("四最") == ("四最", [(4, "最")])
-    assert label_formula("一要点五计划") is None and label_formula("人民就是江山") is None
+    assert label_formula("人民就是江山") is None
+    # Only the parts that count two or more are a list: one key point is no list of points.
+    assert label_formula("一要点五计划") == ("一要点五计划", [(5, "计划")])
+    assert label_formula("五争一创") == ("五争一创", [(5, "争")])
+    assert label_formula("双培双争") == ("双培双争", [(2, "培"), (2, "争")])
+    assert label_formula("一践行、两服务") == ("一践行、两服务", [(2, "服务")])
     assert asks_items("具体是哪七个平台") and asks_items("分别指什么") and not asks_items("出自哪篇讲话")
+    # Asking after each key in turn asks for the items.
+    assert asks_items("盐城“三比三创”比什么、创什么") and asks_items("到底践行啥、服务啥")
+    assert not asks_items("是什么会议上提出的")
+    # A compound label is listed only where each part is: “A、B” beside its name is not enough.
+    three_three = label_formula("三比三创")
+    assert three_three is not None
+    assert not lists_items(fold("开展“三比三创”活动，推动学习、调研、实践走深走实"), three_three)
+    assert lists_items(fold("“三比三创”：比学习、比作风、比实绩，创一流班子、创一流队伍、创一流业绩"), three_three)
     four_gan = label_formula("四敢")
     assert four_gan is not None
     assert lists_items(fold("大力弘扬敢为、敢闯、敢干、敢首创的“四敢”精神"), four_gan)
@@ -227,7 +240,27 @@ def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
     )
 
 
-@pytest.mark.parametrize("question", ["无锡讲的“七大平台载体”分别是哪七个", "淮安说的营商环境“四最”是哪四个最"])
+def test_a_formula_asked_for_its_items_is_the_one_asked_about() -> None:
+    from retrieval.signals import asks_items_of, formulas
+
+    def asks(question: str) -> bool:
+        return any(asks_items_of(question, f) for f in formulas(question))
+
+    assert asks("五个必须是哪五个") and asks("五争一创 争什么创什么") and asks("三高一争里三高指哪三高")
+    # The formula only sets the scene; what is asked for is something else.
+    assert not asks("推进四个机关建设，人大干部分别要实现哪些化")
+    assert not asks("四个机关建设动员会是哪天开的")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "无锡讲的“七大平台载体”分别是哪七个",
+        "淮安说的营商环境“四最”是哪四个最",
+        "泰州的“双培双争”分别是哪两培、哪两争",
+        "镇江新区的五争一创是哪五争",
+    ],
+)
 def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, question: str) -> None:
     result = searcher.search(question, top=3)
     assert result.hits and not result.answered
