@@ -77,6 +77,11 @@ _LABEL = re.compile(rf"^([{_LABEL_NUMS}])(?:个|大|项|条|种)?([^\W\d{_LABEL_
 _LABEL_COMPOUND = re.compile(rf"^(?:[{_LABEL_NUMS}][^\W\d{_LABEL_NUMS}个]{{1,3}}){{2,}}$")
 _LABEL_SEGMENT = re.compile(rf"([{_LABEL_NUMS}])([^\W\d{_LABEL_NUMS}个]{{1,3}})")
 _LABEL_GAPS = re.compile(r"[、,，\s]")
+# A label that counts its items in digits: “民营经济31条”, “20项措施”.  A longer run of digits
+# is a code (“132、找代表”, “310工程”), not a count.
+_DIGIT_LABEL = re.compile(
+    r"^[\u4e00-\u9fff]{0,8}?(?<!\d)(\d{1,2})(?:(条|项|件)|(?:个|项|条|件|大|种)?([\u4e00-\u9fff]{1,4}))$"
+)
 # The question asks for the items themselves, not for where the label stands or whether it is right:
 # 哪五个, 分别, 具体是…, and asking after each key in turn (“三比三创”比什么、创什么).
 _ASKS_ITEMS = re.compile(
@@ -97,6 +102,9 @@ def label_formula(phrase: str) -> Formula | None:
     m = _LABEL.match(compact)
     if m is not None and _CN_NUM.get(m.group(1), 0) >= 2:
         return phrase, [(_CN_NUM[m.group(1)], m.group(2))]
+    d = _DIGIT_LABEL.match(compact)
+    if d is not None and int(d.group(1)) >= 2:
+        return phrase, [(int(d.group(1)), d.group(2) or d.group(3))]
     if not _LABEL_COMPOUND.match(compact):
         return None
     parts = [(_CN_NUM[n], key) for n, key in _LABEL_SEGMENT.findall(compact)]

@@ -217,6 +217,10 @@ def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
     assert label_formula("五争一创") == ("五争一创", [(5, "争")])
     assert label_formula("双培双争") == ("双培双争", [(2, "培"), (2, "争")])
     assert label_formula("一践行、两服务") == ("一践行、两服务", [(2, "服务")])
+    # Counted in digits; a longer run of digits is a code, not a count.
+    assert label_formula("民营经济31条") == ("民营经济31条", [(31, "条")])
+    assert label_formula("20项措施") == ("20项措施", [(20, "措施")])
+    assert label_formula("132、找代表") is None and label_formula("310工程") is None
     assert asks_items("具体是哪七个平台") and asks_items("分别指什么") and not asks_items("出自哪篇讲话")
     # Asking after each key in turn asks for the items.
     assert asks_items("盐城“三比三创”比什么、创什么") and asks_items("到底践行啥、服务啥")
@@ -259,6 +263,7 @@ def test_a_formula_asked_for_its_items_is_the_one_asked_about() -> None:
         "淮安说的营商环境“四最”是哪四个最",
         "泰州的“双培双争”分别是哪两培、哪两争",
         "镇江新区的五争一创是哪五争",
+        "南京的“民营经济31条”都有哪些条",
     ],
 )
 def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, question: str) -> None:
