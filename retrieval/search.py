@@ -108,6 +108,8 @@ DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
+# A code of three or more digits (“1151”工作机制, “310工程”), not a year (2022年) or a figure with its unit.
+_CODE = re.compile(r"(?<!\d)\d{3,}(?![\d年月日%万亿元个项条件名人次])")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -483,6 +485,11 @@ class Searcher:
         unlisted = tuple(name for name, parts in labels if not lists_items(text, (name, parts)))
         if unlisted:
             return replace(evidence, answered=False, missing=(*evidence.missing, *unlisted))
+        # “132、找代表”里的132是啥意思: a code of digits says nothing by itself; only a passage that
+        # defines it (132：…, 即…) answers what it means, not one that only names it.
+        codes = tuple(p for p in q.phrases if _CODE.search(p))
+        if codes and evidence.asks == "define" and not evidence.typed:
+            return replace(evidence, answered=False, missing=(*evidence.missing, *codes))
         return evidence
 
     def _names_formula(self, name: str) -> bool:

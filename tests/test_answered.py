@@ -316,3 +316,13 @@ def test_a_compound_label_asked_for_its_items_needs_them_listed(searcher) -> Non
     # The corpus names this label but never lists it: the answer says so.
     assert not searcher.search("“四亮四比”抓执行落实专项行动，亮的是啥、比的是啥", top=1).answered
     assert searcher.search("“四亮四比”出自哪篇讲话", top=1).answered
+
+
+def test_a_code_of_digits_is_answered_for_its_meaning_only_where_defined(searcher) -> None:
+    """The corpus names “132、找代表” but never says what 132 stands for."""
+    asked = searcher.search("无锡的“132、找代表”活动，132指的是什么", top=3)
+    assert asked.hits and not asked.answered
+    assert "132、找代表" in asked.evidence.missing
+    # The same quotation asked for where it stands, or looked up alone, is answered.
+    assert searcher.search("“132、找代表”联系服务群众日活动是哪个市搞的", top=3).answered
+    assert searcher.search("“132、找代表”", top=3).answered
