@@ -498,16 +498,17 @@ class Searcher:
         shortest = max(2, min(3, len(name)), len(name) - 2)
         return any(self.lib.find_phrase(name[:end], limit=1) for end in range(len(name), shortest - 1, -1))
 
-    def _label_of(self, name: str) -> Formula | None:
-        """The corpus's own formula that a numbered compound read off a question starts with
-        (五争一创 of 五争一创是), as a label: a formula it quotes (“五争一创”), not a count in
-        passing (三个主题), whose items a question may ask for."""
+    def _unlisted(self, name: str, folded_query: str, text: str) -> bool:
+        """Does the question ask for the items of one of the corpus's own formulas that ``text`` does not list?
+
+        The formula is the longest start of a compound read off the question (五争一创 of 五争一创是) that
+        the corpus quotes (“五争一创”): a label whose items a question may ask for, not a count in passing
+        (三个主题)."""
         if self._labels is None:
             self._labels = frozenset(self.lib.domain_terms())
-        for end in range(len(name), 1, -1):
-            if name[:end] in self._labels:
-                return label_formula(name[:end])
-        return None
+        start = next((name[:end] for end in range(len(name), 1, -1) if name[:end] in self._labels), None)
+        label = label_formula(start) if start else None
+        return label is not None and asks_items_of(folded_query, label) and not lists_items(text, label)
 
     def _masthead(self, pos: int) -> str:
         """The folded head lines of a paragraph's document: publication, title, and who issues it."""
@@ -965,10 +966,7 @@ class Searcher:
         for name, parts in formulas(folded_query):
             if enumerates(text, (name, parts)):
                 continue
-            label = self._label_of(name)
-            if not self._names_formula(name) or (
-                label is not None and asks_items_of(folded_query, label) and not lists_items(text, label)
-            ):
+            if not self._names_formula(name) or self._unlisted(name, folded_query, text):
                 missing.append((name,))
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)

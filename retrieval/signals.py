@@ -15,9 +15,16 @@ import re
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMS = "一二两三四五六七八九十"
 _FORMULA = re.compile(rf"([{_NUMS}])个([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)")
+
+
 # Compound formulas such as 三破三立, 三看三促进, 三有一树: numeral + key, twice or more.
-_COMPOUND = re.compile(rf"(?:[{_NUMS}][^\W\d{_NUMS}个]{{1,2}}){{2,}}")
-_SEGMENT = re.compile(rf"([{_NUMS}])([^\W\d{_NUMS}个]{{1,2}})")
+def _numbered(numerals: str, longest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A run of numeral + key, twice or more, and one numeral + key of it: keys of 1…``longest`` characters."""
+    key = rf"[^\W\d{numerals}个]{{1,{longest}}}"
+    return re.compile(rf"(?:[{numerals}]{key}){{2,}}"), re.compile(rf"([{numerals}])({key})")
+
+
+_COMPOUND, _SEGMENT = _numbered(_NUMS, 2)
 # "四敢精神是哪四敢": asking 哪 + the formula's own numeral and key names a one-key formula (四敢, 三破).
 _WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
@@ -74,8 +81,8 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
 # 双 counts only inside a quoted label: in running text it is a word of its own (双方, 双向).
 _LABEL_NUMS = _NUMS + "双"
 _LABEL = re.compile(rf"^([{_LABEL_NUMS}])(?:个|大|项|条|种)?([^\W\d{_LABEL_NUMS}个]{{1,4}}|[{_NUMS}])$")
-_LABEL_COMPOUND = re.compile(rf"^(?:[{_LABEL_NUMS}][^\W\d{_LABEL_NUMS}个]{{1,3}}){{2,}}$")
-_LABEL_SEGMENT = re.compile(rf"([{_LABEL_NUMS}])([^\W\d{_LABEL_NUMS}个]{{1,3}})")
+# A whole quotation is one compound label, so its keys may be a character longer than in running text.
+_LABEL_COMPOUND, _LABEL_SEGMENT = _numbered(_LABEL_NUMS, 3)
 _LABEL_GAPS = re.compile(r"[、,，\s]")
 # A label that counts its items in digits: “民营经济31条”, “20项措施”.  A longer run of digits
 # is a code (“132、找代表”, “310工程”), not a count.
@@ -105,7 +112,7 @@ def label_formula(phrase: str) -> Formula | None:
     d = _DIGIT_LABEL.match(compact)
     if d is not None and int(d.group(1)) >= 2:
         return phrase, [(int(d.group(1)), d.group(2) or d.group(3))]
-    if not _LABEL_COMPOUND.match(compact):
+    if not _LABEL_COMPOUND.fullmatch(compact):
         return None
     parts = [(_CN_NUM[n], key) for n, key in _LABEL_SEGMENT.findall(compact)]
     counted = [(n, key) for n, key in parts if n >= 2]
@@ -140,12 +147,17 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
     every part's key occurs as often as it counts: any "A、B" near its name would pass the looser test.
     """
     name, parts = formula
-    text = folded_text.replace(name, " ")
     if len(parts) > 1:
         return enumerates(folded_text, formula)
-    if _lists_part(folded_text, text, formula, parts[0]):
+    n, key = parts[0]
+    text = folded_text.replace(name, " ")
+    if len(key) >= 2 and enumerates(folded_text, formula):
         return True
-    n = parts[0][0]
+    if len(key) == 1:
+        edge = re.escape(_ITEM_EDGE)
+        heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
+        if heads >= n:
+            return True
     # A list stands in one clause of the label's sentence: 敢为、敢闯、敢干、敢首创 / “组织员”“宣传员”….
     for sentence in _SENTENCE.split(folded_text):
         if name in sentence:
@@ -153,16 +165,6 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
                 if max(clause.count("、") + 1, len(re.findall(r"”\s*“", clause)) + 1) >= n:
                     return True
     return False
-
-
-def _lists_part(folded_text: str, text: str, formula: Formula, part: tuple[int, str]) -> bool:
-    """One counted part of a label, listed: its key repeated, or heading (or ending) that many items."""
-    n, key = part
-    if len(key) >= 2:
-        return enumerates(folded_text, (formula[0], [part]))
-    edge = re.escape(_ITEM_EDGE)
-    heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
-    return heads >= n
 
 
 _SENTENCE = re.compile(r"[。;!?]")
