@@ -68,6 +68,11 @@ _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 # "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
 _ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# A body that can be the one who does something: a party group, a committee, an office, a court, a
+# department (组织部, not 干部) or a level's party committee (市委, 党委); jieba's organisation tag covers the rest.
+_BODY = re.compile(
+    r"(?:党组|委员会|常委会|办公室|政府|法院|检察院|人大|..(?<!干)部|..厅|[省市县区镇乡党工]委|[委府大]办)$"
+)
 # Between a figure and the thing it names: a measure word and an opening quotation mark (“五个深刻把握”).
 _NAMING = r"(?:个|大|项|条|种)?[“\"「『]?"
 _SENTENCE = re.compile(r"[。；;!?！？]")
@@ -82,6 +87,11 @@ class Asked:
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
     value: bool = False  # "X是多少": a bare figure can be the answer (电话是多少 → 84427778), not only a count
+    # "向谁通报", "谁牵头": asked by what is done (the word after 谁), not by a title, so a body
+    # (市人大常委会党组) that stands with that act answers as well as a person does; the bodies the
+    # question names itself (市委组织部 of 市委组织部向谁通报) are not the answer.
+    act: str = ""
+    given: str = ""
 
 
 def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
@@ -145,7 +155,10 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         return None
     focus = tuple(titles or [w for w in [*after[:1], *before[-2:]] if len(w) >= 2])
     office = _OFFICE.search(q[clause_start:start])
-    return Asked("who", focus, office=office.group(1) if office and titles else "") if focus else None
+    if not focus:
+        return None
+    act = "" if titles else "".join(after[:1])
+    return Asked("who", focus, office=office.group(1) if office and titles else "", act=act, given=q)
 
 
 def _whole_title(q: str, title: str) -> str:
@@ -185,7 +198,12 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
             bodies = {m.group(0) for m in _ANY_OFFICE.finditer(clause)}
             if asked.office and bodies and asked.office not in bodies:
                 continue
-            if has_name(list(words(clause)), known) or _ASSIGNED.search(clause):
+            tokens = list(words(clause))
+            if has_name(tokens, known) or _ASSIGNED.search(clause):
+                return True
+            if asked.act and asked.act in clause and any(
+                (_BODY.search(t) or name_tags().get(t) == "nt") and t not in asked.given for t in tokens
+            ):
                 return True
             continue
         shape = _VALUE if asked.value else _SHAPES[asked.kind]

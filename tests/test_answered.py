@@ -75,6 +75,18 @@ def test_a_person_is_named_next_to_the_title_asked_for(analyzer) -> None:
     assert not has_name(analyzer.words("要发挥老同志的作用"), analyzer.is_known)
 
 
+def test_asked_by_what_is_done_a_body_answers(analyzer) -> None:
+    # "向谁通报" asks who receives the report: a body standing with that act answers, not only a person.
+    text = "严格落实市委组织部向市人大常委会党组通报人事安排和被推荐人选基本情况制度"
+    assert _states(analyzer, text, "市委组织部要向谁通报人事安排")
+    assert _states(analyzer, "由市委办公室牵头，市人大常委会办公室参加", "那个专班谁牵头")
+    # The body the question names itself is not the answer, and the act must stand in the clause.
+    assert not _states(analyzer, "市委组织部要通报人事安排", "市委组织部要向谁通报人事安排")
+    assert not _states(analyzer, "市人大常委会办公室负责联络", "那个专班谁牵头")
+    # A title asked for still needs a person: a body next to 主任 names nobody.
+    assert not _states(analyzer, "市人大常委会主任会议研究通过", "市人大常委会主任是谁")
+
+
 def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
     # jieba tags 库里 (cut out of 调研库里) as a person; no title stands next to it.
     words = analyzer.words(fold("丹阳人大调研库里放了多少课题"))
