@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .patterns import BODY_LEAD, HEADING_MARK
 from .question import TITLES, asked_about, name_tags
 from .signals import ASK_DATE, ASK_YEAR
 
@@ -36,6 +37,11 @@ _SHAPES = {
     ),
     "years": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*年"),
 }
+# Counting in these asks for items (几个“发力”, 几种思维, 几条措施), which a list answers; people, times
+# and money are counted in figures.
+_ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面"})
+_LIST_ITEMS = 2
+_ITEM = re.compile(r"[,，;；、。!?！？]")
 _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
@@ -92,6 +98,8 @@ class Asked:
     # question names itself (市委组织部 of 市委组织部向谁通报) are not the answer.
     act: str = ""
     given: str = ""
+    # Asked with 几 (几个“发力”), not 多少: a handful of items, which a list answers for the reader to count.
+    few: bool = False
 
 
 def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
@@ -149,7 +157,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         tags = name_tags()
         focus = tuple(_whole_title(q, w) for w in counted_words if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
         counted = unit.group(0) if unit and kind == "count" else ""
-        return Asked(kind, focus, counted, value=kind == "count" and not after and not unit) if focus else None
+        value = kind == "count" and not after and not unit
+        return Asked(kind, focus, counted, value=value, few=token == "几") if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     if m.group(0) in _NAME_ASK and not titles:
         return None
@@ -217,6 +226,15 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
                 return True
         if asked.kind == "count" and any(re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots):
             return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
+    if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and present:
+        if _listed(folded_text, present):
+            return True
+        # One item of a numbered series (一要在…上聚焦发力。二要…精准发力。): the series answers "几个发力",
+        # and this paragraph is one of what is counted when its opening sentence carries the focus.
+        if BODY_LEAD.match(folded_text) or HEADING_MARK.match(folded_text):
+            head = _SENTENCE.split(folded_text, maxsplit=1)[0]
+            if any(f in head for f in present):
+                return True
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.
@@ -229,6 +247,19 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
             if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
                 return True
     return False
+
+
+def _listed(folded_text: str, present: Sequence[str]) -> bool:
+    """Is a focus word repeated as the items of a list ("破除二线思维。…破除老爷思维。…", 在…上发力 ×4)?
+
+    A question for "几种思维" is answered by the passage that lists them for
+    the reader to count: the focus stands in two or more of its clauses.  The
+    items may each open a sentence of their own, so the whole paragraph is the
+    reach; the rule is kept to counts asked with 几 in a unit for items
+    (:data:`_ITEM_UNITS`), where a figure is not what the reader wants.
+    """
+    items = _ITEM.split(folded_text)
+    return any(sum(focus in item for item in items) >= _LIST_ITEMS for focus in present)
 
 
 def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:

@@ -338,3 +338,16 @@ def test_a_code_of_digits_is_answered_for_its_meaning_only_where_defined(searche
     # The same quotation asked for where it stands, or looked up alone, is answered.
     assert searcher.search("“132、找代表”联系服务群众日活动是哪个市搞的", top=3).answered
     assert searcher.search("“132、找代表”", top=3).answered
+
+
+def test_a_handful_asked_with_ji_is_answered_by_the_list_to_count(analyzer) -> None:
+    # "几种思维": the passage that lists them answers, whether in one sentence or one sentence each.
+    listed = "必须做到“三破三立”。“三破”:即破除二线思维。人大不是二线。破除老爷思维。破除惯性思维。"
+    assert _states(analyzer, listed, "动员会上说人大干部要破掉几种思维")
+    # One item of a numbered series, the focus in its opening sentence, is one of what is counted.
+    item = "三要在依法讨论决定重大事项和做好选举任免工作上协同发力。讨论、决定重大事项，是宪法赋予的职权。"
+    assert _states(analyzer, item, "四点意见那篇讲服务中心大局，一共几个“发力”")
+    assert not _states(analyzer, "讨论、决定重大事项，要协同发力。", "四点意见那篇讲服务中心大局，一共几个“发力”")
+    # 多少 asks for a figure, which a list does not give; nor does one mention of the focus.
+    assert not _states(analyzer, listed, "动员会上说人大干部要破掉多少种思维")
+    assert not _states(analyzer, "破除二线思维，当好主角", "动员会上说人大干部要破掉几种思维")
