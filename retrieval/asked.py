@@ -61,6 +61,9 @@ _DATE = re.compile(
     rf"(?:19|20)\d{{2}}\s*年|(?:{_CN}|\d{{1,2}})\s*月(?:份|初|底|中旬|上旬|下旬)?|(?<![\d个])\d{{1,2}}\s*[日号]"
     r"|今年|去年|前年|明年|年初|年底|年内|上半年|下半年"
 )
+# Where, as a place: 哪个区, 哪条路, 哪个城市 — not 在哪 (在哪说的 asks for a speech, 编到哪里 for a branch).
+_ASK_WHERE = re.compile(r"哪(?:个|一个|座)?(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
+_PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
@@ -88,7 +91,7 @@ _SENTENCE = re.compile(r"[。；;!?！？]")
 class Asked:
     """A question's demand: the kind of answer and the words the answer must stand next to."""
 
-    kind: str  # count | money | rate | years | who | when
+    kind: str  # count | money | rate | years | who | when | where
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
@@ -126,6 +129,18 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         tags = name_tags()
         focus = tuple(w for w in around if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
         return Asked("when", focus) if focus else None
+    where = _ASK_WHERE.search(q)
+    if where is not None:
+        start, end = where.start(), where.end()
+        clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
+        clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
+        tags = name_tags()
+        # "…叫啥名字，在哪个区": a clause of its own asks where the thing of the question stands.
+        for around in (words(q[clause_start:start]) + words(q[end:clause_end]), words(q[:start])):
+            focus = tuple(w for w in asked_about(around) if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
+            if focus:
+                return Asked("where", focus, given=q)
+        return None
     who = _ASK_WHO.search(q)
     ask = _ASK.search(q)
     if ask is None and who is None:
@@ -184,13 +199,24 @@ def _spots(clause: str, focus: str) -> list[tuple[int, int]]:
     return found
 
 
-def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]], known: Callable[[str], bool]) -> bool:
+def states(
+    folded_text: str,
+    asked: Asked,
+    words: Callable[[str], Sequence[str]],
+    known: Callable[[str], bool],
+    context: str = "",
+) -> bool:
     """Does the text give the asked-for figure or name next to one of the focus words, in one clause?
 
     ``words`` is plain segmentation of folded text and ``known`` tells a
     dictionary word; names are read off both (see :func:`has_name`).
     """
     present = [f for f in asked.focus if f in folded_text]
+    if asked.kind == "where":
+        # A place the question does not name: in the clause of what is asked about, or the place the
+        # paragraph inherits from its heading or byline (a 无锡 section's 议事厅 is in 无锡).
+        where = [c for c in _CLAUSE.split(folded_text) if any(f in c for f in present)]
+        return any(_place(t, asked.given) for c in [context, *where] for t in words(c))
     if asked.kind == "when":
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
@@ -247,6 +273,13 @@ def states(folded_text: str, asked: Asked, words: Callable[[str], Sequence[str]]
             if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
                 return True
     return False
+
+
+def _place(word: str, given: str) -> bool:
+    """A place name the question does not already give: jieba's place tag, or a word ending in a place's kind."""
+    if len(word) < 2 or word in given or (word[-1] in "省市区县" and word[:-1] in given):
+        return False  # 南京市 is the 南京 the question names
+    return name_tags().get(word) == "ns" or _PLACE_KIND.search(word) is not None
 
 
 def _listed(folded_text: str, present: Sequence[str]) -> bool:

@@ -783,7 +783,7 @@ class Searcher:
                 final[pos] += weight * closeness_of(pos)
             if answer is not None and self._answers(text, answer, runs.get(pos, ""), tokens):
                 final[pos] += SIGNAL_WEIGHT
-            if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known):
+            if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known, context):
                 final[pos] += STATED_WEIGHT
         if windows:
             # Passage evidence, normalised like BM25: the best window of all candidates scores 1.
@@ -970,7 +970,7 @@ class Searcher:
                 missing.append((name,))
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
-        stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known)
+        stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known, context)
         if inexact:
             # A half-remembered quotation is answered by the passage that says nearly the same.
             grams = set(char_bigrams(text))

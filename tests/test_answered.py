@@ -19,10 +19,10 @@ def _asked(analyzer, question: str):
     return asked_for(fold(question), analyzer.content_words)
 
 
-def _states(analyzer, text: str, question: str) -> bool:
+def _states(analyzer, text: str, question: str, context: str = "") -> bool:
     demand = _asked(analyzer, question)
     assert demand is not None
-    return states(fold(text), demand, analyzer.words, analyzer.is_known)
+    return states(fold(text), demand, analyzer.words, analyzer.is_known, fold(context))
 
 
 def test_question_filler_words_are_not_content() -> None:
@@ -351,3 +351,18 @@ def test_a_handful_asked_with_ji_is_answered_by_the_list_to_count(analyzer) -> N
     # 多少 asks for a figure, which a list does not give; nor does one mention of the focus.
     assert not _states(analyzer, listed, "动员会上说人大干部要破掉多少种思维")
     assert not _states(analyzer, "破除二线思维，当好主角", "动员会上说人大干部要破掉几种思维")
+
+
+def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> None:
+    question = "常州人大历史展示馆建在哪条路上"
+    assert _asked(analyzer, question).kind == "where"
+    assert _states(analyzer, "人大历史展示馆建在延陵西路，免费开放", question)
+    # Only the city the question names (南京市 is its 南京) is no answer, in the text or inherited.
+    assert not _states(analyzer, "建设人大历史展示馆，讲好人大故事", question, context="常州市人大常委会研究室")
+    assert not _states(analyzer, "南京市建成宪法公园", "南京宪法公园在哪个区")
+    # The place a paragraph inherits from its section answers: a 无锡 section's 议事厅 is in 无锡.
+    assert _states(analyzer, "设立“人大代表议事厅”民主实践平台", "人大代表议事厅在哪个城市", context="无锡市")
+    # A clause of its own asks where the thing of the question is.
+    assert _asked(analyzer, "宿迁那个主题公园叫啥名字，在哪个区").focus
+    # 在哪 alone asks for a speech or an article, not a place.
+    assert _asked(analyzer, "这话在哪说的") is None
