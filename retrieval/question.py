@@ -120,7 +120,7 @@ def _subject(word: str, subjects: Set[str], levels: str, bare: bool = True) -> b
 # Titles are a closed class: offices of party, state and other bodies, as news writing puts them next to names.
 TITLES = (
     "总书记|书记|副主任|主任委员|主任|委员长|秘书长|董事长|检察长|主席|总理|市长|省长|县长|区长|镇长|乡长|"
-    "部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长"
+    "部长|厅长|局长|处长|科长|院长|庭长|所长|馆长|校长|社长|行长|团长|组长|主编|总编|巡视员|调研员|理事长|会长|总经理"
 )
 # How officials are named: a title, or 委员/代表/同志, before or after the name.
 _TITLE_BEFORE = re.compile(f"(?:{TITLES}|委员|代表|同志)$")

@@ -85,6 +85,8 @@ def test_asked_by_what_is_done_a_body_answers(analyzer) -> None:
     assert not _states(analyzer, "市人大常委会办公室负责联络", "那个专班谁牵头")
     # A title asked for still needs a person: a body next to 主任 names nobody.
     assert not _states(analyzer, "市人大常委会主任会议研究通过", "市人大常委会主任是谁")
+    assert not _states(analyzer, "赛珍珠研究会举办纪念活动", "赛珍珠研究会的会长是谁")
+    assert _states(analyzer, "赛珍珠研究会会长王敏出席", "赛珍珠研究会的会长是谁")
 
 
 def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
