@@ -29,7 +29,7 @@ _COMPOUND, _SEGMENT = _numbered(_NUMS, 2)
 _WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 # Questions for a date or a year; ``asked`` reads the same words for its demand of a date.
-ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|日期")
+ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|啥时间|几月几日|几号|日期|(?<![好苦过])日子")
 ASK_YEAR = re.compile(r"哪年|哪一年|何年")
 _ASK_COUNT = re.compile(r"(?:多少|(?<![哪第好十])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
 _ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")

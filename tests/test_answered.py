@@ -368,3 +368,10 @@ def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> 
     assert _asked(analyzer, "宿迁那个主题公园叫啥名字，在哪个区").focus
     # 在哪 alone asks for a speech or an article, not a place.
     assert _asked(analyzer, "这话在哪说的") is None
+
+
+def test_spoken_ways_of_asking_a_date(analyzer) -> None:
+    assert _asked(analyzer, "句容市委召开人大工作会议的具体日子").kind == "when"
+    assert _asked(analyzer, "那次视察是啥时间").kind == "when"
+    # 好日子 is a life, not a date.
+    assert _asked(analyzer, "老百姓过上好日子靠什么") is None
