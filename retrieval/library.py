@@ -438,7 +438,9 @@ class Library:
                 ok = np.array([d in wanted for d in self.doc_ids], dtype=bool)
                 mask &= ok[np.asarray(self.doc_of)]
             if year:
-                mask &= self.paragraph_years() == int(year)
+                # A document of unknown date ("日期不详") may well be of that year: it is not filtered out.
+                years = self.paragraph_years()
+                mask &= (years == int(year)) | (years == 0)
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[key] = mask

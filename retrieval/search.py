@@ -589,9 +589,11 @@ class Searcher:
         lib = self.lib
         cfg = self.ranking
         allowed = self._allowed(q)
-        if q.year and not q.phrases and allowed is not None and not allowed.any():
-            # No document is of that year ("2014年总书记在镇江提出了什么"): the year is what
-            # the question says about the event, so it is searched as text and must be found.
+        dated = allowed is not None and q.year and (allowed & (lib.paragraph_years() == int(q.year))).any()
+        if q.year and not q.phrases and not dated:
+            # No document is of that year ("2014年总书记在镇江提出了什么"; the undated ones, which the
+            # filter keeps, are not): the year is what the question says about the event, so it is
+            # searched as text and must be found.
             notice = f"语料中没有{q.year}年的文档，按原文中的“{q.year}年”查找。"
             filters = [f for f in q.filters if f != f"年份：{q.year}"]
             q = replace(q, year="", filters=filters, notices=[*q.notices, notice])
