@@ -114,6 +114,10 @@ def paragraph_contexts(doc: Document) -> list[str]:
             own = places(f"{article.title} {article.author}")
             parts.extend(own or masthead)
         else:
+            # A document that is one speech has its title where a magazine has an article's
+            # ("…“四个机关”建设动员会上的讲话"); a title the reader compiled names nothing the text does not.
+            if not doc.derived_title:
+                parts.append(fold(doc.title))
             parts.extend(masthead)
         parts.append(lead_in(doc.paragraphs, i, folded))
         out.append(" ".join(dict.fromkeys(part for part in parts if part)))

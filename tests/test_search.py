@@ -77,6 +77,19 @@ def test_byline_place_is_inherited(searcher, library) -> None:
     assert any(danyang.paragraphs[h.paragraph - 1].article == article for h in hit.hits if h.doc_id == danyang.doc_id)
 
 
+def test_a_one_speech_document_lends_its_title_to_every_paragraph(searcher, library) -> None:
+    from retrieval.context import paragraph_contexts
+
+    (speech,) = [d for d in library.documents if d.doc_id.startswith("002")]
+    assert all("动员会" in c for c in paragraph_contexts(speech))
+    # "四个机关动员会" names 002's title, not the 000 speech that also speaks of 四个机关 at a 动员会.
+    hit = searcher.search("四个机关动员会说紧跟市委部署，要在哪两个里头找切入点", top=1).hits[0]
+    assert hit.doc_id.startswith("002") and "切入点" in hit.text
+    # A title the reader compiled ("标题系整理") is no title of the text's own.
+    (compiled,) = [d for d in library.documents if d.doc_id.startswith("001")]
+    assert compiled.derived_title and not any(fold(compiled.title) in c for c in paragraph_contexts(compiled))
+
+
 def test_news_items_are_named_by_their_byline_place(library) -> None:
     (news,) = [d for d in library.documents if d.doc_id.startswith("004")]
     titles = [news.articles[p.article].title for p in news.paragraphs]
