@@ -18,10 +18,14 @@ _FORMULA = re.compile(rf"([{_NUMS}])个([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包�
 
 
 # Compound formulas such as 三破三立, 三看三促进, 三有一树: numeral + key, twice or more.
-def _numbered(numerals: str, longest: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A run of numeral + key, twice or more, and one numeral + key of it: keys of 1…``longest`` characters."""
+def _numbered(numerals: str, longest: int, measure: str = "") -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A run of numeral + key, twice or more, and one numeral + key of it: keys of 1…``longest`` characters.
+
+    ``measure`` is a measure word a part may put between its numeral and key (“四个要看、四个更要看”).
+    """
     key = rf"[^\W\d{numerals}个]{{1,{longest}}}"
-    return re.compile(rf"(?:[{numerals}]{key}){{2,}}"), re.compile(rf"([{numerals}])({key})")
+    between = f"{measure}?" if measure else ""
+    return re.compile(rf"(?:[{numerals}]{between}{key}){{2,}}"), re.compile(rf"([{numerals}]){between}({key})")
 
 
 _COMPOUND, _SEGMENT = _numbered(_NUMS, 2)
@@ -82,7 +86,7 @@ def enumerates(folded_text: str, formula: Formula) -> bool:
 _LABEL_NUMS = _NUMS + "双"
 _LABEL = re.compile(rf"^([{_LABEL_NUMS}])(?:个|大|项|条|种)?([^\W\d{_LABEL_NUMS}个]{{1,4}}|[{_NUMS}])$")
 # A whole quotation is one compound label, so its keys may be a character longer than in running text.
-_LABEL_COMPOUND, _LABEL_SEGMENT = _numbered(_LABEL_NUMS, 3)
+_LABEL_COMPOUND, _LABEL_SEGMENT = _numbered(_LABEL_NUMS, 3, "个")
 _LABEL_GAPS = re.compile(r"[、,，\s]")
 # A label that counts its items in digits: “民营经济31条”, “20项措施”.  A longer run of digits
 # is a code (“132、找代表”, “310工程”), not a count.

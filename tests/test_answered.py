@@ -229,6 +229,8 @@ def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
     # Only the parts that count two or more are a list: one key point is no list of points.
     assert label_formula("一要点五计划") == ("一要点五计划", [(5, "计划")])
     assert label_formula("五争一创") == ("五争一创", [(5, "争")])
+    # A part may put 个 between its numeral and key.
+    assert label_formula("四个要看、四个更要看") == ("四个要看、四个更要看", [(4, "要看"), (4, "更要看")])
     assert label_formula("双培双争") == ("双培双争", [(2, "培"), (2, "争")])
     assert label_formula("一践行、两服务") == ("一践行、两服务", [(2, "服务")])
     # Counted in digits; a longer run of digits is a code, not a count.
