@@ -96,7 +96,7 @@ _DIGIT_LABEL = re.compile(
 # The question asks for the items themselves, not for where the label stands or whether it is right:
 # 哪五个, 分别, 具体是…, and asking after each key in turn (“三比三创”比什么、创什么).
 _ASKS_ITEMS = re.compile(
-    rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指的是|包括|都有|都是|是啥|有哪些"
+    rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指啥|指的是|包括|都有|都是|是啥|有哪些"
     r"|[\u4e00-\u9fff](?:什么|啥)[、,]?[\u4e00-\u9fff]{1,2}(?:什么|啥)"
 )
 _ITEM_EDGE = '、，,；;：:“”"「」 '
@@ -123,6 +123,10 @@ def label_formula(phrase: str) -> Formula | None:
     return (phrase, counted) if len(parts) >= 2 and counted else None
 
 
+# Right after the formula's name, what asks for its content: 具体指啥, 是什么, 包括哪些.
+_ITEMS_AFTER = r"[”」』\"]?(?:具体|到底|分别|都)?(?:指什么|指啥|指的是|是什么|是啥|是哪些|包括|有哪些)"
+
+
 def asks_items(folded_question_text: str) -> bool:
     """Does the question (without its quotation) ask what the items are (哪五个, 分别指什么, 具体是)?"""
     return bool(_ASKS_ITEMS.search(folded_question_text))
@@ -138,6 +142,8 @@ def asks_items_of(folded_question: str, formula: Formula) -> bool:
     numerals = "".join(c for c, v in _CN_NUM.items() if any(v == n for n, _ in counted))
     if numerals and re.search(rf"哪[{numerals}]", rest):
         return True
+    if re.search(re.escape(name) + _ITEMS_AFTER, folded_question):
+        return True  # “十个聚焦”，十个聚焦具体指啥
     return bool(counted) and all(re.search(re.escape(key) + "(?:什么|啥)", rest) for _, key in counted)
 
 

@@ -267,6 +267,8 @@ def test_a_formula_asked_for_its_items_is_the_one_asked_about() -> None:
         return any(asks_items_of(question, f) for f in formulas(question))
 
     assert asks("五个必须是哪五个") and asks("五争一创 争什么创什么") and asks("三高一争里三高指哪三高")
+    # What stands right after the name asks for its content.
+    assert asks("十个聚焦具体指啥") and asks("四个必须是什么") and asks("五个必须包括哪些")
     # The formula only sets the scene; what is asked for is something else.
     assert not asks("推进四个机关建设，人大干部分别要实现哪些化")
     assert not asks("四个机关建设动员会是哪天开的")
@@ -280,6 +282,7 @@ def test_a_formula_asked_for_its_items_is_the_one_asked_about() -> None:
         "泰州的“双培双争”分别是哪两培、哪两争",
         "镇江新区的五争一创是哪五争",
         "南京的“民营经济31条”都有哪些条",
+        "无锡紧跟省市委全会的“十个聚焦”，十个聚焦具体指啥",
     ],
 )
 def test_a_label_the_corpus_only_names_does_not_answer_for_its_items(searcher, question: str) -> None:
