@@ -42,6 +42,12 @@ _SHAPES = {
 _ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面"})
 _LIST_ITEMS = 2
 _ITEM = re.compile(r"[,，;；、。!?！？]")
+# Items numbered in the text: 一是… 二是…, 第一，… 第二，…, （一）… （二）…
+_CN_ORDINAL = "一二三四五六七八九十"
+_OPENS_LIST = r"[:：]\s*(?:一是|一要|第一|[(（]一[)）]|1[.、])"
+_ORDINAL_ITEM = re.compile(
+    rf"(?:^|[。;；:：,，])(?:[{_CN_ORDINAL}]是|第[{_CN_ORDINAL}][,，、]|[(（][{_CN_ORDINAL}][)）])"
+)
 _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
@@ -64,6 +70,8 @@ _DATE = re.compile(
 # Where, as a place: 哪个区, 哪条路, 哪个城市 — not 在哪 (在哪说的 asks for a speech, 编到哪里 for a branch).
 _ASK_WHERE = re.compile(r"哪(?:个|一个|座)?(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
 _PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
+# Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
+_SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
@@ -181,7 +189,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     office = _OFFICE.search(q[clause_start:start])
     if not focus:
         return None
-    act = "" if titles else "".join(after[:1])
+    acts = [w for w in after if w not in _SOMEONE]
+    act = "" if titles else "".join(acts[:1])
     return Asked("who", focus, office=office.group(1) if office and titles else "", act=act, given=q)
 
 
@@ -236,6 +245,11 @@ def states(
             tokens = list(words(clause))
             if has_name(tokens, known) or _ASSIGNED.search(clause):
                 return True
+            # The chronicle names who acted without a title: "胡宗元出席会议并讲话".
+            if asked.act and any(
+                tokens[i + 1].startswith(asked.act) and _person(tokens[i], known) for i in range(len(tokens) - 1)
+            ):
+                return True
             if asked.act and asked.act in clause and any(
                 (_BODY.search(t) or name_tags().get(t) == "nt") and t not in asked.given for t in tokens
             ):
@@ -253,8 +267,10 @@ def states(
         if asked.kind == "count" and any(re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots):
             return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
     if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and present:
-        if _listed(folded_text, present):
-            return True
+        if _listed(folded_text, present) or len(_ORDINAL_ITEM.findall(folded_text)) >= _LIST_ITEMS:
+            return True  # …几点考虑:一是…二是…三是…
+        if any(re.search(re.escape(f) + _OPENS_LIST, folded_text) for f in present):
+            return True  # "基于这么几点考虑:一是…": the list of what is counted starts here
         # One item of a numbered series (一要在…上聚焦发力。二要…精准发力。): the series answers "几个发力",
         # and this paragraph is one of what is counted when its opening sentence carries the focus.
         if BODY_LEAD.match(folded_text) or HEADING_MARK.match(folded_text):
@@ -273,6 +289,15 @@ def states(
             if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
                 return True
     return False
+
+
+def _person(word: str, known: Callable[[str], bool]) -> bool:
+    """A personal name as segmentation leaves it: two or three Han characters, unknown or tagged a name."""
+    return (
+        2 <= len(word) <= 3
+        and all(_HAN.match(c) for c in word)
+        and (not known(word) or name_tags().get(word) in ("nr", "nrt"))
+    )
 
 
 def _place(word: str, given: str) -> bool:

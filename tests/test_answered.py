@@ -83,6 +83,10 @@ def test_asked_by_what_is_done_a_body_answers(analyzer) -> None:
     # The body the question names itself is not the answer, and the act must stand in the clause.
     assert not _states(analyzer, "市委组织部要通报人事安排", "市委组织部要向谁通报人事安排")
     assert not _states(analyzer, "市人大常委会办公室负责联络", "那个专班谁牵头")
+    # The chronicle names who acted without a title; 领导 after 哪位 is "someone", the act follows it.
+    assert _states(analyzer, "13日市人大常委会召开议案督办推进会,胡宗元出席会议并讲话。", "督办推进会是谁出席讲的话")
+    assert not _states(analyzer, "13日市人大常委会召开议案督办推进会,会议听取汇报。", "督办推进会是谁出席讲的话")
+    assert _asked(analyzer, "座谈那回是哪位领导到场").act == "到场"
     # A title asked for still needs a person: a body next to 主任 names nobody.
     assert not _states(analyzer, "市人大常委会主任会议研究通过", "市人大常委会主任是谁")
     assert not _states(analyzer, "赛珍珠研究会举办纪念活动", "赛珍珠研究会的会长是谁")
@@ -380,3 +384,11 @@ def test_spoken_ways_of_asking_a_date(analyzer) -> None:
     assert _asked(analyzer, "那次视察是啥时间").kind == "when"
     # 好日子 is a life, not a date.
     assert _asked(analyzer, "老百姓过上好日子靠什么") is None
+
+
+def test_a_handful_is_answered_by_numbered_items(analyzer) -> None:
+    question = "徐劼列了几点考虑"
+    # The list of what is counted opens here ("这么几点考虑:一是…"), or its numbered items stand here.
+    assert _states(analyzer, "会议主要基于这么几点考虑:一是在今年省人代会上", question)
+    assert _states(analyzer, "我们有所考虑。一是抓学习，二是抓落实。", question)
+    assert not _states(analyzer, "会议作了认真考虑,一是抓学习", question)
