@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .patterns import BODY_LEAD, HEADING_MARK
+from .patterns import BODY_LEAD, HEADING_MARK, NUM
 from .question import TITLES, asked_about, name_tags
 from .signals import ASK_DATE, ASK_YEAR
 
@@ -43,11 +43,8 @@ _ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面"})
 _LIST_ITEMS = 2
 _ITEM = re.compile(r"[,，;；、。!?！？]")
 # Items numbered in the text: 一是… 二是…, 第一，… 第二，…, （一）… （二）…
-_CN_ORDINAL = "一二三四五六七八九十"
 _OPENS_LIST = r"[:：]\s*(?:一是|一要|第一|[(（]一[)）]|1[.、])"
-_ORDINAL_ITEM = re.compile(
-    rf"(?:^|[。;；:：,，])(?:[{_CN_ORDINAL}]是|第[{_CN_ORDINAL}][,，、]|[(（][{_CN_ORDINAL}][)）])"
-)
+_ORDINAL_ITEM = re.compile(rf"(?:^|[。;；:：,，])(?:[{NUM}]是|第[{NUM}][,，、]|[(（][{NUM}][)）])")
 _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
 _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # The question word, and what it asks for.  "多少钱" asks for money; 率/比例
@@ -128,36 +125,21 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         return None
     when = _ASK_WHEN.search(q)
     if when is not None:
-        start, end = when.start(), when.end()
-        clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
-        clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
-        around = asked_about(words(q[clause_start:start])) + asked_about(words(q[end:clause_end]))
-        # The event is what the date must stand next to, not the place or body it happened in
-        # (镇江 is in every sentence of a 镇江 magazine).
-        tags = name_tags()
-        focus = tuple(w for w in around if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
+        focus = _event(q, *_clause_of(q, when.start(), when.end()), words)
         return Asked("when", focus) if focus else None
     where = _ASK_WHERE.search(q)
     if where is not None:
+        # "…叫啥名字，在哪个区": a clause of its own asks where the thing the question names stands.
         start, end = where.start(), where.end()
-        clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
-        clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
-        tags = name_tags()
-        # "…叫啥名字，在哪个区": a clause of its own asks where the thing of the question stands.
-        for around in (words(q[clause_start:start]) + words(q[end:clause_end]), words(q[:start])):
-            focus = tuple(w for w in asked_about(around) if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
-            if focus:
-                return Asked("where", focus, given=q)
-        return None
+        focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+        return Asked("where", focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
     ask = _ASK.search(q)
     if ask is None and who is None:
         return None
     m = ask if ask is not None else who
     assert m is not None
-    start, end = m.start(), m.end()
-    clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
-    clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
+    clause_start, start, end, clause_end = _clause_of(q, m.start(), m.end())
     tail = q[end:clause_end]
     unit = re.match(_MEASURE, tail) if ask is not None else None
     after = asked_about(words(tail[unit.end() :] if unit else tail))
@@ -192,6 +174,26 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     acts = [w for w in after if w not in _SOMEONE]
     act = "" if titles else "".join(acts[:1])
     return Asked("who", focus, office=office.group(1) if office and titles else "", act=act, given=q)
+
+
+def _clause_of(q: str, start: int, end: int) -> tuple[int, int, int, int]:
+    """The clause around the question word at ``start:end``: (clause start, start, end, clause end)."""
+    clause_start = max((c.end() for c in _CLAUSE.finditer(q, 0, start)), default=0)
+    clause_end = next((c.start() for c in _CLAUSE.finditer(q, end)), len(q))
+    return clause_start, start, end, clause_end
+
+
+def _event(
+    q: str, clause_start: int, start: int, end: int, clause_end: int, words: Callable[[str], Sequence[str]]
+) -> tuple[str, ...]:
+    """The words of the clause around a question word, without the places and bodies in it.
+
+    The event is what a date or a place must stand next to, not the place or body it happened in
+    (镇江 is in every sentence of a 镇江 magazine).
+    """
+    around = asked_about(words(q[clause_start:start])) + asked_about(words(q[end:clause_end]))
+    tags = name_tags()
+    return tuple(w for w in around if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
 
 
 def _whole_title(q: str, title: str) -> str:
@@ -250,8 +252,10 @@ def states(
                 tokens[i + 1].startswith(asked.act) and _person(tokens[i], known) for i in range(len(tokens) - 1)
             ):
                 return True
-            if asked.act and asked.act in clause and any(
-                (_BODY.search(t) or name_tags().get(t) == "nt") and t not in asked.given for t in tokens
+            if (
+                asked.act
+                and asked.act in clause
+                and any((_BODY.search(t) or name_tags().get(t) == "nt") and t not in asked.given for t in tokens)
             ):
                 return True
             continue
@@ -291,13 +295,14 @@ def states(
     return False
 
 
+def _is_name(word: str, known: Callable[[str], bool], tags: tuple[str, ...] = ("nr", "nrt", "ns")) -> bool:
+    """A name as segmentation leaves it: up to three Han characters, outside the dictionary or tagged ``tags``."""
+    return len(word) <= 3 and all(_HAN.match(c) for c in word) and (not known(word) or name_tags().get(word) in tags)
+
+
 def _person(word: str, known: Callable[[str], bool]) -> bool:
-    """A personal name as segmentation leaves it: two or three Han characters, unknown or tagged a name."""
-    return (
-        2 <= len(word) <= 3
-        and all(_HAN.match(c) for c in word)
-        and (not known(word) or name_tags().get(word) in ("nr", "nrt"))
-    )
+    """A personal name standing alone (胡宗元 of 胡宗元出席): two or three characters, not a place."""
+    return len(word) >= 2 and _is_name(word, known, ("nr", "nrt"))
 
 
 def _place(word: str, given: str) -> bool:
@@ -327,16 +332,8 @@ def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
     or what the dictionary tags as a name (王安顺; 胡 of 胡敷成); a title
     followed by an ordinary word (主任会议) names nobody.
     """
-
-    def is_name(word: str) -> bool:
-        return (
-            len(word) <= 3
-            and all(_HAN.match(c) for c in word)
-            and (not known(word) or name_tags().get(word) in ("nr", "nrt", "ns"))
-        )
-
     for i, token in enumerate(tokens):
-        if token == "同志" and i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+        if token == "同志" and i > 0 and len(tokens[i - 1]) >= 2 and _is_name(tokens[i - 1], known):
             return True  # how a speech names a colleague: 喻海同志, 李健同志
         if not _TITLES.search(token):
             continue
@@ -345,9 +342,9 @@ def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:
             j += 1  # a chain of titles: 主任、党组副书记
         # A one-character name token (胡 of 胡敷成) needs the rest of the name after it.
         whole = j < len(tokens) and (len(tokens[j]) >= 2 or (j + 1 < len(tokens) and _HAN.match(tokens[j + 1][:1])))
-        if whole and is_name(tokens[j]):
+        if whole and _is_name(tokens[j], known):
             return True
-        if i > 0 and len(tokens[i - 1]) >= 2 and is_name(tokens[i - 1]):
+        if i > 0 and len(tokens[i - 1]) >= 2 and _is_name(tokens[i - 1], known):
             return True
         # A surname that segmentation split from the given name: 栗 + 战书 before 委员长.
         surname, given = (tokens[i - 2], tokens[i - 1]) if i > 1 else ("", "")

@@ -126,6 +126,7 @@ class Library:
         self.info = BuildInfo(warnings=list(errors))
         self._years: np.ndarray | None = None
         self._masks: dict[tuple, np.ndarray] = {}
+        self._dated: dict[tuple, bool] = {}
         self._contexts: dict[tuple[int, int], str] = {}
 
     def _join(self, base: Segment, delta: Delta) -> int:
@@ -445,6 +446,21 @@ class Library:
                 self._masks.clear()
             self._masks[key] = mask
         return mask
+
+    def dated(self, doc_ids: Sequence[str] | None, year: str) -> bool:
+        """Is any paragraph of ``doc_ids`` (all when None) dated ``year``, not merely of unknown date?
+
+        The year filter keeps undated paragraphs, so its mask alone cannot tell that no
+        document is of that year; cached per library like the masks.
+        """
+        key = (tuple(doc_ids) if doc_ids is not None else None, year)
+        if key not in self._dated:
+            years = self.paragraph_years() == int(year)
+            within = self.filter_mask(doc_ids, "")
+            if len(self._dated) > 64:
+                self._dated.clear()
+            self._dated[key] = bool((years if within is None else years & within).any())
+        return self._dated[key]
 
     def source_stats(self) -> dict[str, tuple[int, int]]:
         """(size, mtime_ns) of each source file (by its path in the corpus) as the manifest recorded it."""

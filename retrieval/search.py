@@ -589,8 +589,7 @@ class Searcher:
         lib = self.lib
         cfg = self.ranking
         allowed = self._allowed(q)
-        dated = allowed is not None and q.year and (allowed & (lib.paragraph_years() == int(q.year))).any()
-        if q.year and not q.phrases and not dated:
+        if q.year and not q.phrases and not lib.dated(q.doc_ids, q.year):
             # No document is of that year ("2014年总书记在镇江提出了什么"; the undated ones, which the
             # filter keeps, are not): the year is what the question says about the event, so it is
             # searched as text and must be found.
