@@ -23,6 +23,9 @@ import jieba
 import opencc
 from jieba import finalseg
 
+from . import compiled_cut
+from .compiled_cut import CompiledCut
+
 DATA_DIR = Path(__file__).with_name("data")
 
 _FOLD_CACHE = 16_384  # folded texts remembered (a 1,000-paragraph document's lines and paragraphs)
@@ -254,6 +257,10 @@ class Analyzer:
         # law: remembering them saves a third of the segmentation time.
         self._subs: dict[str, list[tuple[str, int]]] = {}
 
+    def use_compiled(self) -> bool:
+        """Segment in compiled code (the same words; for builds, where segmenting is most of the time)."""
+        return self._tk.use_compiled()
+
     def tokens(self, folded: str) -> list[str]:
         """Index/query tokens of folded text: jieba words plus every dictionary sub-word.
 
@@ -343,9 +350,12 @@ class _FastTokenizer(jieba.Tokenizer):
     paragraphs those two functions are most of the build.  Here the DAG walk
     and the route step are fused and each word's log-frequency is computed
     once (the dictionary is not changed after the analyzer is set up).  The
-    arithmetic and the tie-break (the longer word on equal scores) are
-    jieba's own, so the route — and every token — is identical; a test
-    compares the two on the seeds.
+    arithmetic is jieba's own, so the route — and every token — is jieba's;
+    a test compares the two.  One deliberate difference: where two routes
+    score exactly alike (哈哈哈|哈哈 against 哈哈|哈哈哈, or two domain terms
+    of equal frequency) the shorter word is kept, as the compiled cut that
+    builds use (:mod:`compiled_cut`) does, instead of jieba's longer one.  No
+    paragraph of the seeds and no eval question segments differently.
     """
 
     def __init__(self) -> None:
@@ -357,10 +367,18 @@ class _FastTokenizer(jieba.Tokenizer):
         self._clauses: dict[str, tuple[str, ...]] = {}
         self.clause_hits = 0
         self.clause_misses = 0
+        self._compiled: CompiledCut | None = None
+        self._want_compiled = False
 
     def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
         self._clauses.clear()
+        self._compiled = None  # built again, lazily, from the changed dictionary
         super().add_word(word, freq, tag)
+
+    def use_compiled(self) -> bool:
+        """Cut Chinese clauses in compiled code from now on (see :mod:`compiled_cut`); False where unavailable."""
+        self._want_compiled = compiled_cut.available()
+        return self._want_compiled
 
     def route(self, sentence: str) -> list[int]:
         """For each offset, the end (exclusive) of the word the best route takes there."""
@@ -384,7 +402,7 @@ class _FastTokenizer(jieba.Tokenizer):
                     if lf is None:
                         lf = logs[frag] = log(f)
                     sc = lf - logtotal + score[i]
-                    if best is None or sc >= best:
+                    if best is None or sc > best:
                         best, best_end = sc, i
                 if i >= n:
                     break
@@ -399,7 +417,12 @@ class _FastTokenizer(jieba.Tokenizer):
         words = self._clauses.get(sentence)
         if words is None:
             self.clause_misses += 1
-            words = tuple(self._cut_clause(sentence))
+            if self._want_compiled and self._compiled is None:
+                self._compiled = CompiledCut(self.FREQ, self.total)
+            if self._compiled is not None and self._compiled.takes(sentence):
+                words = tuple(self._compiled(sentence))
+            else:
+                words = tuple(self._cut_clause(sentence))
             if len(self._clauses) >= _CLAUSE_CACHE:
                 self._clauses.clear()
             self._clauses[sentence] = words
@@ -437,7 +460,7 @@ class _FastTokenizer(jieba.Tokenizer):
             yield from buf
 
 
-def _make_tokenizer(cache_dir: Path | None) -> jieba.Tokenizer:
+def _make_tokenizer(cache_dir: Path | None) -> _FastTokenizer:
     tk = _FastTokenizer()
     path = (cache_dir / _FREQ_CACHE_NAME) if cache_dir else None
     if path is not None and path.is_file():

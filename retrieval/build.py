@@ -127,11 +127,9 @@ def _segmenter(folder: str, cache_dir: str | None) -> tuple[TextColumn, Analyzer
     """The worker's folded column and analyzer, set up on its first task (one pool serves both passes)."""
     if _worker.get("folder") != folder:
         terms = json.loads((Path(folder) / "domain_terms.json").read_text(encoding="utf-8"))
-        _worker.update(
-            folder=folder,
-            column=TextColumn(Path(folder), "folded"),
-            analyzer=Analyzer(terms, cache_dir=Path(cache_dir) if cache_dir else None),
-        )
+        analyzer = Analyzer(terms, cache_dir=Path(cache_dir) if cache_dir else None)
+        analyzer.use_compiled()
+        _worker.update(folder=folder, column=TextColumn(Path(folder), "folded"), analyzer=analyzer)
     return _worker["column"], _worker["analyzer"]
 
 

@@ -16,6 +16,34 @@ SEEDS = ROOT / "seeds"
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
+def jieba_reference(tokenizer):
+    """Plain jieba on the analyzer's dictionary, keeping the shorter word where two routes score alike.
+
+    That tie-break is the analyzer's one deliberate difference from jieba
+    (jieba keeps the longer word; the compiled cut the builds use keeps the
+    shorter): everything else is jieba's own code.
+    """
+    from math import log
+
+    import jieba
+
+    class ShorterOnTies(jieba.Tokenizer):
+        def calc(self, sentence, DAG, route):
+            n = len(sentence)
+            route[n] = (0, 0)
+            logtotal = log(self.total)
+            for idx in range(n - 1, -1, -1):
+                score, neg_end = max(
+                    (log(self.FREQ.get(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], -x)
+                    for x in DAG[idx]
+                )
+                route[idx] = (score, -neg_end)
+
+    ref = ShorterOnTies()
+    ref.FREQ, ref.total, ref.initialized = tokenizer.FREQ, tokenizer.total, True
+    return ref
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")

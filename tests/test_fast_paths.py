@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import jieba_reference
 
 from retrieval.analysis import _TABLE, _mark_gaps, fold, fold_origin, fold_with_map
 from retrieval.passage import best_window, closest_sentence, sentence_spans
@@ -195,14 +196,12 @@ def test_duplicate_uploads_are_refused_by_recorded_fingerprints(corpus_copy, tmp
 
 
 def test_remembered_clauses_segment_as_jieba_and_follow_the_dictionary(library) -> None:
-    import jieba
 
     from retrieval.analysis import Analyzer
 
     analyzer = Analyzer(library.analyzer.domain_terms)
     fast = analyzer._tk
-    ref = jieba.Tokenizer()
-    ref.FREQ, ref.total, ref.initialized = fast.FREQ, fast.total, True
+    ref = jieba_reference(fast)
     texts = library.folded_many(range(200))
     for _ in range(2):  # the second pass is answered from remembered clauses
         for text in texts:
@@ -211,6 +210,39 @@ def test_remembered_clauses_segment_as_jieba_and_follow_the_dictionary(library) 
     before = list(fast.cut("全过程人民民主实践基地"))
     fast.add_word("民主实践基地", freq=10**7)
     assert list(fast.cut("全过程人民民主实践基地")) != before
+
+
+def test_compiled_cut_segments_exactly_as_jieba_and_follows_the_dictionary(library) -> None:
+    """The build's compiled clause cut (jieba-fast-dat fed jieba's data) gives jieba's words.
+
+    Compared on every paragraph of the seeds and on spliced text whose
+    clauses never repeat (what most of a real build segments), with digits,
+    percentages and Latin runs that must stay on the Python path.
+    """
+    import random
+
+    from retrieval import compiled_cut
+    from retrieval.analysis import Analyzer
+
+    if not compiled_cut.available():
+        pytest.skip("jieba-fast-dat has no wheel for this platform: the Python path is the only one")
+    analyzer = Analyzer(library.analyzer.domain_terms)
+    assert analyzer.use_compiled()
+    fast = analyzer._tk
+    ref = jieba_reference(fast)
+    sentences = [s for p in library.paragraphs for s in re.findall(r"[^。！？]+[。！？]", p.text)]
+    rng = random.Random(5)
+    spliced = ["".join(rng.choice(sentences)[: rng.randint(2, 40)] for _ in range(4)) for _ in range(2000)]
+    odd = ["接待群众3.3万人次", "办成率超80%，达21.88kb", "人民选我当代表，我当代表为人民", "哈" * 50, "ab.cd-2%"]
+    compiled_before = fast.clause_misses
+    for text in [*library.folded, *(fold(t) for t in spliced), *odd]:
+        assert list(fast.cut(text, HMM=True)) == list(ref.cut(text, HMM=True)), text
+    assert fast._compiled is not None and fast.clause_misses > compiled_before
+    before = list(fast.cut("全过程人民民主实践基地"))
+    fast.add_word("民主实践基地", freq=10**7)
+    assert fast._compiled is None  # the trie is built again from the changed dictionary
+    after = list(fast.cut("全过程人民民主实践基地"))
+    assert after != before and "民主实践基地" in after
 
 
 def test_near_duplicate_decides_as_the_intersection_does() -> None:

@@ -22,13 +22,23 @@ def project() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
-def pins(name: str) -> dict[str, str]:
+def requirements(name: str) -> dict[str, Requirement]:
     out = {}
     for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].strip()
         if line and not line.startswith("-r"):
-            package, _, version = line.partition("==")
-            out[canonicalize_name(package)] = version
+            req = Requirement(line)
+            out[canonicalize_name(req.name)] = req
+    return out
+
+
+def pins(name: str) -> dict[str, str]:
+    """Each requirement's pinned version (every line pins one with ``==``; a marker may limit where)."""
+    out = {}
+    for package, req in requirements(name).items():
+        (spec,) = req.specifier
+        assert spec.operator == "==", f"{package} is not pinned"
+        out[package] = spec.version
     return out
 
 
@@ -52,11 +62,12 @@ def test_pyproject_declares_every_runtime_dependency_with_its_pin() -> None:
     declared = {canonicalize_name(Requirement(r).name): Requirement(r) for r in project()["dependencies"]}
     missing = imported_distributions() - set(declared)
     assert not missing, f"imported by bot/ or retrieval/ but not in pyproject's dependencies: {sorted(missing)}"
-    runtime = pins("requirements.txt")
+    runtime, pinned = pins("requirements.txt"), requirements("requirements.txt")
     for name, req in declared.items():
         assert str(req.specifier) == f"=={runtime[name]}", (
             f"{name}: pyproject says {req.specifier}, requirements.txt {runtime[name]}"
         )
+        assert req.marker == pinned[name].marker, f"{name}: installed where pyproject and requirements.txt disagree"
 
 
 def test_runtime_and_development_pins_are_apart() -> None:
@@ -74,7 +85,10 @@ def test_runtime_and_development_pins_are_apart() -> None:
 def test_every_pin_installs_on_the_oldest_python_admitted() -> None:
     """What is installed is what is pinned, and each pinned release accepts Python 3.11.0 (soupsieve 3+ does not)."""
     oldest = re.fullmatch(r">=(\d+\.\d+)", project()["requires-python"]).group(1) + ".0"  # type: ignore[union-attr]
+    limited = {n: r.marker for n, r in {**requirements("requirements.txt"), **requirements("requirements-dev.txt")}.items()}
     for name, version in {**pins("requirements.txt"), **pins("requirements-dev.txt")}.items():
+        if limited[name] is not None and not limited[name].evaluate():
+            continue  # not for this machine (an optional accelerator without a wheel here)
         dist = metadata.distribution(name)
         assert dist.version == version, f"{name}: {dist.version} installed, {version} pinned"
         requires = dist.metadata.get("Requires-Python")
