@@ -383,3 +383,11 @@ def test_a_handful_is_answered_by_numbered_items(analyzer) -> None:
     assert _states(analyzer, "会议主要基于这么几点考虑:一是在今年省人代会上", question)
     assert _states(analyzer, "我们有所考虑。一是抓学习，二是抓落实。", question)
     assert not _states(analyzer, "会议作了认真考虑,一是抓学习", question)
+
+
+@pytest.mark.parametrize("question", ["干在实处，后面四个字是啥", "感恩奋进前面四个字是啥"])
+def test_a_count_of_characters_asks_for_wording_not_for_a_formula(searcher, question: str) -> None:
+    """"四个字" counts the words of a quotation: it is no numbered formula the passage must list."""
+    assert formulas(fold(question)) == []
+    assert formulas(fold("四个机关是什么")) == [("四个机关", [(4, "机关")])]
+    assert searcher.search(question, top=3).answered
