@@ -39,10 +39,13 @@ _SHAPES = {
 }
 # Counting in these asks for items (几个“发力”, 几种思维, 几条措施), which a list answers; people, times
 # and money are counted in figures.
-_ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面"})
+_ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面", "块"})
 _LIST_ITEMS = 2
 _ITEM = re.compile(r"[,，;；、。!?！？]")
 # Items numbered in the text: 一是… 二是…, 第一，… 第二，…, （一）… （二）…
+# Items joined by 、 that end right before the focus (…、…、…等形式, “…、…”互促互进): the last item may
+# run up to it, so a few words (的全流程) may stand between.
+_ENUMERATED = r"[^、,，;；。:：!?！？]{1,16}(?:、[^、,，;；。:：!?！？]{1,16})+"
 _OPENS_LIST = r"[:：]\s*(?:一是|一要|第一|[(（]一[)）]|1[.、])"
 _ORDINAL_ITEM = re.compile(rf"(?:^|[。;；:：,，])(?:[{NUM}]是|第[{NUM}][,，、]|[(（][{NUM}][)）])")
 _COMMON_UNITS = frozenset({"个", "次", "位", "名", "人", "人次"})
@@ -275,6 +278,8 @@ def states(
             return True  # …几点考虑:一是…二是…三是…
         if any(re.search(re.escape(f) + _OPENS_LIST, folded_text) for f in present):
             return True  # "基于这么几点考虑:一是…": the list of what is counted starts here
+        if any(re.search(_ENUMERATED + re.escape(f), folded_text) for f in present):
+            return True  # "通过支部学习、理论培训、专题讲座等形式": the items stand right before what they are
         # One item of a numbered series (一要在…上聚焦发力。二要…精准发力。): the series answers "几个发力",
         # and this paragraph is one of what is counted when its opening sentence carries the focus.
         if BODY_LEAD.match(folded_text) or HEADING_MARK.match(folded_text):
