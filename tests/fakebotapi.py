@@ -101,6 +101,8 @@ class FakeBotAPI:
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._lock = threading.Lock()
+        # Telegram answers a long poll the moment an update arrives: a waiting getUpdates is woken by push().
+        self._pushed = threading.Condition(self._lock)
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
@@ -122,6 +124,7 @@ class FakeBotAPI:
         with self._lock:
             update["update_id"] = next(self._update_ids)
             self.updates.append(update)
+            self._pushed.notify_all()
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict[str, Any]]:
         """What the bot got through (accepted calls), in order."""
@@ -214,14 +217,14 @@ class FakeBotAPI:
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             deadline = time.time() + min(float(params.get("timeout") or 0), 0.3)
-            while True:
-                with self._lock:
+            with self._lock:
+                while True:
                     # As Telegram does: an offset confirms (and forgets) every earlier update.
                     self.updates = [u for u in self.updates if u["update_id"] >= offset]
-                    ready = list(self.updates)
-                if ready or time.time() >= deadline:
-                    return ready
-                time.sleep(0.02)
+                    left = deadline - time.time()
+                    if self.updates or left <= 0:
+                        return list(self.updates)
+                    self._pushed.wait(left)
         if method in ("sendMessage", "editMessageText", "sendDocument"):
             chat_id = params.get("chat_id")
             message = {
@@ -284,6 +287,13 @@ class FakeBotAPI:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Telegram's servers: the bot's HTTP client reuses its connections
+            # (HTTP/1.0 closed each one, and the bot paid a TCP connect and close per call).
+            protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle's algorithm the body of a kept-alive
+            # connection would wait for the client's delayed ACK (40 ms on Linux).
+            disable_nagle_algorithm = True
+
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 

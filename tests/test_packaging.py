@@ -123,3 +123,18 @@ def test_the_image_relies_on_nothing_but_python3_and_venv_in_its_base() -> None:
     for i, step in enumerate(steps):
         if re.match(r"(RUN|CMD|HEALTHCHECK) ", step) and re.search(r"\b(python|pip)\b(?!3)", step):
             assert i >= venv, f"runs the base image's python or pip, before the venv exists: {step}"
+
+
+def test_httpcore_finds_sniffio_instead_of_searching_for_it_on_every_call() -> None:
+    """httpcore asks ``import sniffio`` on each lock and event of a request; without it every ask is a
+    failed search of sys.path (a quarter of the bot's event loop under load), so the pin must resolve."""
+    import asyncio
+
+    from httpcore._synchronization import current_async_library
+
+    assert asyncio.run(_library_in_a_loop(current_async_library)) == "asyncio"
+    assert "sniffio" in sys.modules
+
+
+async def _library_in_a_loop(current_async_library) -> str:  # type: ignore[no-untyped-def]
+    return current_async_library()
