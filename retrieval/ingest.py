@@ -53,6 +53,7 @@ class Line:
     compact: str  # folded, no spaces
     md_level: int
     gap_before: bool  # a blank line, page break or removed residue precedes it
+    bullet: str = ""  # the Markdown list or quote mark taken off its start ("- ")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -130,7 +131,9 @@ def clean_lines(text: str) -> tuple[list[Line], int]:
         if m:
             md_level = len(m.group(1))
             line = line[m.end() :]
-        line = _MD_BULLET.sub("", line)
+        bullet = _MD_BULLET.match(line)
+        if bullet:
+            line = line[bullet.end() :]
         line = _MD_EMPHASIS.sub("", line).strip()
         key = fold_keep_spaces(line)
         compact = key.replace(" ", "")
@@ -142,7 +145,7 @@ def clean_lines(text: str) -> tuple[list[Line], int]:
             dropped += 1
             gap = True
             continue
-        out.append(Line(no, line, key, compact, md_level, gap))
+        out.append(Line(no, line, key, compact, md_level, gap, bullet.group(0).strip() if bullet else ""))
         gap = False
     return out, dropped
 
@@ -355,6 +358,11 @@ def join_text(left: str, right: str) -> str:
     return left + _join_piece(left[-9:], right)
 
 
+def _block(cur: _Growing) -> Block:
+    first = cur.lines[0]
+    return Block(cur.text.strip(), first.no, cur.lines[-1].no, first.md_level, first.bullet)
+
+
 def assemble(lines: list[Line], known_titles: set[str] | None = None) -> list[Block]:
     """Rebuild paragraphs from cleaned lines (hard wraps and page breaks re-joined), in linear time."""
     titles = known_titles or set()
@@ -370,10 +378,10 @@ def assemble(lines: list[Line], known_titles: set[str] | None = None) -> list[Bl
             if joined:
                 cur.append(line)
                 continue
-            blocks.append(Block(cur.text.strip(), cur.lines[0].no, cur.lines[-1].no, cur.lines[0].md_level))
+            blocks.append(_block(cur))
         cur = _Growing(line)
     if cur is not None:
-        blocks.append(Block(cur.text.strip(), cur.lines[0].no, cur.lines[-1].no, cur.lines[0].md_level))
+        blocks.append(_block(cur))
     return blocks
 
 

@@ -17,6 +17,7 @@ class Block:
     line_start: int
     line_end: int
     md_level: int = 0
+    bullet: str = ""  # the list mark its first line began with (kept only where it is printed matter: contents)
 
 
 @dataclass

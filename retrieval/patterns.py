@@ -123,3 +123,11 @@ def arabic_dates(text: str) -> str:
 
 def is_date_line(compact: str) -> bool:
     return bool(DATE_LINE.match(arabic_dates(compact)))
+
+
+# A table-of-contents entry as a paragraph (structure.py makes them, under the section CONTENTS):
+# its page number first, after the list mark the contents are printed with (folded text has no spaces).
+CONTENTS = "目录"
+CONTENTS_ENTRY = re.compile(r"^(?:-\s*)?\d{1,3}(?!\d)")
+# A question about where something is printed: the only questions a contents entry answers.
+ASKS_PAGE = re.compile(r"页|目录")

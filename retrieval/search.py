@@ -23,6 +23,7 @@ from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
+from .patterns import ASKS_PAGE, CONTENTS, CONTENTS_ENTRY
 from .question import asked_about, entities, soft_words
 from .signals import (
     Formula,
@@ -713,6 +714,19 @@ class Searcher:
         positions = list(cands)
         texts = dict(zip(positions, lib.folded_many(positions), strict=True))
         contexts = dict(zip(positions, self._contexts_bare(positions), strict=True))
+        # A contents entry (page, title, author) says where an article is printed and nothing
+        # of what it says: it answers "on which page", where it is the only paragraph that can,
+        # and no other question — short, and holding the author's and section's names, it
+        # would outrank the article for any question naming them.
+        asks_page = bool(ASKS_PAGE.search(folded_text))
+        listed = {p for p in positions if CONTENTS_ENTRY.match(texts[p]) and CONTENTS in contexts[p]}
+        if listed and not asks_page:
+            positions = [p for p in positions if p not in listed]
+            cands = {p: cands[p] for p in positions}
+            close = [p for p in close if p not in listed]
+            if not cands:
+                return Ranked([], marks, Evidence(False, 0.0, None, False), q)
+            top = max(cands.values()) or 1.0
         bares: dict[int, str] = {}
 
         def bare_of(pos: int) -> str:
@@ -738,6 +752,8 @@ class Searcher:
             if cfg.signals and words and not cfg.passages:
                 score += COVER_WEIGHT * covered(words, context + text, forms) / idf_total
             if forms and any(enumerates(text, f) for f in forms):
+                score += SIGNAL_WEIGHT
+            if asks_page and pos in listed:
                 score += SIGNAL_WEIGHT
             final[pos] = score
         # Stage two, the best stage-one candidates only (a cascade, as search

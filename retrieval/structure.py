@@ -19,6 +19,7 @@ from .model import Article, Block, Document, OutlineEntry, Paragraph
 from .patterns import (
     ADDRESSEES,
     BODY_LEAD,
+    CONTENTS,
     FILE_NUMBER,
     FULL_DATE,
     HEADING_MARK,
@@ -454,8 +455,9 @@ class _Walker:
                 i = self.colophon(i)
                 continue
             if i in self.plan.toc:
-                self.outline("toc", it, 0)
-            elif it.role in ("publication", "issue", "title"):
+                i = self.contents(i)
+                continue
+            if it.role in ("publication", "issue", "title"):
                 self.outline(it.role, it, 0)
             elif i in self.plan.article_at:
                 i = self.open_article(i)
@@ -484,6 +486,48 @@ class _Walker:
                 Paragraph(doc.doc_id, len(doc.paragraphs) + 1, text, section, lines[0].line_start, lines[-1].line_end)
             )
             i = j
+        return i
+
+    def contents(self, i: int) -> int:
+        """Each table-of-contents entry, and each credit of the cover art, becomes a paragraph.
+
+        Readers cite a magazine by page ("目录上是第几页", "封底照片是谁拍的"), and only the
+        contents say it: an entry is its page number, title and author, over however many
+        lines they run; a credit is the art's place and caption with its photographer.
+        Their section is the publication and 目录 (with the contents' own group, ◆ 书画摄影),
+        which is how questions name them.  Every line stays in the outline as before.
+        """
+        items, doc, toc = self.items, self.doc, self.plan.toc
+        publication = doc.publication or doc.title
+        group = ""
+        lines: list[Block] = []
+
+        def close() -> None:
+            if lines:
+                section = tuple(x for x in (publication, CONTENTS, group) if x)
+                text = "\n".join(f"{b.bullet} {b.text.strip()}" if b.bullet else b.text.strip() for b in lines)
+                first, last = lines[0].line_start, lines[-1].line_end
+                doc.paragraphs.append(Paragraph(doc.doc_id, len(doc.paragraphs) + 1, text, section, first, last))
+                lines.clear()
+
+        while i < len(items) and i in toc and items[i].role != "colophon":
+            it = items[i]
+            text = it.block.text.strip()
+            self.outline("toc", it, 0)
+            section = _TOC_SECTION.match(text)
+            starts = (_TOC_ENTRY.match(text) and not is_date_line(it.compact) and not _META.match(it.key)) or (
+                _TOC_ART.match(text) and not text.startswith("摄影")
+            )
+            if section or _TOC_HEAD.match(it.compact) or _is_keyed(it):
+                close()
+                group = section.group(1).strip() if section else group
+            elif starts:
+                close()
+                lines.append(it.block)
+            elif lines and has_content(text):
+                lines.append(it.block)  # the rest of a title, its "/ author" line, a photographer
+            i += 1
+        close()
         return i
 
     def open_article(self, i: int) -> int:

@@ -156,6 +156,28 @@ def test_a_colophon_line_answers_who_edits_the_magazine(searcher) -> None:
     assert result.answered and result.hits[0].text == "主 编:王丰江"
 
 
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("马明龙在市委人大工作会议上的讲话在目录第几页", "- 4 在市委人大工作会议上的讲话 / 马明龙"),
+        ("大事记印在哪一页", "52 2022年5月份"),
+    ],
+)
+def test_a_page_question_is_answered_by_the_contents_entry(searcher, question: str, entry: str) -> None:
+    assert searcher.search(question, top=3).hits[0].text == entry
+
+
+def test_contents_entries_answer_no_question_about_what_an_article_says(searcher) -> None:
+    # The entry "- 1 着力加强和改进新时代人大工作 / 任言平" holds the author and, in its section, 卷首语.
+    for question in ("任言平那篇卷首语讲了什么", "李健在培训班上发言讲了哪几点"):
+        hits = searcher.search(question, top=5).hits
+        assert hits and not any("目录" in h.section for h in hits)
+
+
+def test_a_cover_credit_names_the_photographer(searcher) -> None:
+    assert searcher.search("杂志封面照片是谁拍的", top=3).hits[0].text == "封面 市委人大工作会议\n摄影 / 马镇丹"
+
+
 def test_a_colophon_value_answers_what_it_is(searcher) -> None:
     # The one paragraph with the question's rarest word (邮编) reaches stage two, and a colon joins key and value.
     result = searcher.search("镇江市人大常委会的邮编是多少", top=3)

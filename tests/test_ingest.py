@@ -69,10 +69,28 @@ def test_magazine_articles_authors_and_dates(library) -> None:
     assert any(a.title.startswith("以“三提高三提升”") and a.author == "丹阳市人大常委会办公室" for a in d.articles)
 
 
-def test_masthead_and_contents_are_not_answers(library) -> None:
+def test_masthead_and_contents_labels_are_not_answers(library) -> None:
     joined = "\n".join(texts(doc(library, "003")))
-    for meta in ("准印证号", "◆ 卷首语", "卷首语", "封面 市委人大工作会议"):
+    for meta in ("准印证号", "◆ 卷首语", "卷首语", "目 录 Contents"):
         assert meta not in joined
+
+
+def test_contents_entries_and_art_credits_are_paragraphs_under_the_contents(library) -> None:
+    """Readers cite a magazine by page: each entry (page, title, author, over however many lines) and
+    each cover-art credit (with its photographer) is a paragraph, printed as the contents print it."""
+    d = doc(library, "003")
+    listed = [p for p in d.paragraphs if p.section[:2] == ("民主法治建設", "目录")]
+    by_text = {p.text: p for p in listed}
+    assert by_text["- 4 在市委人大工作会议上的讲话 / 马明龙"].section[2] == "特别关注"
+    assert "50 全面加强和改进新时代开发区人大工作\n/ 镇江新区工委办公室" in by_text
+    assert "38 学以致用 知行合一\n不断丰富和拓展代表小组的实践特色 / 钱进" in by_text
+    assert by_text["封底 金山荷风\n摄影 / 佚 名"].section[2] == "书画摄影"
+    assert by_text["52 2022年5月份"].article == -1
+    assert len(listed) == 25 and not any(t.startswith("◆") or "Contents" in t for t in by_text)
+    # Numbered in the order of the file, one run after the colophon, each cited by its own line.
+    numbers = [p.number for p in listed]
+    assert numbers == list(range(numbers[0], numbers[0] + 25))
+    assert by_text["- 4 在市委人大工作会议上的讲话 / 马明龙"].line_start == 90
 
 
 def test_colophon_lines_are_paragraphs_of_the_publication(library) -> None:
@@ -85,8 +103,8 @@ def test_colophon_lines_are_paragraphs_of_the_publication(library) -> None:
     assert "副 主 任:陈鹏飞 张 蕾\n张纪成 邓国平" in lines
     assert "地 址: 镇江市行政中心2号楼\n(南徐大道68号)" in lines
     assert all(p.line_start <= q.line_start for p, q in zip(d.paragraphs, d.paragraphs[1:], strict=False))
-    # The contents and the articles around the colophon are untouched.
-    assert not any(p.text.startswith("- ") or p.text.startswith("◆") for p in d.paragraphs)
+    # The contents' own labels and the articles around the colophon are untouched.
+    assert not any(p.text.startswith("◆") for p in d.paragraphs)
     assert [a.author for a in d.articles if a.title == "在市委人大工作会议上的讲话"] == ["马明龙", "徐曙海", "李健"]
 
 
