@@ -719,7 +719,7 @@ class Searcher:
         # and no other question — short, and holding the author's and section's names, it
         # would outrank the article for any question naming them.
         asks_page = bool(ASKS_PAGE.search(folded_text))
-        listed = {p for p in positions if CONTENTS_ENTRY.match(texts[p]) and CONTENTS in contexts[p]}
+        listed = {p for p in positions if CONTENTS in contexts[p] and CONTENTS_ENTRY.match(texts[p])}
         if listed and not asks_page:
             positions = [p for p in positions if p not in listed]
             cands = {p: cands[p] for p in positions}

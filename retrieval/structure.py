@@ -60,6 +60,27 @@ class _TocEntry:
     title: str
     author: str = ""
     section: str = ""
+    lines: list[int] = field(default_factory=list)  # the contents' blocks it is printed on
+
+
+@dataclass
+class _Toc:
+    """The table of contents: its block range, the entries, its section labels, and what it prints.
+
+    ``printed`` holds, in order, every entry and every cover-art credit (封面 … with its
+    摄影 / … line): each becomes a paragraph, since only the contents say on which page an
+    article is printed or who took a cover photo.
+    """
+
+    start: int = -1
+    end: int = -1
+    entries: list[_TocEntry] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    printed: list[_TocEntry] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> range:
+        return range(self.start, self.end + 1) if self.start >= 0 else range(0)
 
 
 @dataclass
@@ -71,31 +92,32 @@ class _Item:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _parse_toc(items: list[_Item]) -> tuple[int, int, list[_TocEntry], list[str]]:
-    """Find the table of contents; return its block range, its entries and section labels."""
-    start = next((i for i, it in enumerate(items[:200]) if _TOC_HEAD.match(it.compact)), -1)
-    if start < 0:
-        return -1, -1, [], []
-    entries: list[_TocEntry] = []
-    sections: list[str] = []
+def _parse_toc(items: list[_Item]) -> _Toc:
+    """Find the table of contents and read its entries, section labels and art credits."""
+    toc = _Toc()
+    toc.start = next((i for i, it in enumerate(items[:200]) if _TOC_HEAD.match(it.compact)), -1)
+    if toc.start < 0:
+        return toc
     current: _TocEntry | None = None
+    credit: _TocEntry | None = None
     section = ""
-    end = start
-    for i in range(start + 1, min(len(items), start + 200)):
+    toc.end = toc.start
+    for i in range(toc.start + 1, min(len(items), toc.start + 200)):
         it = items[i]
         text = it.block.text.strip()
         sm = _TOC_SECTION.match(text)
         em = _TOC_ENTRY.match(text)
         if sm:
             section = sm.group(1).strip()
-            sections.append(section)
-            current = None
-            end = i
+            toc.sections.append(section)
+            current = credit = None
+            toc.end = i
         elif em and not is_date_line(it.compact) and not _META.match(it.key):
             title, _, author = em.group(2).rpartition("/") if "/" in em.group(2) else (em.group(2), "", "")
-            current = _TocEntry(title.strip(), author.strip(), section)
-            entries.append(current)
-            end = i
+            current, credit = _TocEntry(title.strip(), author.strip(), section, [i]), None
+            toc.entries.append(current)
+            toc.printed.append(current)
+            toc.end = i
         elif current is not None and not current.author and not _TOC_ART.match(text) and ":" not in it.key:
             if text.startswith("/"):
                 current.author = text[1:].strip()
@@ -103,10 +125,16 @@ def _parse_toc(items: list[_Item]) -> tuple[int, int, list[_TocEntry], list[str]
                 title, _, author = text.rpartition("/") if "/" in text else (text, "", "")
                 current.title = f"{current.title} {title.strip()}"
                 current.author = author.strip()
-            end = i
+            current.lines.append(i)
+            toc.end = i
         elif _TOC_ART.match(text):
-            end = i
-    return start, end, entries, sections
+            if credit is not None and text.startswith("摄影"):
+                credit.lines.append(i)  # the photographer of the art above
+            else:
+                current, credit = None, _TocEntry(text, section=section, lines=[i])
+                toc.printed.append(credit)
+            toc.end = i
+    return toc
 
 
 def _items(blocks: list[Block]) -> list[_Item]:
@@ -118,9 +146,8 @@ def _items(blocks: list[Block]) -> list[_Item]:
 
 def toc_titles(blocks: list[Block]) -> set[str]:
     """Bare forms of the titles a table of contents lists, and of each line of a two-line title."""
-    _, _, entries, _ = _parse_toc(_items(blocks))
     titles: set[str] = set()
-    for e in entries:
+    for e in _parse_toc(_items(blocks)).entries:
         parts = e.title.split()
         titles.add(bare(e.title))
         for k in range(1, len(parts)):
@@ -226,6 +253,7 @@ class _Plan:
     """What the head passes found: front matter, and the blocks where articles start."""
 
     toc: range = range(0)
+    printed: list[_TocEntry] = field(default_factory=list)  # the contents' entries and credits (_Toc.printed)
     article_at: dict[int, tuple[int, int, _TocEntry]] = field(default_factory=dict)
     issue_idx: int = -1
     news_items: bool = False
@@ -252,15 +280,15 @@ def build_document(doc_id: str, source: str, blocks: list[Block], warnings: list
 def _find_articles(items: list[_Item], doc: Document) -> _Plan:
     """Where articles start: table-of-contents titles, official-document heads, else Markdown titles."""
     plan = _Plan()
-    toc_start, toc_end, entries, sections = _parse_toc(items)
-    plan.toc = range(toc_start, toc_end + 1) if toc_start >= 0 else range(0)
-    starts = _find_titles(items, entries, plan.toc)
-    for entry in entries:
+    toc = _parse_toc(items)
+    plan.toc, plan.printed = toc.blocks, toc.printed
+    starts = _find_titles(items, toc.entries, plan.toc)
+    for entry in toc.entries:
         if not any(e is entry for _, _, e in starts):
             doc.warnings.append(f"目录中的标题在正文中没有找到：{entry.title}")
     if starts:
         last = starts[-1][1]
-        for label in sections:
+        for label in toc.sections:
             for i in range(last + 1, len(items)):
                 if bare(items[i].block.text) == bare(label):
                     starts.append((i, i, _TocEntry(label)))
@@ -489,45 +517,27 @@ class _Walker:
         return i
 
     def contents(self, i: int) -> int:
-        """Each table-of-contents entry, and each credit of the cover art, becomes a paragraph.
+        """The contents' entries and art credits (:class:`_Toc`) become paragraphs; every line stays in the outline.
 
-        Readers cite a magazine by page ("目录上是第几页", "封底照片是谁拍的"), and only the
-        contents say it: an entry is its page number, title and author, over however many
-        lines they run; a credit is the art's place and caption with its photographer.
-        Their section is the publication and 目录 (with the contents' own group, ◆ 书画摄影),
-        which is how questions name them.  Every line stays in the outline as before.
+        An entry is its page number, title and author over however many lines
+        they run, printed with the contents' own list mark; a credit is the
+        art's place and caption with its photographer.  Their section is the
+        publication, 目录 and the contents' group (◆ 书画摄影), which is how
+        questions name them ("目录上是第几页", "封底照片是谁拍的").
         """
         items, doc, toc = self.items, self.doc, self.plan.toc
-        publication = doc.publication or doc.title
-        group = ""
-        lines: list[Block] = []
-
-        def close() -> None:
-            if lines:
-                section = tuple(x for x in (publication, CONTENTS, group) if x)
-                text = "\n".join(f"{b.bullet} {b.text.strip()}" if b.bullet else b.text.strip() for b in lines)
-                first, last = lines[0].line_start, lines[-1].line_end
-                doc.paragraphs.append(Paragraph(doc.doc_id, len(doc.paragraphs) + 1, text, section, first, last))
-                lines.clear()
-
         while i < len(items) and i in toc and items[i].role != "colophon":
-            it = items[i]
-            text = it.block.text.strip()
-            self.outline("toc", it, 0)
-            section = _TOC_SECTION.match(text)
-            starts = (_TOC_ENTRY.match(text) and not is_date_line(it.compact) and not _META.match(it.key)) or (
-                _TOC_ART.match(text) and not text.startswith("摄影")
-            )
-            if section or _TOC_HEAD.match(it.compact) or _is_keyed(it):
-                close()
-                group = section.group(1).strip() if section else group
-            elif starts:
-                close()
-                lines.append(it.block)
-            elif lines and has_content(text):
-                lines.append(it.block)  # the rest of a title, its "/ author" line, a photographer
+            self.outline("toc", items[i], 0)
             i += 1
-        close()
+        publication = doc.publication or doc.title
+        # The entries read so far (a colophon may interrupt the contents and resume them).
+        while self.plan.printed and self.plan.printed[0].lines[0] < i:
+            entry = self.plan.printed.pop(0)
+            blocks = [items[k].block for k in entry.lines]
+            text = "\n".join(f"{b.bullet} {b.text.strip()}" if b.bullet else b.text.strip() for b in blocks)
+            section = tuple(x for x in (publication, CONTENTS, entry.section) if x)
+            first, last = blocks[0].line_start, blocks[-1].line_end
+            doc.paragraphs.append(Paragraph(doc.doc_id, len(doc.paragraphs) + 1, text, section, first, last))
         return i
 
     def open_article(self, i: int) -> int:
