@@ -70,6 +70,14 @@ _DATE = re.compile(
 # Where, as a place: 哪个区, 哪条路, 哪个城市 — not 在哪 (在哪说的 asks for a speech, 编到哪里 for a branch).
 _ASK_WHERE = re.compile(r"哪(?:个|一个|座)?(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
 _PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
+# Which body: 哪家单位, 哪个部门, 哪家律所, 哪个社区 — asks for an organisation, which official writing names
+# by a word ending in its kind (排水公司, 丰影图文制作中心, 官塘创新社区) or as jieba tags organisations.
+_ASK_ORG = re.compile(
+    r"哪(?:个|一个|家|所)?(?:单位|部门|机构|企业|公司|律所|学校|医院|社区|处室|厂子?|银行|媒体|协会)|哪家|(?:什么|啥)单位"
+)
+_ORG_KIND = re.compile(
+    r"(?:公司|中心|社区|集团|银行|学校|大学|学院|医院|事务所|律所|协会|工作室|研究院|研究所|处|室|站|厂|局|院|所|社)$"
+)
 # Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
@@ -99,7 +107,7 @@ _SENTENCE = re.compile(r"[。；;!?！？]")
 class Asked:
     """A question's demand: the kind of answer and the words the answer must stand next to."""
 
-    kind: str  # count | money | rate | years | who | when | where
+    kind: str  # count | money | rate | years | who | when | where | org
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
@@ -136,6 +144,11 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         start, end = where.start(), where.end()
         focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
         return Asked("where", focus, given=q) if focus else None
+    org = _ASK_ORG.search(q)
+    if org is not None:
+        start, end = org.start(), org.end()
+        focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+        return Asked("org", focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
     ask = _ASK.search(q)
     if ask is None and who is None:
@@ -231,6 +244,11 @@ def states(
         # paragraph inherits from its heading or byline (a 无锡 section's 议事厅 is in 无锡).
         where = [c for c in _CLAUSE.split(folded_text) if any(f in c for f in present)]
         return any(_place(t, asked.given) for c in [context, *where] for t in words(c))
+    if asked.kind == "org":
+        # A body the question does not name, in the clause of what is asked about (a colophon's
+        # "承印:镇江新民洲印刷有限公司" joins key and value with a colon, which does not end the clause).
+        where = [c for c in _CLAUSE_WHO.split(folded_text) if any(f in c for f in present)]
+        return any(_organisation(list(words(c)), asked.given) for c in where)
     if asked.kind == "when":
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
@@ -315,6 +333,21 @@ def _place(word: str, given: str) -> bool:
     if len(word) < 2 or word in given or (word[-1] in "省市区县" and word[:-1] in given):
         return False  # 南京市 is the 南京 the question names
     return name_tags().get(word) == "ns" or _PLACE_KIND.search(word) is not None
+
+
+def _organisation(tokens: list[str], given: str) -> bool:
+    """An organisation the question does not name: a word ending in a kind of organisation (排水公司,
+    办公室), or such a kind word with the word before it (官塘创新社区: 创新 + 社区; 社区 alone, or the
+    社区 of 哪个社区, names nobody).  The bodies every paragraph of this corpus names (人大, 市委) are
+    not read as answers: a "which unit" question is about some other organisation."""
+    for i, token in enumerate(tokens):
+        if not _ORG_KIND.search(token):
+            continue
+        before = tokens[i - 1] if i else ""
+        name = token if len(token) >= 3 else (before + token if len(before) >= 2 and _HAN.match(before) else "")
+        if name and name not in given:
+            return True
+    return False
 
 
 def _listed(folded_text: str, present: Sequence[str]) -> bool:

@@ -949,7 +949,9 @@ class Searcher:
         # Whether the asked-for kind of answer (a date, a count, a name) stands
         # next to the matched words is a ranking signal; as a gate it refused
         # too many true answers (a count given as a list, a name without a title).
+        # A date has no such other forms: a day or a year asked for must stand with the event.
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
+        dated = typed or answer is None or answer[0] not in ("date", "year")
         # A place or person the question names must be what the paragraph is about.
         subjects = self._subjects()
         named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
@@ -994,7 +996,7 @@ class Searcher:
             closeness = min(len(set(char_bigrams(p)) & grams) / max(1, len(set(char_bigrams(p)))) for p in inexact)
             answered = closeness >= QUOTE_CLOSENESS and not missing
         else:
-            answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing and stated
+            answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing and stated and dated
         asks = answer[0] if answer else None
         return Evidence(answered, coverage, asks, typed, closeness, tuple(e[0] for e in missing), stated)
 

@@ -36,7 +36,7 @@ _COMPOUND, _SEGMENT = _numbered(_NUMS, 2)
 _WHICH = re.compile(rf"哪([{_NUMS}])([^\W\d{_NUMS}个种项条类点])")
 _NUMERAL = r"[\d一二三四五六七八九十百千万两]+"
 # Questions for a date or a year; ``asked`` reads the same words for its demand of a date.
-ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|啥时间|几月几日|几号|日期|(?<![好苦过])日子")
+ASK_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|啥时间|几月几日|几号|日期|(?:具体|哪个|什么|啥)日子")
 ASK_YEAR = re.compile(r"哪年|哪一年|何年")
 _ASK_COUNT = re.compile(r"(?:多少|(?<![哪第好十])几)([名个次天件年项条位人家所户元亿万期批部场座支])")
 _ASK_DEFINITION = re.compile(r"是什么|什么是|指什么|指的是什么|什么意思|是啥|啥意思|含义|内涵|怎么理解")
@@ -196,7 +196,9 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
     if kind == "define":
         return any(re.search(re.escape(a) + _DEFINES, folded_text) for a in anchors if len(a) >= 2)
     for sentence in _SENTENCE.split(folded_text):
-        positions = [sentence.find(a) for a in anchors if a and a in sentence]
+        # Every occurrence counts: the first "人大工作" of a sentence may belong to the
+        # event before the date ("…人大工作会议精神，6月2日，新区召开党工委人大工作会议").
+        positions = [m.start() for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
         if not positions:
             continue
         for m in pattern.finditer(sentence):
@@ -204,7 +206,16 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
                 return True
             if any(0 <= at - m.end() <= DATE_REACH for at in positions):
                 return True
+            # Or after the subject inside its own clause, as "X于5月31日召开" puts it.
+            if any(
+                0 <= m.start() - at <= DATE_REACH and not _CLAUSE_BREAK.search(sentence, at, m.start())
+                for at in positions
+            ):
+                return True
     return False
+
+
+_CLAUSE_BREAK = re.compile(r"[,，:：]")
 
 
 def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:

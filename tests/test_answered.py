@@ -392,11 +392,33 @@ def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> 
     assert _asked(analyzer, "这话在哪说的") is None
 
 
+def test_a_day_or_year_asked_for_must_stand_with_the_event(searcher) -> None:
+    # The corpus names 南通人才日 and the year of a law, but never the day it falls on: related, not answered.
+    result = searcher.search("南通人才日是每年几月几号", top=3)
+    assert result.hits and "人才日" in fold(result.hits[0].text) and not result.answered
+    assert result.evidence is not None and result.evidence.asks == "date" and not result.evidence.typed
+    # A day that stands with its event still answers, written before it or after it in its clause.
+    assert searcher.search("镇江新区党工委人大工作会议是几月几号开的", top=1).answered
+
+
+def test_which_organisation_needs_one_the_question_does_not_name(analyzer) -> None:
+    question = "这本杂志是哪家印刷厂印的"
+    demand = _asked(analyzer, question)
+    assert demand is not None and demand.kind == "org"
+    # A colophon joins key and value with a colon; the organisation ends in its kind (公司).
+    assert _states(analyzer, "承 印: 镇江新民洲印刷有限公司", "这本杂志是哪家单位承印的")
+    assert not _states(analyzer, "法律顾问:程美瑛", "杂志的法律顾问程美瑛是哪家律所的")
+    # The question's own 社区 names nobody; 官塘创新社区 does.
+    assert _states(analyzer, "胡宗元听取官塘创新社区工作情况汇报", "胡宗元听了哪个社区的工作汇报")
+    assert not _states(analyzer, "胡宗元到社区听取工作汇报", "胡宗元听了哪个社区的工作汇报")
+
+
 def test_spoken_ways_of_asking_a_date(analyzer) -> None:
     assert _asked(analyzer, "句容市委召开人大工作会议的具体日子").kind == "when"
     assert _asked(analyzer, "那次视察是啥时间").kind == "when"
     # 好日子 is a life, not a date.
     assert _asked(analyzer, "老百姓过上好日子靠什么") is None
+    assert _asked(analyzer, "讲话批评混日子的想法，原文怎么写的") is None
 
 
 def test_a_handful_is_answered_by_numbered_items(analyzer) -> None:

@@ -242,6 +242,12 @@ def test_answer_must_share_a_clause_with_the_question() -> None:
     assert answers_in_clause("5月31日召开的镇江市委人大工作会议,号召全市上下。", date, ["市委人大工作会议"])
     assert not answers_in_clause("贯彻市委人大工作会议精神,6月2日,新区召开党工委会议。", date, ["市委人大工作会议"])
     assert not answers_in_clause("5月31日,市委召开常委会。市委人大工作会议另行安排。", date, ["市委人大工作会议"])
+    # Every occurrence of the matched words counts, not only the first (which may be another event's).
+    anchor = ["人大工作会议"]
+    assert answers_in_clause("贯彻市委人大工作会议精神,6月2日,新区召开党工委人大工作会议。", date, anchor)
+    # A date may follow the subject inside its own clause ("X于5月31日召开"), not across a comma.
+    assert answers_in_clause("市委人大工作会议于5月31日召开。", date, ["市委人大工作会议"])
+    assert not answers_in_clause("市委人大工作会议精神,6月2日新区也召开了会议。", date, ["市委人大工作会议"])
     count = answer_pattern("成立了多少个党支部")
     assert count is not None and count[0] == "count" and isinstance(count[1], _re.Pattern)
     assert answers_in_clause("依托市人大代表小组成立19个党支部(解放军代表除外)", count, ["党支部"])
