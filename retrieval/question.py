@@ -97,7 +97,8 @@ def entities(
         if len(word) < 2 or word in _GENERIC:
             continue
         if tag is None:
-            if not _subject(word, subjects, "市县", bare=False):
+            # 合肥 is a common noun to jieba but 合肥市 a place; 南通, 句容 are the corpus's own places.
+            if not (_subject(word, subjects, "市县", bare=False) or _city(word)):
                 continue
         elif (
             people_need_title and tag in ("nr", "nrt") and not (_titled(words, i) or _subject(word, subjects, "市县区"))
@@ -110,6 +111,15 @@ def entities(
         stem = word[:-1] if word[-1] in _LEVELS and len(word) >= 3 else word
         found.setdefault(stem, (word, stem) if stem != word else (word,))
     return tuple(found.values())
+
+
+def _city(word: str) -> bool:
+    """A city or province jieba knows only with its level (合肥 → 合肥市): two or three characters, and
+    not a word of direction or quantity that a level turns into a name (各省市, 东方省, 北方省)."""
+    return 2 <= len(word) <= 3 and word[0] not in _NOT_CITY and any(name_tags().get(word + lv) == "ns" for lv in "市省")
+
+
+_NOT_CITY = frozenset("各外东西南北全本该此")
 
 
 def _subject(word: str, subjects: Set[str], levels: str, bare: bool = True) -> bool:

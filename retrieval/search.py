@@ -128,6 +128,16 @@ def _reads_as_asked(stretch: str, term: str) -> bool:
     return typed in stopwords()
 
 
+_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def _on_day(month: str, day: str, text: str, context: str) -> bool:
+    """Is the day named in ``text``: 6月15日 in full, or a chronicle's 15日 under a heading of its month?"""
+    if re.search(rf"(?<!\d){month}\s*月\s*{day}\s*[日号]", text):
+        return True
+    return bool(re.search(rf"(?<!\d){month}\s*月", context) and re.search(rf"(?<![\d月]){day}\s*日", text))
+
+
 def _is_year(forms: tuple[str, ...]) -> bool:
     """A year the question names is looked for in the paragraph and its article, never the whole document."""
     return forms[-1].isdigit()
@@ -701,6 +711,7 @@ class Searcher:
         avg_sentence = self._avg_sentence() if cfg.passages else 0.0
 
         anchors = [t for t in tokens if len(t) >= 2]  # what ``_answers`` anchors on when there is no run
+        days = list(dict.fromkeys(_DAY.findall(folded_text))) if cfg.signals else []
 
         def answers_here(window_text: str) -> bool:
             if forms and any(enumerates(window_text, f) for f in forms):
@@ -802,6 +813,11 @@ class Searcher:
                 final[pos] += SIGNAL_WEIGHT
             if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known, context):
                 final[pos] += STATED_WEIGHT
+            if days:
+                # A question naming a day (5月18号开了个啥会) is about what happened that day.
+                heading = self._dated_heading(pos)
+                if all(_on_day(month, day, heading + text, heading) for month, day in days):
+                    final[pos] += SIGNAL_WEIGHT
         if windows:
             # Passage evidence, normalised like BM25: the best window of all candidates scores 1.
             best_w = max(w.score for w in windows.values()) or 1.0
@@ -878,6 +894,16 @@ class Searcher:
             if not self.lib.find_phrase(stretch, limit=1) and self.lib.find_phrase(term, limit=1):
                 out.setdefault(stretch, []).append(term)
         return out
+
+    def _dated_heading(self, pos: int) -> str:
+        """A paragraph's section path with its article's date as text writes one (2022-05 → 2022年5月):
+        the month under which a chronicle's "18日" falls."""
+        p = self.lib.paragraphs[pos]
+        heading = fold(" ".join(p.section))
+        if p.article < 0:
+            return heading
+        parts = self.lib.document_of(pos).articles[p.article].date.split("-")
+        return heading + "".join(f"{int(v)}{unit}" for v, unit in zip(parts, "年月日", strict=False) if v.isdigit())
 
     def _article_text(self, pos: int) -> str:
         """The folded text of the article (or news item, or top-level section) a paragraph belongs to."""
@@ -980,6 +1006,13 @@ class Searcher:
             # of the documents that mention it, not a subject one paragraph must repeat.
             kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]
             missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
+        # A day the question names (6月15号开了什么会) is when the paragraph's event happened: it must be
+        # given there, in its context, or in its article (a chronicle's "15日" under its month's heading).
+        heading = self._dated_heading(pos)
+        for month, day in dict.fromkeys(_DAY.findall(folded_query)):
+            article = self._article_text(pos)
+            if not (_on_day(month, day, heading + text, heading) or _on_day(month, day, article, heading)):
+                missing.append((f"{month}月{day}日",))
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
         # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
         for name, parts in formulas(folded_query):

@@ -14,9 +14,10 @@ import re
 
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMS = "一二两三四五六七八九十"
-# "四个字", "两句" count the words of a quotation (后面四个字是啥), not the items of a formula.
+# "四个字", "两句" count the words of a quotation (后面四个字是啥), not the items of a formula; "哪两个地方"
+# asks which, and names no formula.
 _FORMULA = re.compile(
-    rf"([{_NUMS}])个(?![字句])([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)"
+    rf"(?<!哪)([{_NUMS}])个(?![字句])([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)"
 )
 
 

@@ -104,11 +104,26 @@ def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
     assert ("连云港",) in entities(analyzer.words("连云港一共有多少名五级人大代表"), True, subjects)
     assert ("连云港",) not in entities(analyzer.words("连云港一共有多少名五级人大代表"), True)
     assert ("句容",) in entities(analyzer.words("句容建了几个功能型党支部"), True, subjects)
+    # jieba knows 合肥 as a common noun and 合肥市 as a place: a city named without its level still counts.
+    assert ("合肥",) in entities(analyzer.words("合肥的民生实事项目票决从哪年开始"), True)
+    assert not any(e[0] in ("各省", "东方") for e in entities(analyzer.words("各省东方城市的人大"), True))
 
 
 def test_which_numbered_key_names_a_formula() -> None:
     assert formulas("四敢精神是哪四敢") == [("四敢", [(4, "敢")])]
     assert formulas("要答好哪三道题") == []
+    assert formulas("市人大常委会视察了哪两个地方") == []  # asks which two, names no formula
+    assert formulas("四个机关是哪四个") == [("四个机关", [(4, "机关")])]
+
+
+def test_a_day_the_question_names_is_the_day_of_the_answer(searcher) -> None:
+    # The chronicle writes "18日" under its month (the article's date, 2022-05): that entry comes first.
+    result = searcher.search("5月18号市人大开了什么会", top=3)
+    assert result.answered and fold(result.hits[0].text).startswith("18日")
+    assert searcher.search("6月2号市人大常委会组织视察了哪两个地方", top=1).answered
+    # No paragraph gives a day of June 2022 but 6月2日: the 15th is not in the documents.
+    result = searcher.search("2022年6月15号镇江市人大常委会开了什么会", top=3)
+    assert result.hits and not result.answered and "6月15日" in result.evidence.missing
 
 
 @pytest.mark.parametrize(
