@@ -101,6 +101,7 @@ _BODY = re.compile(
 # Between a figure and the thing it names: a measure word and an opening quotation mark (“五个深刻把握”).
 _NAMING = r"(?:个|大|项|条|种)?[“\"「『]?"
 _SENTENCE = re.compile(r"[。；;!?！？]")
+_NON_NAME_TAIL = re.compile(r"[^\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,12 @@ def states(
             tokens = list(words(clause))
             if has_name(tokens, known) or _ASSIGNED.search(clause):
                 return True
+            # A masthead's role and its holder: "执行编辑:丁剑峰", "摄影 / 马镇丹".
+            for f in present:
+                for m in re.finditer(re.escape(f) + r"\s*[:：/]\s*([\u4e00-\u9fff\s]{2,5})", clause):
+                    value = _NON_NAME_TAIL.split(m.group(1).replace(" ", ""))[0]
+                    if 2 <= len(value) <= 3 and _is_name(value, known):
+                        return True
             # The chronicle names who acted without a title: "胡宗元出席会议并讲话".
             if asked.act and any(
                 tokens[i + 1].startswith(asked.act) and _person(tokens[i], known) for i in range(len(tokens) - 1)

@@ -104,6 +104,8 @@ def entities(
             people_need_title and tag in ("nr", "nrt") and not (_titled(words, i) or _subject(word, subjects, "市县区"))
         ):
             continue
+        if tag == "ns" and people_need_title and not _placename(word, subjects):
+            continue
         if tag == "nt":
             word = _place_prefix(word)
             if not word or word in _GENERIC:
@@ -111,6 +113,17 @@ def entities(
         stem = word[:-1] if word[-1] in _LEVELS and len(word) >= 3 else word
         found.setdefault(stem, (word, stem) if stem != word else (word,))
     return tuple(found.values())
+
+
+def _placename(word: str, subjects: Set[str]) -> bool:
+    """Is a word jieba tags as a place one that names a place?  The tag also covers ordinary words
+    (上台, 东西, 满意度) and pieces segmentation cut from names (魏国 of 魏国强); a place has its
+    level (润州区), takes one (北京 → 北京市, both places to jieba), or is one of the corpus's subjects."""
+    tags = name_tags()
+    return word[-1] in _PLACE_LEVELS or any(tags.get(word + lv) == "ns" for lv in _LEVELS) or word in subjects
+
+
+_PLACE_LEVELS = frozenset("省市县区镇乡村州")
 
 
 def _city(word: str) -> bool:

@@ -15,9 +15,9 @@ import re
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "双": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMS = "一二两三四五六七八九十"
 # "四个字", "两句" count the words of a quotation (后面四个字是啥), not the items of a formula; "哪两个地方"
-# asks which, and names no formula.
+# asks which, and "另两个是啥" asks what: neither names a formula.
 _FORMULA = re.compile(
-    rf"(?<!哪)([{_NUMS}])个(?![字句])([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)"
+    rf"(?<!哪)([{_NUMS}])个(?![字句]|是|指|都|啥|什么|哪)([\u4e00-\u9fff]{{2,4}}?)(?:指|是|包括|包含|有|的|具体|分别|都|中|[?,]|$)"
 )
 
 
@@ -29,7 +29,9 @@ def _numbered(numerals: str, longest: int, measure: str = "") -> tuple[re.Patter
     """
     key = rf"[^\W\d{numerals}个]{{1,{longest}}}"
     between = f"{measure}?" if measure else ""
-    return re.compile(rf"(?:[{numerals}]{between}{key}){{2,}}"), re.compile(rf"([{numerals}]){between}({key})")
+    # A formula starts its own figure: the 八条 of 十八条一共明确 is part of a larger number.
+    whole = rf"(?<![\d{numerals}])(?:[{numerals}]{between}{key}){{2,}}"
+    return re.compile(whole), re.compile(rf"([{numerals}]){between}({key})")
 
 
 _COMPOUND, _SEGMENT = _numbered(_NUMS, 2)

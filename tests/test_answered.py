@@ -107,6 +107,10 @@ def test_people_need_a_title_and_places_come_from_the_corpus(analyzer) -> None:
     # jieba knows 合肥 as a common noun and 合肥市 as a place: a city named without its level still counts.
     assert ("合肥",) in entities(analyzer.words("合肥的民生实事项目票决从哪年开始"), True)
     assert not any(e[0] in ("各省", "东方") for e in entities(analyzer.words("各省东方城市的人大"), True))
+    # jieba also tags ordinary words as places (上台, 东西, 满意度) and pieces of names (魏国 of 魏国强).
+    for question in ("机关干部大会上有几个同志上台发言了", "要争取哪些东西落地", "魏国强来调研了什么"):
+        assert not entities(analyzer.words(fold(question)), True)
+    assert any("北京" in e for e in entities(analyzer.words("北京人大常委会主任是谁"), True))
 
 
 def test_which_numbered_key_names_a_formula() -> None:
@@ -114,6 +118,9 @@ def test_which_numbered_key_names_a_formula() -> None:
     assert formulas("要答好哪三道题") == []
     assert formulas("市人大常委会视察了哪两个地方") == []  # asks which two, names no formula
     assert formulas("四个机关是哪四个") == [("四个机关", [(4, "机关")])]
+    assert formulas("实施意见有三个主题,另两个是啥") == [("三个主题", [(3, "主题")])]
+    assert formulas("十八条一共明确了多少条关键环节") == []  # 八条 is part of 十八条
+    assert formulas("三看三促进是什么") == [("三看三促进", [(3, "看"), (3, "促进")])]
 
 
 def test_a_day_the_question_names_is_the_day_of_the_answer(searcher) -> None:
@@ -164,6 +171,12 @@ def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) 
 )
 def test_answerable_figure_and_place_questions_stay_answered(searcher, question: str) -> None:
     assert searcher.search(question, top=3).answered
+
+
+def test_a_masthead_role_names_its_holder(analyzer) -> None:
+    assert _states(analyzer, "执行编辑:丁剑峰", "这期杂志的执行编辑是哪位")
+    assert _states(analyzer, "摄影 / 马镇丹", "封面照片的摄影是谁")
+    assert not _states(analyzer, "执行编辑:负责本期", "这期杂志的执行编辑是哪位")
 
 
 def test_a_colophon_line_answers_who_edits_the_magazine(searcher) -> None:
