@@ -199,14 +199,17 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
     if kind == "define":
         return any(re.search(re.escape(a) + _DEFINES, folded_text) for a in anchors if len(a) >= 2)
     for sentence in _SENTENCE.split(folded_text):
+        present = [a for a in anchors if a and a in sentence]
+        if not present:
+            continue
+        if kind != "date":
+            if pattern.search(sentence):
+                return True
+            continue
         # Every occurrence counts: the first "人大工作" of a sentence may belong to the
         # event before the date ("…人大工作会议精神，6月2日，新区召开党工委人大工作会议").
-        positions = [m.start() for a in anchors if a for m in re.finditer(re.escape(a), sentence)]
-        if not positions:
-            continue
+        positions = [at for a in present for at in _occurrences(sentence, a)]
         for m in pattern.finditer(sentence):
-            if kind != "date":
-                return True
             if any(0 <= at - m.end() <= DATE_REACH for at in positions):
                 return True
             # Or after the subject inside its own clause, as "X于5月31日召开" puts it.
@@ -219,6 +222,15 @@ def answers_in_clause(folded_text: str, asked: tuple[str, re.Pattern[str]], anch
 
 
 _CLAUSE_BREAK = re.compile(r"[,，:：]")
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where ``word`` starts in ``text``, every time."""
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
