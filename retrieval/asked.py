@@ -101,7 +101,11 @@ _BODY = re.compile(
 # Between a figure and the thing it names: a measure word and an opening quotation mark (“五个深刻把握”).
 _NAMING = r"(?:个|大|项|条|种)?[“\"「『]?"
 _SENTENCE = re.compile(r"[。；;!?！？]")
-_NON_NAME_TAIL = re.compile(r"[^\u4e00-\u9fff]")
+
+
+def _holder(role: str) -> re.Pattern[str]:
+    """A role, its colon or slash, and a name of two or three characters (a masthead spaces them: 佚 名)."""
+    return re.compile(re.escape(role) + r"\s*[:：/]\s*([\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){1,2})(?![\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -139,17 +143,13 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     if when is not None:
         focus = _event(q, *_clause_of(q, when.start(), when.end()), words)
         return Asked("when", focus) if focus else None
-    where = _ASK_WHERE.search(q)
-    if where is not None:
-        # "…叫啥名字，在哪个区": a clause of its own asks where the thing the question names stands.
-        start, end = where.start(), where.end()
-        focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
-        return Asked("where", focus, given=q) if focus else None
-    org = _ASK_ORG.search(q)
-    if org is not None:
-        start, end = org.start(), org.end()
-        focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
-        return Asked("org", focus, given=q) if focus else None
+    for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG)):
+        which = ask_which.search(q)
+        if which is not None:
+            # "…叫啥名字，在哪个区": a clause of its own asks where (or whose) the thing the question names is.
+            start, end = which.start(), which.end()
+            focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+            return Asked(kind, focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
     ask = _ASK.search(q)
     if ask is None and who is None:
@@ -271,9 +271,8 @@ def states(
                 return True
             # A masthead's role and its holder: "执行编辑:丁剑峰", "摄影 / 马镇丹".
             for f in present:
-                for m in re.finditer(re.escape(f) + r"\s*[:：/]\s*([\u4e00-\u9fff\s]{2,5})", clause):
-                    value = _NON_NAME_TAIL.split(m.group(1).replace(" ", ""))[0]
-                    if 2 <= len(value) <= 3 and _is_name(value, known):
+                for m in _holder(f).finditer(clause):
+                    if _is_name(m.group(1).replace(" ", ""), known):
                         return True
             # The chronicle names who acted without a title: "胡宗元出席会议并讲话".
             if asked.act and any(

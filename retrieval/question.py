@@ -119,8 +119,7 @@ def _placename(word: str, subjects: Set[str]) -> bool:
     """Is a word jieba tags as a place one that names a place?  The tag also covers ordinary words
     (上台, 东西, 满意度) and pieces segmentation cut from names (魏国 of 魏国强); a place has its
     level (润州区), takes one (北京 → 北京市, both places to jieba), or is one of the corpus's subjects."""
-    tags = name_tags()
-    return word[-1] in _PLACE_LEVELS or any(tags.get(word + lv) == "ns" for lv in _LEVELS) or word in subjects
+    return word[-1] in _PLACE_LEVELS or _takes_level(word, _LEVELS) or word in subjects
 
 
 _PLACE_LEVELS = frozenset("省市县区镇乡村州")
@@ -129,7 +128,13 @@ _PLACE_LEVELS = frozenset("省市县区镇乡村州")
 def _city(word: str) -> bool:
     """A city or province jieba knows only with its level (合肥 → 合肥市): two or three characters, and
     not a word of direction or quantity that a level turns into a name (各省市, 东方省, 北方省)."""
-    return 2 <= len(word) <= 3 and word[0] not in _NOT_CITY and any(name_tags().get(word + lv) == "ns" for lv in "市省")
+    return 2 <= len(word) <= 3 and word[0] not in _NOT_CITY and _takes_level(word, "市省")
+
+
+def _takes_level(word: str, levels: str) -> bool:
+    """Does jieba know the word with one of ``levels`` after it as a place (北京 → 北京市)?"""
+    tags = name_tags()
+    return any(tags.get(word + level) == "ns" for level in levels)
 
 
 _NOT_CITY = frozenset("各外东西南北全本该此")

@@ -977,7 +977,7 @@ class Searcher:
         # too many true answers (a count given as a list, a name without a title).
         # A date has no such other forms: a day or a year asked for must stand with the event.
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
-        dated = typed or answer is None or answer[0] not in ("date", "year")
+        dated = typed or answer[0] not in ("date", "year")
         # A place or person the question names must be what the paragraph is about.
         subjects = self._subjects()
         named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
@@ -1008,10 +1008,12 @@ class Searcher:
             missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
         # A day the question names (6月15号开了什么会) is when the paragraph's event happened: it must be
         # given there, in its context, or in its article (a chronicle's "15日" under its month's heading).
-        heading = self._dated_heading(pos)
-        for month, day in dict.fromkeys(_DAY.findall(folded_query)):
-            article = self._article_text(pos)
-            if not (_on_day(month, day, heading + text, heading) or _on_day(month, day, article, heading)):
+        days = dict.fromkeys(_DAY.findall(folded_query))
+        heading = self._dated_heading(pos) if days else ""
+        for month, day in days:
+            if not (
+                _on_day(month, day, heading + text, heading) or _on_day(month, day, self._article_text(pos), heading)
+            ):
                 missing.append((f"{month}月{day}日",))
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
         # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
