@@ -54,11 +54,8 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray
 
     The rarest bigrams of a common phrase still list a third of a large
     corpus; sorting those postings cost milliseconds.  Long lists are counted
-    instead, into a reused per-thread ``uint8`` buffer (each list holds a
-    position at most once, so a count never exceeds the number of lists);
-    ``np.add.at`` with an array of ones of the buffer's own type is numpy's
-    fast path.  Both ways give the same arrays, so what is ranked from them
-    does not change.
+    instead, into a reused per-thread ``uint8`` buffer (see :func:`_counted`).
+    Both ways give the same arrays, so what is ranked from them does not change.
     """
     lists = [cand] if isinstance(cand, np.ndarray) else list(cand)
     total = sum(c.shape[0] for c in lists)
@@ -72,17 +69,62 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray
         counts = np.bincount(joined, minlength=top)
         positions = np.flatnonzero(counts != 0)
         return positions.astype(joined.dtype), counts[positions]
+    return _counted(lists, top, 0)
+
+
+def most_counted(lists: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """The ``k`` positions found in the most of ``lists`` (each a list of distinct positions), most first.
+
+    Ties at the k-th count go to the lower positions, so the answer does not
+    depend on how the counts were gathered.  Over long lists only the
+    positions counted at least as often as the k-th best of every 16th
+    position are read back from the buffer: the sample's k-th best is at most
+    the true one, so every position that can place is kept, and reading back
+    every position seen (half a million at 1M paragraphs) is what cost time.
+    """
+    lists = [c for c in lists if c.shape[0]]
+    if not lists or k <= 0:
+        return np.zeros(0, lists[0].dtype if lists else np.int64)
+    total = sum(c.shape[0] for c in lists)
+    top = max(int(c.max()) for c in lists) + 1
+    if total * 16 < top or len(lists) > 255:
+        positions, counts = count_positions(lists)
+    else:
+        positions, counts = _counted(lists, top, k)
+    if positions.shape[0] > k:
+        cut = positions.shape[0] - k
+        kth = np.partition(counts, cut)[cut]
+        above = np.flatnonzero(counts > kth)
+        tied = np.flatnonzero(counts == kth)[: k - above.shape[0]]  # positions ascend: the lowest ones
+        keep = np.concatenate([above, tied])
+        positions, counts = positions[keep], counts[keep]
+    return positions[np.lexsort((positions, -counts))]
+
+
+def _counted(lists: list[np.ndarray], top: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (ascending) and counts of ``lists`` below ``top``, via a reused per-thread ``uint8`` buffer.
+
+    Each list holds a position at most once, so a count never exceeds the
+    number of lists (at most 255); ``np.add.at`` with an array of ones of the
+    buffer's own type is numpy's fast path.  With ``k`` > 0 only positions
+    that can be among the ``k`` most counted are returned (see :func:`most_counted`).
+    """
     buf = getattr(_local, "counts", None)
     if buf is None or buf.shape[0] < top:
         buf = _local.counts = np.zeros(top, np.uint8)
     ones = np.ones(max(c.shape[0] for c in lists), np.uint8)
+    view = buf[:top]
     try:
         for c in lists:
             np.add.at(buf, c, ones[: c.shape[0]])
-        positions = np.flatnonzero(buf[:top] != 0)  # boolean: several times faster
-        counts = buf[positions].astype(np.int64)
+        floor = 1
+        sample = view[::16]
+        if k and sample.shape[0] > k:
+            floor = max(1, int(np.partition(sample, sample.shape[0] - k)[sample.shape[0] - k]))
+        positions = np.flatnonzero(view >= floor if floor > 1 else view != 0)  # boolean: several times faster
+        counts = view[positions].astype(np.int64)
     finally:
-        buf[:top] = 0
+        view[:] = 0
     return positions.astype(np.result_type(*[c.dtype for c in lists])), counts
 
 
@@ -195,11 +237,7 @@ class BigramIndex:
             found = [f[allowed[f]] for f in found]
         if not any(f.shape[0] for f in found):
             return np.zeros(0, found[0].dtype)
-        positions, counts = count_positions(found)
-        if positions.shape[0] > k:
-            keep = np.argpartition(-counts, k - 1)[:k]
-            positions, counts = positions[keep], counts[keep]
-        return positions[np.lexsort((positions, -counts))]
+        return most_counted(found, k)
 
     def find(
         self,

@@ -16,7 +16,7 @@ from conftest import jieba_reference
 
 from retrieval.analysis import _TABLE, _mark_gaps, fold, fold_origin, fold_with_map
 from retrieval.passage import best_window, closest_sentence, sentence_spans
-from retrieval.phrase import BigramIndex, count_positions
+from retrieval.phrase import BigramIndex, count_positions, most_counted
 from retrieval.search import DEFAULT_VARIANT, VARIANTS, Ranking, Searcher, bare, char_bigrams
 
 ODD_TEXTS = ["ａｂ　c d\u3000e*f ﬁ x", "人大 代表  工作 ab cd", "", " ", "**", "㍿ and ① ⑴ ﬃ", "a]b^c\\d-e 「引」"]
@@ -43,6 +43,20 @@ def test_counting_positions_equals_unique() -> None:
         assert positions.dtype == want_p.dtype
         np.testing.assert_array_equal(positions, want_p)
         np.testing.assert_array_equal(counts, want_c)
+
+
+def test_most_counted_is_the_plain_top_k() -> None:
+    """The k positions in most lists, ties to the lower position, whichever way the counts were gathered."""
+    rng = np.random.default_rng(5)
+    for n, lists, size, k in ((100_000, 16, 20_000, 20), (100_000, 3, 50_000, 40), (5000, 16, 10, 20), (60, 4, 30, 7)):
+        cand = [np.sort(rng.choice(n, size, replace=False)).astype(np.int32) for _ in range(lists)]
+        got = most_counted(cand, k)
+        positions, counts = np.unique(np.concatenate(cand), return_counts=True)
+        want = sorted(zip(positions.tolist(), counts.tolist(), strict=True), key=lambda pc: (-pc[1], pc[0]))[:k]
+        assert got.tolist() == [p for p, _ in want]
+        assert got.dtype == np.int32
+    assert most_counted([np.zeros(0, np.int32)], 5).shape == (0,)
+    assert most_counted([np.arange(10, dtype=np.int32)], 0).shape == (0,)
 
 
 def test_batched_bigram_lists_equal_single_look_ups(library) -> None:
