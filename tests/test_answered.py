@@ -281,6 +281,16 @@ def test_a_count_in_its_own_measure_word_must_be_given_in_it(analyzer) -> None:
     assert _states(analyzer, "明确20项具体行动", "一共明确了几个具体行动")
 
 
+def test_a_figure_the_question_gives_does_not_answer_it(analyzer, searcher) -> None:
+    # "那7200多名人大代表里，全国人大代表有几位": 7200多名 is the set counted within, not the answer.
+    text = "以全市449个代表小组为单元,组织全市7200多名各级人大代表开展大学习活动"
+    assert not _states(analyzer, text, "泰州那7200多名人大代表里，全国人大代表有几位")
+    assert _states(analyzer, text, "泰州一共有多少名人大代表")
+    assert _states(analyzer, text, "泰州那7200多名人大代表分成了几个代表小组")
+    # Through the whole search: the chronicle's 3968名 is the figure the question gives.
+    assert not searcher.search("去年选出的3968名三级人大代表里，市人大代表有几名", top=1).answered
+
+
 def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
     from retrieval.signals import asks_items, label_formula, lists_items
 
