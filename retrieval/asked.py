@@ -112,11 +112,6 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _GIVEN_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:多|余)?\s*(?:万|亿)?\s*{_MEASURE}")
 
 
-def _given_figures(question: str) -> frozenset[str]:
-    """Figures a question states itself (那7200多名人大代表里…有几位): the set it counts within, not the answer."""
-    return frozenset(m.group(1) for m in _GIVEN_FIGURE.finditer(question))
-
-
 def _is_given(figure: str, given: frozenset[str]) -> bool:
     number = _DIGITS.search(figure)
     return number is not None and number.group(0) in given
@@ -138,6 +133,8 @@ class Asked:
     given: str = ""
     # Asked with 几 (几个“发力”), not 多少: a handful of items, which a list answers for the reader to count.
     few: bool = False
+    # Figures the question states itself (7200 of "那7200多名人大代表里有几位"): the set it counts within.
+    figures: frozenset[str] = frozenset()
 
 
 def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
@@ -194,7 +191,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         focus = tuple(_whole_title(q, w) for w in counted_words if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
         counted = unit.group(0) if unit and kind == "count" else ""
         value = kind == "count" and not after and not unit
-        return Asked(kind, focus, counted, value=value, few=token == "几", given=q) if focus else None
+        figures = frozenset(m.group(1) for m in _GIVEN_FIGURE.finditer(q))
+        return Asked(kind, focus, counted, value=value, few=token == "几", figures=figures) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     if m.group(0) in _NAME_ASK and not titles:
         return None
@@ -301,18 +299,17 @@ def states(
                 return True
             continue
         shape = _VALUE if asked.value else _SHAPES[asked.kind]
-        # A figure the question gives (7200多名 of "那7200多名人大代表里有几位") does not answer it.
-        given = _given_figures(asked.given)
         # "一共多少条" is not answered by "制定5部": a count in a measure word of its own
         # (条, 部, 场) must be given in that word; 个, 次 and the units for people stand for any.
         own_unit = asked.unit if asked.unit and asked.unit not in _COMMON_UNITS else ""
         for m in shape.finditer(clause):
-            if (own_unit and not m.group(0).rstrip().endswith(own_unit)) or _is_given(m.group(0), given):
+            # A figure the question gives (7200多名 of "那7200多名人大代表里有几位") does not answer it.
+            if (own_unit and not m.group(0).rstrip().endswith(own_unit)) or _is_given(m.group(0), asked.figures):
                 continue
             if any(m.start() - b <= REACH and a - m.end() <= REACH for a, b in spots):
                 return True
         named = (re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots) if asked.kind == "count" else ()
-        if any(m is not None and not _is_given(m.group(0), given) for m in named):
+        if any(m is not None and not _is_given(m.group(0), asked.figures) for m in named):
             return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
     if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and present:
         if _listed(folded_text, present) or len(_ORDINAL_ITEM.findall(folded_text)) >= _LIST_ITEMS:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder
+from .postings import PostingsBuilder, above_sample
 from .store import open_array, save_array
 
 FORMAT = "bm25-inverted-v2"
@@ -239,7 +239,7 @@ class BM25Index:
                 np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
                 touched.append(d)
             if positive:
-                cand = self._above_sample(acc if allowed is None else np.where(allowed, acc, np.float32(0)), k)
+                cand = above_sample(acc if allowed is None else np.where(allowed, acc, np.float32(0)), k)
             elif long_lists:
                 mask = np.zeros(self.n_docs, dtype=bool)
                 for d in touched:
@@ -276,23 +276,6 @@ class BM25Index:
                     acc[d] = 0.0
         order = np.lexsort((cand, -scores))[:k]
         return [(int(cand[i]), float(scores[i])) for i in order]
-
-    @staticmethod
-    def _above_sample(acc: np.ndarray, k: int, stride: int = 16) -> np.ndarray:
-        """Positions whose (non-negative) score is at least the k-th best of every ``stride``-th score.
-
-        The sample's k-th best is at most the k-th best of all, so every
-        document that can place (ties included) is kept, and about
-        ``k·stride`` documents are left to rank instead of every touched one.
-        Untouched documents (score zero) are never returned.
-        """
-        sample = acc[::stride]
-        m = sample.shape[0]
-        if m > k:
-            floor = np.partition(sample, m - k)[m - k]
-            if floor > 0:
-                return np.flatnonzero(acc >= floor)
-        return np.flatnonzero(acc != 0)  # on a boolean array nonzero is several times faster
 
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder
+from .postings import PostingsBuilder, above_sample
 from .store import TextColumn, open_array, save_array
 
 _SHIFT = np.uint64(21)  # code points need 21 bits; two make a 42-bit key
@@ -49,13 +49,19 @@ def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.nda
 _local = threading.local()
 
 
-def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def count_positions(cand: np.ndarray | Sequence[np.ndarray], k: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(concatenate(cand), return_counts=True)`` for lists of distinct non-negative positions.
 
     The rarest bigrams of a common phrase still list a third of a large
     corpus; sorting those postings cost milliseconds.  Long lists are counted
-    instead, into a reused per-thread ``uint8`` buffer (see :func:`_counted`).
-    Both ways give the same arrays, so what is ranked from them does not change.
+    instead, into a reused per-thread ``uint8`` buffer (each list holds a
+    position at most once, so a count never exceeds the number of lists);
+    ``np.add.at`` with an array of ones of the buffer's own type is numpy's
+    fast path.  Both ways give the same arrays, so what is ranked from them
+    does not change.  With ``k`` > 0 a buffer count may leave out positions
+    that cannot be among the ``k`` most counted (:func:`above_sample`):
+    reading back every position seen (half a million at 1M paragraphs) is
+    what cost time.
     """
     lists = [cand] if isinstance(cand, np.ndarray) else list(cand)
     total = sum(c.shape[0] for c in lists)
@@ -69,46 +75,6 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray
         counts = np.bincount(joined, minlength=top)
         positions = np.flatnonzero(counts != 0)
         return positions.astype(joined.dtype), counts[positions]
-    return _counted(lists, top, 0)
-
-
-def most_counted(lists: Sequence[np.ndarray], k: int) -> np.ndarray:
-    """The ``k`` positions found in the most of ``lists`` (each a list of distinct positions), most first.
-
-    Ties at the k-th count go to the lower positions, so the answer does not
-    depend on how the counts were gathered.  Over long lists only the
-    positions counted at least as often as the k-th best of every 16th
-    position are read back from the buffer: the sample's k-th best is at most
-    the true one, so every position that can place is kept, and reading back
-    every position seen (half a million at 1M paragraphs) is what cost time.
-    """
-    lists = [c for c in lists if c.shape[0]]
-    if not lists or k <= 0:
-        return np.zeros(0, lists[0].dtype if lists else np.int64)
-    total = sum(c.shape[0] for c in lists)
-    top = max(int(c.max()) for c in lists) + 1
-    if total * 16 < top or len(lists) > 255:
-        positions, counts = count_positions(lists)
-    else:
-        positions, counts = _counted(lists, top, k)
-    if positions.shape[0] > k:
-        cut = positions.shape[0] - k
-        kth = np.partition(counts, cut)[cut]
-        above = np.flatnonzero(counts > kth)
-        tied = np.flatnonzero(counts == kth)[: k - above.shape[0]]  # positions ascend: the lowest ones
-        keep = np.concatenate([above, tied])
-        positions, counts = positions[keep], counts[keep]
-    return positions[np.lexsort((positions, -counts))]
-
-
-def _counted(lists: list[np.ndarray], top: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (ascending) and counts of ``lists`` below ``top``, via a reused per-thread ``uint8`` buffer.
-
-    Each list holds a position at most once, so a count never exceeds the
-    number of lists (at most 255); ``np.add.at`` with an array of ones of the
-    buffer's own type is numpy's fast path.  With ``k`` > 0 only positions
-    that can be among the ``k`` most counted are returned (see :func:`most_counted`).
-    """
     buf = getattr(_local, "counts", None)
     if buf is None or buf.shape[0] < top:
         buf = _local.counts = np.zeros(top, np.uint8)
@@ -117,15 +83,30 @@ def _counted(lists: list[np.ndarray], top: int, k: int) -> tuple[np.ndarray, np.
     try:
         for c in lists:
             np.add.at(buf, c, ones[: c.shape[0]])
-        floor = 1
-        sample = view[::16]
-        if k and sample.shape[0] > k:
-            floor = max(1, int(np.partition(sample, sample.shape[0] - k)[sample.shape[0] - k]))
-        positions = np.flatnonzero(view >= floor if floor > 1 else view != 0)  # boolean: several times faster
+        positions = above_sample(view, k) if k > 0 else np.flatnonzero(view != 0)
         counts = view[positions].astype(np.int64)
     finally:
         view[:] = 0
     return positions.astype(np.result_type(*[c.dtype for c in lists])), counts
+
+
+def most_counted(lists: Sequence[np.ndarray], k: int) -> np.ndarray:
+    """The ``k`` positions found in the most of ``lists`` (each a list of distinct positions), most first.
+
+    Ties at the k-th count go to the lower positions, so the answer does not
+    depend on how the counts were gathered.
+    """
+    if k <= 0:
+        return np.zeros(0, lists[0].dtype if lists else np.int64)
+    positions, counts = count_positions(list(lists), k)
+    if positions.shape[0] > k:
+        cut = positions.shape[0] - k
+        kth = np.partition(counts, cut)[cut]
+        above = np.flatnonzero(counts > kth)
+        tied = np.flatnonzero(counts == kth)[: k - above.shape[0]]  # positions ascend: the lowest ones
+        keep = np.concatenate([above, tied])
+        positions, counts = positions[keep], counts[keep]
+    return positions[np.lexsort((positions, -counts))]
 
 
 class BigramIndex:

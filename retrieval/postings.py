@@ -23,6 +23,24 @@ from .store import ArrayWriter, save_array
 BLOCK_POSTINGS = 4_000_000
 
 
+def above_sample(values: np.ndarray, k: int, stride: int = 16) -> np.ndarray:
+    """Positions whose (non-negative) value is at least the k-th best of every ``stride``-th value.
+
+    The sample's k-th best is at most the k-th best of all, so every position
+    that can be among the ``k`` best (ties included) is kept, and about
+    ``k·stride`` positions are left to rank instead of every touched one.
+    Positions valued zero (untouched) are never returned.  BM25 scores and
+    bigram counts both take their top-k through this.
+    """
+    sample = values[::stride]
+    m = sample.shape[0]
+    if m > k:
+        floor = np.partition(sample, m - k)[m - k]
+        if floor > 0:
+            return np.flatnonzero(values >= floor)
+    return np.flatnonzero(values != 0)  # on a boolean array nonzero is several times faster
+
+
 @dataclass
 class _Chunk:
     keys: np.ndarray  # distinct keys of the chunk, sorted

@@ -268,8 +268,6 @@ class JoinedIndex:
         """As :meth:`BM25Index.top`, over the joined segments."""
         return BM25Index.top(self, query, k, allowed)  # type: ignore[arg-type]
 
-    _above_sample = staticmethod(BM25Index._above_sample)
-
     def _buffer(self) -> np.ndarray:
         buf = getattr(self._local, "acc", None)
         if buf is None or buf.shape[0] != self._n:
