@@ -98,8 +98,11 @@ def entities(
             continue
         if tag is None:
             # 合肥 is a common noun to jieba but 合肥市 a place; 南通, 句容 are the corpus's own places.
+            # 无锡市委 is one untagged word to jieba, yet it names 无锡市 as plainly as 镇江 + 市委 does.
             if not (_subject(word, subjects, "市县", bare=False) or _city(word)):
-                continue
+                word = _leading_place(word, subjects)
+                if not word:
+                    continue
         elif (
             people_need_title and tag in ("nr", "nrt") and not (_titled(words, i) or _subject(word, subjects, "市县区"))
         ):
@@ -113,6 +116,19 @@ def entities(
         stem = word[:-1] if word[-1] in _LEVELS and len(word) >= 3 else word
         found.setdefault(stem, (word, stem) if stem != word else (word,))
     return tuple(found.values())
+
+
+def _leading_place(word: str, subjects: Set[str]) -> str:
+    """The place that opens a compound jieba keeps whole (无锡市委 → 无锡市, 上海市人 of 上海市人大), or "".
+
+    Only a place written with its level whose bare name is a place too
+    (无锡 and 无锡市), so that words opening with 都市, 山区 or 上市 name none.
+    """
+    place = _place_prefix(word)
+    if len(place) < 3 or place[-1] not in _LEVELS or place in _GENERIC:
+        return ""
+    bare = place[:-1]
+    return place if name_tags().get(bare) == "ns" or bare in subjects else ""
 
 
 def _placename(word: str, subjects: Set[str]) -> bool:

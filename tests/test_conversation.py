@@ -52,6 +52,9 @@ def test_follow_ups_build_on_the_original_question_not_on_the_last_reading(engin
     ask(engine, "镇江市委人大工作会议是哪天召开的")
     (second,) = ask(engine, "那无锡呢？")
     assert "按“无锡市委人大工作会议是哪天召开的”理解" in second.html
+    # 无锡市委 is one word to jieba; the question is still about 无锡, which the corpus gives no such date for,
+    # so 镇江's 5月31日 is shown only as related, under the notice.
+    assert second.html.startswith("⚠️ 文档中没有找到直接回答") and "[相关 1]" in second.html
     (third,) = ask(engine, "具体有哪些措施")
     assert "按“镇江市委人大工作会议是哪天召开的 措施”理解" in third.html
 
