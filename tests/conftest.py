@@ -34,8 +34,7 @@ def jieba_reference(tokenizer):
             logtotal = log(self.total)
             for idx in range(n - 1, -1, -1):
                 score, neg_end = max(
-                    (log(self.FREQ.get(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], -x)
-                    for x in DAG[idx]
+                    (log(self.FREQ.get(sentence[idx : x + 1]) or 1) - logtotal + route[x + 1][0], -x) for x in DAG[idx]
                 )
                 route[idx] = (score, -neg_end)
 

@@ -472,14 +472,14 @@ def test_a_handful_is_answered_by_numbered_items(analyzer) -> None:
 
 @pytest.mark.parametrize("question", ["干在实处，后面四个字是啥", "感恩奋进前面四个字是啥"])
 def test_a_count_of_characters_asks_for_wording_not_for_a_formula(searcher, question: str) -> None:
-    """"四个字" counts the words of a quotation: it is no numbered formula the passage must list."""
+    """ "四个字" counts the words of a quotation: it is no numbered formula the passage must list."""
     assert formulas(fold(question)) == []
     assert formulas(fold("四个机关是什么")) == [("四个机关", [(4, "机关")])]
     assert searcher.search(question, top=3).answered
 
 
 def test_a_handful_is_answered_by_items_listed_right_before_it(analyzer) -> None:
-    """"通过几种形式": the items joined by 、 that end at the focus (…、…、…等形式) are the ones to count."""
+    """ "通过几种形式": the items joined by 、 that end at the focus (…、…、…等形式) are the ones to count."""
     listed = "抓好干部学习,通过集中学习、专题辅导、实地调研等形式,营造学习氛围。"
     assert _states(analyzer, listed, "干部学习通过几种形式")
     assert not _states(analyzer, "抓好干部学习,不断创新学习形式,营造学习氛围。", "干部学习通过几种形式")

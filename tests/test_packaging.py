@@ -85,7 +85,9 @@ def test_runtime_and_development_pins_are_apart() -> None:
 def test_every_pin_installs_on_the_oldest_python_admitted() -> None:
     """What is installed is what is pinned, and each pinned release accepts Python 3.11.0 (soupsieve 3+ does not)."""
     oldest = re.fullmatch(r">=(\d+\.\d+)", project()["requires-python"]).group(1) + ".0"  # type: ignore[union-attr]
-    limited = {n: r.marker for n, r in {**requirements("requirements.txt"), **requirements("requirements-dev.txt")}.items()}
+    limited = {
+        n: r.marker for n, r in {**requirements("requirements.txt"), **requirements("requirements-dev.txt")}.items()
+    }
     for name, version in {**pins("requirements.txt"), **pins("requirements-dev.txt")}.items():
         if limited[name] is not None and not limited[name].evaluate():
             continue  # not for this machine (an optional accelerator without a wheel here)
