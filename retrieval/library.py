@@ -136,7 +136,7 @@ class Library:
         entries += [(Path(m["path"]), 1, m) for m in delta.segment.doc_meta]
         entries.sort(key=lambda e: e[0])
         n = sum(m["count"] for _, _, m in entries)
-        l2g = [np.full(base.n, -1, np.int64), np.full(delta.segment.n, -1, np.int64)]
+        l2g = [np.full(base.n, -1, np.int32), np.full(delta.segment.n, -1, np.int32)]
         self._seg = np.zeros(n, np.int8)
         self._local = np.zeros(n, np.int64)
         metas, at = [], 0

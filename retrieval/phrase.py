@@ -152,6 +152,14 @@ class BigramIndex:
         docs = self.docs
         return [docs[s:e] for s, e in zip(starts, ends, strict=True)]
 
+    def _list_sizes(self, keys: np.ndarray) -> np.ndarray:
+        """How many postings each of ``keys`` has (0 for a bigram the corpus lacks)."""
+        n = self.keys.shape[0]
+        if n == 0:
+            return np.zeros(keys.shape[0], np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), n - 1)
+        return np.where(self.keys[at] == keys, self.offsets[at + 1] - self.offsets[at], 0)
+
     def candidates(self, phrase: str) -> np.ndarray:
         """Positions (ascending) that hold every bigram of ``phrase``: a superset of its occurrences."""
         if not phrase:
@@ -210,8 +218,11 @@ class BigramIndex:
         if len(text) < 2:
             return empty
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        found = self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:]))
-        found = sorted((f for f in found if f.shape[0]), key=len)[:lists]
+        keys = np.unique((codes[:-1] << _SHIFT) | codes[1:])
+        # Only the rarest lists are read: chosen by size first (a joined library maps each list it reads).
+        sizes = self._list_sizes(keys)
+        rare = keys[np.argsort(sizes, kind="stable")[np.count_nonzero(sizes == 0) :][:lists]]
+        found = sorted((f for f in self._lists(rare) if f.shape[0]), key=len)
         if not found:
             return empty
         if allowed is not None:

@@ -110,17 +110,18 @@ class JoinedColumn:
         return self._columns[int(self._seg[i])].contains(int(self._local[i]), needle)
 
 
-def _merge(parts: list[np.ndarray]) -> np.ndarray:
+def _merge(parts: list[np.ndarray], whole: Sequence[bool] = ()) -> np.ndarray:
     """Ascending global positions from each segment's (ascending, −1 for removed) mapped positions.
 
     Each segment's local → global map is increasing, so every part is
     already sorted: the parts are merged (the base list is long, the delta's
-    short) rather than the whole concatenation sorted on every look-up.
+    short) rather than the whole concatenation sorted on every look-up.  A
+    part ``whole`` marks (its segment lost no document) needs no filtering.
     """
-    parts = [p[p >= 0] for p in parts]
-    parts = [p for p in parts if p.shape[0]]
+    parts = [p if i < len(whole) and whole[i] else p[p >= 0] for i, p in enumerate(parts)]
+    parts = sorted((p for p in parts if p.shape[0]), key=len, reverse=True)
     if not parts:
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int32)
     out = parts[0]
     for other in parts[1:]:
         out = np.insert(out, np.searchsorted(out, other), other)
@@ -132,16 +133,24 @@ class JoinedPhrases:
 
     def __init__(self, parts: Sequence[tuple[BigramIndex, np.ndarray]]) -> None:
         self._parts = parts  # (segment's bigram index, its local → global positions, −1 for removed)
+        self._whole = [bool(l2g.shape[0] == 0 or l2g.min() >= 0) for _, l2g in parts]
 
     def candidates(self, phrase: str) -> np.ndarray:
-        return _merge([l2g[phrases.candidates(phrase)] for phrases, l2g in self._parts])
-
-    def _list(self, key: np.uint64) -> np.ndarray:
-        """One bigram's postings from every segment, in global positions (ascending)."""
-        return _merge([l2g[phrases._list(key)] for phrases, l2g in self._parts])
+        return _merge([l2g[phrases.candidates(phrase)] for phrases, l2g in self._parts], self._whole)
 
     def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
-        return [self._list(key) for key in keys]
+        """Each bigram's postings from every segment, in global positions (ascending)."""
+        per_part = [phrases._lists(keys) for phrases, _ in self._parts]
+        return [
+            _merge([l2g[found[i]] for (_, l2g), found in zip(self._parts, per_part, strict=True)], self._whole)
+            for i in range(keys.shape[0])
+        ]
+
+    def _list_sizes(self, keys: np.ndarray) -> np.ndarray:
+        """How many live postings each bigram has: summed when no segment lost a document, else counted."""
+        if all(self._whole):
+            return np.sum([phrases._list_sizes(keys) for phrases, _ in self._parts], axis=0)
+        return np.array([found.shape[0] for found in self._lists(keys)], np.int64)
 
     def _candidate_chunks(self, phrase: str, size: int) -> Iterator[np.ndarray]:
         yield self.candidates(phrase)
@@ -197,7 +206,9 @@ class JoinedIndex:
             g2l = np.full(len(terms), -1, np.int64)
             g2l[lut] = np.arange(lut.shape[0])
             self._g2l.append(g2l)
-        self._dl = [seg.index.doc_len for seg, _, _ in parts]
+        # Each document's length normalisation, k1·(1−b+b·dl/avgdl), as the build computes it (float64).
+        self._dl_norm = [k1 * (1 - b + b * seg.index.doc_len.astype(np.float64) / self._avgdl) for seg, _, _ in parts]
+        self._whole = [bool(l2g.shape[0] == 0 or l2g.min() >= 0) for _, l2g, _ in parts]
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cached_bytes = 0
         self._lock = threading.Lock()
@@ -241,28 +252,34 @@ class JoinedIndex:
         return hit
 
     def _weigh(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live postings, weighed as a full rebuild's build would weigh them (same float64 steps)."""
         gid = self.vocab.get(term)
         if gid is None:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
         docs, weights = [], []
         idf = self.idf[gid]
-        for (seg, l2g, _), g2l, dl in zip(self._parts, self._g2l, self._dl, strict=True):
+        for (seg, l2g, _), g2l, dl_norm, whole in zip(self._parts, self._g2l, self._dl_norm, self._whole, strict=True):
             tid = g2l[gid]
             if tid < 0:
                 continue
             s, e = int(seg.index.offsets[tid]), int(seg.index.offsets[tid + 1])
-            local = seg.index.docs[s:e]
+            local, tf = seg.index.docs[s:e], seg.tf[s:e]
             g = l2g[local]
-            keep = g >= 0
-            tf = seg.tf[s:e][keep].astype(np.float64)
-            norm = self._k1 * (1 - self._b + self._b * dl[local[keep]].astype(np.float64) / self._avgdl)
-            docs.append(g[keep])
-            weights.append((idf * (tf * (self._k1 + 1) / (tf + norm))).astype(np.float32))
+            if not whole:
+                keep = g >= 0
+                g, local, tf = g[keep], local[keep], tf[keep]
+            f = tf.astype(np.float64)
+            docs.append(g)
+            weights.append((idf * (f * (self._k1 + 1) / (f + dl_norm[local]))).astype(np.float32))
         if not docs:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        d, w = np.concatenate(docs), np.concatenate(weights)
-        order = np.argsort(d, kind="stable")
-        return d[order], w[order]
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        # Each part ascends (its local → global map does): insert the shorter into the longer, no sort.
+        order = sorted(range(len(docs)), key=lambda i: -docs[i].shape[0])
+        d, w = docs[order[0]], weights[order[0]]
+        for i in order[1:]:
+            at = np.searchsorted(d, docs[i])
+            d, w = np.insert(d, at, docs[i]), np.insert(w, at, weights[i])
+        return d, w
 
     def top(self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """As :meth:`BM25Index.top`, over the joined segments."""
