@@ -139,26 +139,26 @@ class BigramIndex:
             return self.docs[:0]
         return self.docs[int(self.offsets[i]) : int(self.offsets[i + 1])]
 
-    def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
-        """:meth:`_list` of many keys with one binary search for all (a query has dozens of bigrams)."""
+    def _spans(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each key's postings start and end in ``docs`` (0, 0 when absent), one binary search for all."""
         n = self.keys.shape[0]
         if n == 0:
-            return [self.docs[:0] for _ in range(keys.shape[0])]
-        at = np.searchsorted(self.keys, keys)
-        ok = at < n
-        ok[ok] = self.keys[at[ok]] == keys[ok]
-        starts = np.where(ok, self.offsets[np.minimum(at, n - 1)], 0).tolist()
-        ends = np.where(ok, self.offsets[np.minimum(at, n - 1) + 1], 0).tolist()
+            empty = np.zeros(keys.shape[0], np.int64)
+            return empty, empty
+        at = np.minimum(np.searchsorted(self.keys, keys), n - 1)
+        ok = self.keys[at] == keys
+        return np.where(ok, self.offsets[at], 0), np.where(ok, self.offsets[at + 1], 0)
+
+    def _lists(self, keys: np.ndarray) -> list[np.ndarray]:
+        """:meth:`_list` of many keys (a query has dozens of bigrams)."""
+        starts, ends = self._spans(keys)
         docs = self.docs
-        return [docs[s:e] for s, e in zip(starts, ends, strict=True)]
+        return [docs[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
     def _list_sizes(self, keys: np.ndarray) -> np.ndarray:
         """How many postings each of ``keys`` has (0 for a bigram the corpus lacks)."""
-        n = self.keys.shape[0]
-        if n == 0:
-            return np.zeros(keys.shape[0], np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), n - 1)
-        return np.where(self.keys[at] == keys, self.offsets[at + 1] - self.offsets[at], 0)
+        starts, ends = self._spans(keys)
+        return ends - starts
 
     def candidates(self, phrase: str) -> np.ndarray:
         """Positions (ascending) that hold every bigram of ``phrase``: a superset of its occurrences."""

@@ -110,22 +110,31 @@ class JoinedColumn:
         return self._columns[int(self._seg[i])].contains(int(self._local[i]), needle)
 
 
-def _merge(parts: list[np.ndarray], whole: Sequence[bool] = ()) -> np.ndarray:
-    """Ascending global positions from each segment's (ascending, −1 for removed) mapped positions.
+def intact(l2g: np.ndarray) -> bool:
+    """Did a segment lose no document (its local → global map has no −1)?  Its lists then need no filtering."""
+    return bool(l2g.shape[0] == 0 or l2g.min() >= 0)
+
+
+def _merge_sorted(parts: list[np.ndarray], *aligned: list[np.ndarray]) -> list[np.ndarray]:
+    """Merge ascending position lists, and arrays aligned with them, each shorter one inserted into the longest.
 
     Each segment's local → global map is increasing, so every part is
-    already sorted: the parts are merged (the base list is long, the delta's
-    short) rather than the whole concatenation sorted on every look-up.  A
-    part ``whole`` marks (its segment lost no document) needs no filtering.
+    already sorted; the base's list is long and the delta's short, so this
+    is a copy, not the sort of the whole concatenation.
     """
-    parts = [p if i < len(whole) and whole[i] else p[p >= 0] for i, p in enumerate(parts)]
-    parts = sorted((p for p in parts if p.shape[0]), key=len, reverse=True)
-    if not parts:
-        return np.zeros(0, np.int32)
-    out = parts[0]
-    for other in parts[1:]:
-        out = np.insert(out, np.searchsorted(out, other), other)
+    order = sorted(range(len(parts)), key=lambda i: -parts[i].shape[0])
+    out = [parts[order[0]], *(a[order[0]] for a in aligned)]
+    for i in order[1:]:
+        at = np.searchsorted(out[0], parts[i])
+        out = [np.insert(o, at, x) for o, x in zip(out, [parts[i], *(a[i] for a in aligned)], strict=True)]
     return out
+
+
+def _merge(parts: list[np.ndarray], whole: Sequence[bool]) -> np.ndarray:
+    """Ascending global positions from each segment's mapped positions (−1 for removed unless ``whole``)."""
+    parts = [p if whole[i] else p[p >= 0] for i, p in enumerate(parts)]
+    parts = [p for p in parts if p.shape[0]]
+    return _merge_sorted(parts)[0] if parts else np.zeros(0, np.int32)
 
 
 class JoinedPhrases:
@@ -133,7 +142,7 @@ class JoinedPhrases:
 
     def __init__(self, parts: Sequence[tuple[BigramIndex, np.ndarray]]) -> None:
         self._parts = parts  # (segment's bigram index, its local → global positions, −1 for removed)
-        self._whole = [bool(l2g.shape[0] == 0 or l2g.min() >= 0) for _, l2g in parts]
+        self._whole = [intact(l2g) for _, l2g in parts]
 
     def candidates(self, phrase: str) -> np.ndarray:
         return _merge([l2g[phrases.candidates(phrase)] for phrases, l2g in self._parts], self._whole)
@@ -208,7 +217,7 @@ class JoinedIndex:
             self._g2l.append(g2l)
         # Each document's length normalisation, k1·(1−b+b·dl/avgdl), as the build computes it (float64).
         self._dl_norm = [k1 * (1 - b + b * seg.index.doc_len.astype(np.float64) / self._avgdl) for seg, _, _ in parts]
-        self._whole = [bool(l2g.shape[0] == 0 or l2g.min() >= 0) for _, l2g, _ in parts]
+        self._whole = [intact(l2g) for _, l2g, _ in parts]
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._cached_bytes = 0
         self._lock = threading.Lock()
@@ -273,12 +282,7 @@ class JoinedIndex:
             weights.append((idf * (f * (self._k1 + 1) / (f + dl_norm[local]))).astype(np.float32))
         if not docs:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        # Each part ascends (its local → global map does): insert the shorter into the longer, no sort.
-        order = sorted(range(len(docs)), key=lambda i: -docs[i].shape[0])
-        d, w = docs[order[0]], weights[order[0]]
-        for i in order[1:]:
-            at = np.searchsorted(d, docs[i])
-            d, w = np.insert(d, at, docs[i]), np.insert(w, at, weights[i])
+        d, w = _merge_sorted(docs, weights)
         return d, w
 
     def top(self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
