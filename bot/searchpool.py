@@ -21,17 +21,18 @@ holds its own copy of the dictionaries.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from retrieval import Library, QueryError, Searcher, SearchResult
+
+from .workers import spawn_pool
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +87,10 @@ def _report_warm(future: Future) -> None:
         log.warning("a search worker could not open the index (%s); its searches run in threads until it can", exc)
 
 
-def _executor(processes: int) -> ProcessPoolExecutor:
-    # Spawned: forking a process that has threads and an open database is unsafe.
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-
-
 class SearchPool:
     def __init__(self, processes: int) -> None:
         self.processes = processes
-        self._pool = _executor(processes)
+        self._pool = spawn_pool(processes)
         self._restarted = -RESTART_EVERY
         self._broken = False
         self._lock = threading.Lock()
@@ -160,7 +156,7 @@ class SearchPool:
             log.warning("search workers stopped (%s); starting new ones", exc)
             self._restarted = now
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = _executor(self.processes)
+            self._pool = spawn_pool(self.processes)
 
     def close(self) -> None:
         self._broken = True

@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,21 +261,9 @@ def _yield_to_answers() -> None:
     third slower.  Called in-process (tests, the command line) it changes nothing.
     The build's own workers inherit the priority.
     """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-    if hasattr(os, "nice"):
+    if multiprocessing.parent_process() is not None and hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(10)
-    # A worker whose bot was killed (kill -9, a crash) would go on converting and indexing for nobody:
-    # its result is written atomically and the next start reports the upload as interrupted, so it ends.
-    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    """Wait for the parent's end of the spawn pipe to close (it exited or was killed), then exit."""
-    parent.join()
-    os._exit(1)
 
 
 def remove_document(corpus: Path, doc_id: str) -> Path:

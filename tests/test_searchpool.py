@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from conftest import Warm, in_thread
@@ -159,3 +163,32 @@ async def test_the_real_bot_answers_several_chats_from_its_workers_and_stops_the
         (msg,) = fake.sent(chat_id=chat)
         assert citation in msg["text"]
     await wait_for(lambda: not any(w.is_alive() for w in workers))  # the workers ended with the bot
+
+
+_ORPHAN_SCRIPT = """
+import os, sys
+sys.path.insert(0, {root!r})
+from bot.workers import spawn_pool
+pool = spawn_pool(1)
+print(pool.submit(os.getpid).result(), flush=True)
+os.kill(os.getpid(), 9)  # the bot dies without shutting its pool down
+"""
+
+
+def test_a_worker_ends_when_the_bot_is_killed(tmp_path) -> None:
+    """kill -9 of the bot leaves no worker waiting for work forever (or converting an upload for nobody)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    out = tmp_path / "worker_pid"
+    with out.open("w") as sink:  # not a pipe: the worker inherits it, and a pipe would stay open with it
+        done = subprocess.run([sys.executable, "-c", _ORPHAN_SCRIPT.format(root=root)], stdout=sink, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    worker = int(out.read_text().split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the worker outlived the bot")

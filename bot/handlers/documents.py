@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import multiprocessing
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from retrieval import FORMATS, IngestError, Library, add_and_index, open_library, remove_and_index
@@ -30,6 +29,7 @@ from ..render import Reply, esc
 from ..uploads import UploadJournal
 from ..views import browse as browse_view
 from ..views import documents as view
+from ..workers import spawn_pool
 
 T = TypeVar("T")
 HeavyRunner = Callable[..., Awaitable[Any]]  # runs fn(*args) away from the event loop and the GIL
@@ -39,12 +39,11 @@ async def in_fresh_process(fn: Callable[..., T], *args: object) -> T:
     """Run CPU-heavy document work (conversion, segmentation, indexing) in a fresh process.
 
     In a thread it would hold the GIL and make every other chat's answer
-    several times slower; a process uses the other core.  Spawned (a fork
-    of a process with threads and an open database is unsafe) and closed
-    after the job: uploads are rare, idle workers would hold memory.
+    several times slower; a process uses the other core.  Closed after the
+    job: uploads are rare, idle workers would hold memory (``workers``).
     """
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawn_pool(1) as pool:
         return await loop.run_in_executor(pool, functools.partial(fn, *args))
 
 
