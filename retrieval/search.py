@@ -23,7 +23,7 @@ from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
-from .patterns import ASKS_PAGE, CONTENTS, CONTENTS_ENTRY
+from .patterns import ASKS_PAGE, ASKS_PRINTED, CONTENTS, CONTENTS_ENTRY, PRINTED
 from .question import asked_about, entities, soft_words
 from .signals import (
     Formula,
@@ -731,10 +731,17 @@ class Searcher:
         # would outrank the article for any question naming them.
         asks_page = bool(ASKS_PAGE.search(folded_text))
         listed = {p for p in positions if CONTENTS in contexts[p] and CONTENTS_ENTRY.match(texts[p])}
-        if listed and not asks_page:
-            positions = [p for p in positions if p not in listed]
+        # So, for the same reason, do the lines printed around the text (title, byline, caption):
+        # they answer only a question about them (谁写的, 标题全称, 流程图).
+        out = listed if not asks_page else set()
+        printed = {p for p in positions if PRINTED in contexts[p]}
+        asks_printed = bool(ASKS_PRINTED.search(folded_text))
+        if not asks_printed:
+            out = out | printed
+        if out:
+            positions = [p for p in positions if p not in out]
             cands = {p: cands[p] for p in positions}
-            close = [p for p in close if p not in listed]
+            close = [p for p in close if p not in out]
             if not cands:
                 return Ranked([], marks, Evidence(False, 0.0, None, False), q)
             top = max(cands.values()) or 1.0
@@ -764,7 +771,7 @@ class Searcher:
                 score += COVER_WEIGHT * covered(words, context + text, forms) / idf_total
             if forms and any(enumerates(text, f) for f in forms):
                 score += SIGNAL_WEIGHT
-            if asks_page and pos in listed:
+            if (asks_page and pos in listed) or (asks_printed and not asks_page and pos in printed):
                 score += SIGNAL_WEIGHT
             final[pos] = score
         # Stage two, the best stage-one candidates only (a cascade, as search

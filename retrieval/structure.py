@@ -27,6 +27,7 @@ from .patterns import (
     ISSUE_LINE,
     ISSUER_LINE,
     PAREN_BYLINE,
+    PRINTED,
     SUBTITLE,
     arabic_dates,
     ends_sentence,
@@ -471,6 +472,7 @@ class _Walker:
         self.article_label = ""
         self.article_index = -1
         self.pending_item: list[Paragraph] = []
+        self.printed: list[_Item] = []  # lines printed since the last paragraph: title, byline, date, caption…
 
     def outline(self, kind: str, it: _Item, level: int, paragraph: int = 0) -> None:
         self.doc.outline.append(OutlineEntry(kind, it.block.text.strip(), level, it.block.line_start, paragraph))
@@ -480,19 +482,51 @@ class _Walker:
         while i < len(self.items):
             it = self.items[i]
             if it.role == "colophon":
+                self.flush_printed()
                 i = self.colophon(i)
                 continue
             if i in self.plan.toc:
+                self.flush_printed()
                 i = self.contents(i)
                 continue
             if it.role in ("publication", "issue", "title"):
                 self.outline(it.role, it, 0)
+                self.printed.append(it)
             elif i in self.plan.article_at:
                 i = self.open_article(i)
                 continue
             else:
                 self.place(it)
             i += 1
+        self.flush_printed()
+
+    def flush_printed(self) -> None:
+        """The lines printed since the last paragraph become one paragraph, under the section ``PRINTED``.
+
+        A masthead, an article's title, subtitle, byline and date, a file
+        number, the caption of a chart: none is a paragraph of the text, yet
+        each is what a question about the page asks for (署名的作者是哪几位,
+        流程图第一张管什么, 标题全称是啥).  The lines stay in the outline as before;
+        ranking offers the paragraph only to such questions (``ASKS_PRINTED``).
+        """
+        lines = [it.block for it in self.printed if len(_PUNCT.sub("", it.compact)) >= 2]
+        self.printed = []
+        if not lines:
+            return
+        doc = self.doc
+        section = ((self.article_label,) if self.article_label else ()) + self.headings.path() + (PRINTED,)
+        text = "\n".join(b.text.strip() for b in lines)
+        doc.paragraphs.append(
+            Paragraph(
+                doc.doc_id,
+                len(doc.paragraphs) + 1,
+                text,
+                section,
+                lines[0].line_start,
+                lines[-1].line_end,
+                self.article_index,
+            )
+        )
 
     def colophon(self, i: int) -> int:
         """Each keyed line of a colophon, with its continuation lines, becomes a paragraph of the publication.
@@ -543,6 +577,7 @@ class _Walker:
     def open_article(self, i: int) -> int:
         """Start the article whose title is at block ``i``; its subtitle, date and byline follow it."""
         items, doc = self.items, self.doc
+        self.flush_printed()  # what was printed before the title belongs to what came before
         s, e, entry = self.plan.article_at[i]
         title = " ".join(items[k].block.text.strip() for k in range(s, e + 1))
         art = Article(title=title)
@@ -563,6 +598,7 @@ class _Walker:
                 self.outline("byline", nxt, 1)
             else:
                 break
+            self.printed.append(nxt)
             j += 1
         if not art.author and entry.author:
             art.author = entry.author.replace(" ", "")
@@ -570,6 +606,7 @@ class _Walker:
         doc.articles.append(art)
         self.article_index = len(doc.articles) - 1
         self.article_label = art.label
+        self.printed = [items[k] for k in range(s, e + 1)] + self.printed
         line = items[i].block.line_start
         doc.outline.append(OutlineEntry("article", self.article_label, 0, line, art.first_paragraph))
         self.headings.reset()
@@ -578,6 +615,8 @@ class _Walker:
     def place(self, it: _Item) -> None:
         """Put one block where its role says: a heading opens a section, body becomes a paragraph."""
         doc, role = self.doc, it.role
+        if role in ("heading", "body"):
+            self.flush_printed()
         if role == "heading":
             level = self.headings.push(_style(it.compact, it.block.md_level), it.block.text.strip())
             self.outline("heading", it, level, len(doc.paragraphs) + 1)
@@ -596,11 +635,17 @@ class _Walker:
             doc.paragraphs.append(para)
             self.pending_item.append(para)
         elif role == "byline" and self.plan.news_items and self.pending_item:
+            before = self.article_label, self.article_index
             self.close_news_item(it)
+            self.printed.append(it)
+            self.flush_printed()
+            self.article_label, self.article_index = before
         elif role in ("issuer", "byline"):
             self.outline("byline", it, 1)
+            self.printed.append(it)
         elif role:
             self.outline("meta" if role in ("fileno", "addressees") else role, it, 1)
+            self.printed.append(it)
 
     def close_news_item(self, byline: _Item) -> None:
         """A source line in brackets ends a news item: the paragraphs since the last one become an article.
@@ -626,6 +671,8 @@ class _Walker:
         self.doc.outline.append(OutlineEntry("article", name, 0, paragraphs[0].line_start, paragraphs[0].number))
         self.outline("byline", byline, 1)
         self.pending_item = []
+        # The source line is printed under the item it closes (see ``flush_printed``).
+        self.article_label, self.article_index = name, index
 
 
 def _first_place(text: str) -> str:
