@@ -210,8 +210,14 @@ class BM25Index:
             buf = self._local.acc = np.zeros(self.n_docs, dtype=np.float32)
         return buf
 
-    def top(self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def top(
+        self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """The ``k`` best (doc, score) pairs; ``allowed`` is an optional boolean mask of docs.
+
+        ``skip`` (ascending positions) are never returned: a small set the
+        caller always leaves out (the printed lines), cheaper than a mask over
+        every document, and never taking the place of a document it keeps.
 
         Work is proportional to the postings of the query's terms: weights are
         added into a reused buffer (``np.add.at``: the same float32 additions
@@ -238,7 +244,10 @@ class BM25Index:
             for (d, w), mult in lists:
                 np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
                 touched.append(d)
+            skipping = skip is not None and skip.size > 0
             if positive:
+                if skipping:
+                    acc[skip] = 0.0  # untouched, as far as above_sample goes; the buffer is cleared whole below
                 cand = above_sample(acc if allowed is None else np.where(allowed, acc, np.float32(0)), k)
             elif long_lists:
                 mask = np.zeros(self.n_docs, dtype=bool)
@@ -246,6 +255,8 @@ class BM25Index:
                     mask[d] = True
                 if allowed is not None:
                     mask &= allowed
+                if skipping:
+                    mask[skip] = False
                 cand = np.flatnonzero(mask)
             else:
                 # A document appears once per matching term; ranking the
@@ -254,6 +265,9 @@ class BM25Index:
                 cand = np.concatenate(touched) if len(touched) > 1 else np.asarray(touched[0])
                 if allowed is not None:
                     cand = cand[allowed[cand]]
+                if skipping and cand.size:
+                    at = np.minimum(np.searchsorted(skip, cand), skip.size - 1)
+                    cand = cand[skip[at] != cand]
                 keep = k * len(touched)
                 if cand.size > keep:
                     scores = acc[cand]

@@ -35,6 +35,8 @@ def key_terms(lib: Library, doc: Document, k: int = 5) -> list[str]:
     stop = stopwords()
     counts: Counter[str] = Counter()
     for p in doc.paragraphs[:MAX_PARAGRAPHS]:
+        if p.printed:
+            continue  # the title would count each of its words once more
         for w in lib.analyzer.words(fold(p.text)):
             if len(w) >= 2 and any(map(is_cjk, w)) and w not in stop and not any(ch.isdigit() for ch in w):
                 counts[w] += 1

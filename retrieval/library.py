@@ -32,7 +32,7 @@ from .context import paragraph_contexts
 from .delta import DELTA_DIR, Delta, read_delta_manifest, update_delta
 from .index import BM25Index
 from .ingest import list_sources
-from .model import Article, Document, OutlineEntry, Paragraph
+from .model import Article, Document, OutlineEntry, Paragraph, is_printed
 from .phrase import BigramIndex
 from .segment import JoinedColumn, JoinedIndex, JoinedPhrases, Segment
 from .store import TextColumn, replace_dir
@@ -125,6 +125,7 @@ class Library:
         self._stats = {f["name"]: (f["size"], f["mtime_ns"]) for f in current.get("files", [])}
         self.info = BuildInfo(warnings=list(errors))
         self._years: np.ndarray | None = None
+        self._printed: np.ndarray | None = None
         self._masks: dict[tuple, np.ndarray] = {}
         self._dated: dict[tuple, bool] = {}
         self._contexts: dict[tuple[int, int], str] = {}
@@ -264,6 +265,10 @@ class Library:
         sec = seg.sections[int(seg.section[local])]
         return tuple(sec.split("\x1f")) if sec else ()
 
+    def printed(self, pos: int) -> bool:
+        """Whether a paragraph is lines printed around the text (title, byline…): no quote, formula or digest."""
+        return is_printed(self.section(pos))
+
     def locate(self, pos: int) -> tuple[str, int]:
         """(document id, paragraph number) of a position, from the position tables alone: no text is decoded."""
         doc_id = self.doc_ids[int(self.doc_of[pos])]
@@ -280,7 +285,7 @@ class Library:
         for pos in self.phrase_positions(["“"]).tolist():
             seg, local = self._where(pos)
             text = seg.texts[local]
-            if min_chars <= len(text) <= max_chars and "“" in text:
+            if min_chars <= len(text) <= max_chars and "“" in text and not self.printed(pos):
                 out.append(pos)
         return out
 
@@ -325,12 +330,13 @@ class Library:
         return self.phrases.positions(phrases, self.folded, limit, allowed)
 
     def paragraphs_with(self, folded_phrase: str, doc_ids: Sequence[str] | None = None) -> list[int]:
-        """Positions (ascending) of the paragraphs holding a folded phrase; only in ``doc_ids`` when given.
+        """Positions (ascending) of the text's paragraphs holding a folded phrase; only in ``doc_ids`` when given.
 
         The documents are a mask applied before any text is read, so a phrase
         common in the corpus costs nothing for the documents not asked about.
         """
-        return self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
+        found = self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
+        return [pos for pos in found if not self.printed(pos)]
 
     def phrase_candidates(
         self, folded_phrases: Sequence[str], allowed: np.ndarray | None = None
@@ -399,6 +405,28 @@ class Library:
         """Offsets (int32) in ``folded[pos]`` where each token of :meth:`token_ids` starts."""
         seg, local = self._where(pos)
         return seg.fwd_starts[int(seg.fwd_off[local]) : int(seg.fwd_off[local + 1])]
+
+    def printed_positions(self) -> np.ndarray:
+        """Positions (ascending, int64) of the paragraphs made of printed lines (``model.PRINTED``).
+
+        Computed once per library from the section column (a few per cent of
+        the paragraphs), so a search can leave them out of its candidates at a
+        cost that grows with their number, not with the corpus.
+        """
+        if self._printed is None:
+            flags = []
+            for seg in self.segments:
+                ids = [i for i, sec in enumerate(seg.sections) if is_printed(tuple(sec.split("\x1f")))]
+                flags.append(np.isin(np.asarray(seg.section), np.asarray(ids, np.int64)))
+            if self._seg is None:
+                self._printed = np.flatnonzero(flags[0])
+            else:
+                flag = np.zeros(self._seg.shape[0], dtype=bool)
+                for i, seg_flags in enumerate(flags):
+                    at = self._seg == i
+                    flag[at] = seg_flags[self._local[at]]
+                self._printed = np.flatnonzero(flag)
+        return self._printed
 
     def paragraph_years(self) -> np.ndarray:
         """Per paragraph, the year (int) of its article's date or else its document's; 0 when unknown.

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The last section of a paragraph made of the lines printed around the text (masthead, title,
+# byline, date, file number, caption; structure.py): the words are those questions about them use.
+PRINTED = "标题署名图注"
+
 
 @dataclass
 class Block:
@@ -60,6 +64,16 @@ class Paragraph:
     line_start: int
     line_end: int
     article: int = -1  # index into Document.articles, -1 for none
+
+    @property
+    def printed(self) -> bool:
+        """Lines printed around the text, not a paragraph of it: no digest opening, formula count or lead-in."""
+        return is_printed(self.section)
+
+
+def is_printed(section: tuple[str, ...]) -> bool:
+    """Whether a section path is that of the printed lines (``PRINTED``), readable without the text."""
+    return bool(section) and section[-1] == PRINTED
 
 
 @dataclass

@@ -131,10 +131,6 @@ CONTENTS = "目录"
 CONTENTS_ENTRY = re.compile(r"^(?:-\s*)?\d{1,3}(?!\d)")
 # A question about where something is printed: the only questions a contents entry answers.
 ASKS_PAGE = re.compile(r"页|目录")
-# The lines a document prints around its paragraphs (masthead, title, subtitle, byline, date, file
-# number, a chart's caption) as a paragraph (structure.py), under this last section; the words are
-# those questions about them use.
-PRINTED = "标题署名图注"
 # A question about what is printed around the text: the only questions such a paragraph answers.
 ASKS_PRINTED = re.compile(
     r"标题|题目|题头|全称|名称|作者|署名|署的|署了|(?:谁|哪\S{0,3})写的|执笔|供稿|稿子|落款|抬头|印的|印着|文号|编印|"

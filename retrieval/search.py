@@ -21,9 +21,9 @@ from .asked import asked_for, states
 from .excerpt import citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
-from .model import Document, Paragraph
+from .model import PRINTED, Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
-from .patterns import ASKS_PAGE, ASKS_PRINTED, CONTENTS, CONTENTS_ENTRY, PRINTED
+from .patterns import ASKS_PAGE, ASKS_PRINTED, CONTENTS, CONTENTS_ENTRY
 from .question import asked_about, entities, soft_words
 from .signals import (
     Formula,
@@ -671,9 +671,14 @@ class Searcher:
             tokens = lib.analyzer.tokens(folded_text)
             marks = [t for t in tokens if len(t) >= 2]
         k = max(cfg.candidates, limit)
-        cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed))
+        # The lines printed around the text (title, byline, caption) answer only a question about
+        # them (谁写的, 标题全称, 流程图): for any other they are never candidates, so that a title
+        # repeating the question's words takes no candidate's place.
+        asks_printed = bool(ASKS_PRINTED.search(folded_text))
+        skip = None if asks_printed else lib.printed_positions()
+        cands: dict[int, float] = dict(lib.index.top(tokens, k, allowed, skip))
         if cfg.rm3 and cands:
-            cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed))
+            cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed, skip))
         qbare = bare(folded_text)
         grams = char_bigrams(folded_text)
         if cfg.bigrams:
@@ -731,11 +736,9 @@ class Searcher:
         # would outrank the article for any question naming them.
         asks_page = bool(ASKS_PAGE.search(folded_text))
         listed = {p for p in positions if CONTENTS in contexts[p] and CONTENTS_ENTRY.match(texts[p])}
-        # So, for the same reason, do the lines printed around the text (title, byline, caption):
-        # they answer only a question about them (谁写的, 标题全称, 流程图).
+        # So, for the same reason, do the printed lines that closeness or a verbatim run brought.
         out = listed if not asks_page else set()
         printed = {p for p in positions if PRINTED in contexts[p]}
-        asks_printed = bool(ASKS_PRINTED.search(folded_text))
         if not asks_printed:
             out = out | printed
         if out:
@@ -1164,7 +1167,8 @@ class Searcher:
         folded = fold(phrase)
         counts: dict[int, int] = {}
         for pos, _ in self.lib.find_phrase(folded):
-            counts[pos] = counts.get(pos, 0) + 1
+            if not self.lib.printed(pos):  # a title names the formula; the text is where it is said
+                counts[pos] = counts.get(pos, 0) + 1
         order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
         paragraphs = self.lib.paragraphs
 
@@ -1192,7 +1196,9 @@ class Searcher:
         """Every occurrence of an exact phrase, ordered by document date then position."""
         folded = fold(phrase)
         found = [
-            (self.lib.document_of(pos), self.lib.paragraphs[pos], off) for pos, off in self.lib.find_phrase(folded)
+            (self.lib.document_of(pos), self.lib.paragraphs[pos], off)
+            for pos, off in self.lib.find_phrase(folded)
+            if not self.lib.printed(pos)
         ]
         order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
         found.sort(key=lambda t: (self._year_of(t[1]) or "9999", order[t[0].doc_id], t[1].number, t[2]))

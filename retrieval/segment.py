@@ -285,9 +285,11 @@ class JoinedIndex:
         d, w = _merge_sorted(docs, weights)
         return d, w
 
-    def top(self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def top(
+        self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """As :meth:`BM25Index.top`, over the joined segments."""
-        return BM25Index.top(self, query, k, allowed)  # type: ignore[arg-type]
+        return BM25Index.top(self, query, k, allowed, skip)  # type: ignore[arg-type]
 
     def _buffer(self) -> np.ndarray:
         buf = getattr(self._local, "acc", None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .analysis import fold_keep_spaces, fold_with_map, has_content
 from .context import places
 from .excerpt import human_date
-from .model import Article, Block, Document, OutlineEntry, Paragraph
+from .model import PRINTED, Article, Block, Document, OutlineEntry, Paragraph
 from .patterns import (
     ADDRESSEES,
     BODY_LEAD,
@@ -27,7 +27,6 @@ from .patterns import (
     ISSUE_LINE,
     ISSUER_LINE,
     PAREN_BYLINE,
-    PRINTED,
     SUBTITLE,
     arabic_dates,
     ends_sentence,
@@ -509,13 +508,14 @@ class _Walker:
         流程图第一张管什么, 标题全称是啥).  The lines stay in the outline as before;
         ranking offers the paragraph only to such questions (``ASKS_PRINTED``).
         """
-        lines = [it.block for it in self.printed if len(_PUNCT.sub("", it.compact)) >= 2]
+        # A salutation (同志们：) is said, not printed: it names nothing a question asks about.
+        lines = [it.block for it in self.printed if len(_PUNCT.sub("", _SALUTATION.sub("", it.compact))) >= 2]
         self.printed = []
         if not lines:
             return
         doc = self.doc
         section = ((self.article_label,) if self.article_label else ()) + self.headings.path() + (PRINTED,)
-        text = "\n".join(b.text.strip() for b in lines)
+        text = "\n".join(_COUNTER.sub("", b.text).strip() for b in lines)
         doc.paragraphs.append(
             Paragraph(
                 doc.doc_id,
@@ -675,6 +675,12 @@ class _Walker:
         self.article_label, self.article_index = name, index
 
 
+# A web page's counters and controls on its date line (浏览次数：1024, 字号：大 中 小): the page's, not the document's.
+_COUNTER = re.compile(
+    r"\s*(?:(?:浏览|點擊|点击|阅读|閱讀|瀏覽)(?:次数|次數|量|数|數)?\s*[:：]\s*\d+\s*次?|字号\s*[:：]?\s*大\s*中\s*小)"
+)
+
+
 def _first_place(text: str) -> str:
     """The first place name in ``text``, in the text's own script (連雲港市 stays whole and Traditional)."""
     folded, origin = fold_with_map(text)
@@ -688,7 +694,8 @@ def _first_place(text: str) -> str:
 def _finish(doc: Document, items: list[_Item]) -> None:
     """What the passes could not see alone: a date from the text, a title for a document without one."""
     if not doc.date:
-        dates = sorted(filter(None, (_iso_date(fold_keep_spaces(p.text)) for p in doc.paragraphs)))
+        body = (p for p in doc.paragraphs if not p.printed)
+        dates = sorted(filter(None, (_iso_date(fold_keep_spaces(p.text)) for p in body)))
         if dates:
             doc.date = dates[-1]
             doc.warnings.append(f"文档开头没有日期，采用正文中最晚的日期（{doc.date}）")
@@ -718,7 +725,8 @@ def _fallback_title(doc: Document, items: list[_Item], speech: bool) -> tuple[st
     """
     if doc.publication:
         return f"{doc.publication} {doc.issue}".strip(), False
-    if len(doc.articles) == 1 and doc.articles[0].first_paragraph == 1:
+    # One article from the start (only printed lines before it): the document is that article.
+    if len(doc.articles) == 1 and all(p.printed for p in doc.paragraphs[: doc.articles[0].first_paragraph - 1]):
         return doc.articles[0].title, False
     kind = "讲话" if speech else ""
     if any(it.compact.startswith(("编者按", "編者按")) for it in items[:3]):
@@ -738,7 +746,8 @@ _CLAUSE_END = re.compile(r"[，,。；;：:！!？?]")
 def _subject(doc: Document) -> str:
     """What a document is about, in its own words: its most repeated quoted formula with the noun after it."""
     counts: dict[str, int] = {}
-    for p in doc.paragraphs:
+    body = [p for p in doc.paragraphs if not p.printed]
+    for p in body:
         for m in _QUOTED_TOPIC.finditer(p.text):
             counts[m.group(0)] = counts.get(m.group(0), 0) + 1
     if counts:
@@ -749,7 +758,7 @@ def _subject(doc: Document) -> str:
     if headings:
         text = HEADING_MARK.sub("", headings[0].strip())
         return _CLAUSE_END.split(text)[0][:24]
-    for p in doc.paragraphs[:2]:
+    for p in body[:2]:
         text = _SALUTATION.sub("", p.text).strip()
         if text:
             return _CLAUSE_END.split(text)[0][:24]

@@ -9,7 +9,8 @@ from retrieval.attribution import Speeches, Statement, attribute, statements
 
 def test_a_news_item_names_who_spoke_and_who_presided(library) -> None:
     magazine = doc(library, "003")
-    found = attribute(magazine, magazine.paragraphs[0])
+    opening = next(p for p in magazine.paragraphs if not p.printed)  # the news item under the masthead
+    found = attribute(magazine, opening)
     assert Statement("市委书记马明龙", "讲话") in found.statements
     assert Statement("市委副书记、市长徐曙海", "主持") in found.statements
     assert found.lines("主持")[0] == "市委副书记、市长徐曙海主持会议（本段所述）"

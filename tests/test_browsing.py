@@ -85,7 +85,9 @@ def test_a_long_paragraph_is_paged_never_cut(tmp_path: Path) -> None:
     sentences = [f"第{i}项措施是加强代表联络站建设并定期听取群众意见建议。" for i in range(300)]
     (corpus / "long.md").write_text("# 长段落测试\n\n" + "".join(sentences) + "\n\n第二段很短。\n", encoding="utf-8")
     lib = Library.open(corpus, tmp_path / "cache")
-    text = lib.paragraphs[0].text
+    (title, long, _short) = lib.paragraphs
+    assert title.printed and title.text == "长段落测试"
+    text = long.text
     assert len(text) > 7000
     eng = Engine(Settings(data_dir=tmp_path / "data"), library=lib)
     try:

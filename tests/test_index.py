@@ -72,3 +72,14 @@ def test_top_clears_its_buffer_between_queries(library) -> None:
     first = library.index.top(a, 10)
     library.index.top(library.analyzer.tokens(fold("代表小组")), 10)
     assert library.index.top(a, 10) == first
+
+
+def test_skipped_positions_are_left_out_without_taking_a_place(library) -> None:
+    """``skip`` gives the ranking of the rest: the k best of the documents not skipped, on every path."""
+    for q in ("四个机关", "代表小组 代表 全过程人民民主", "人大 工作 的"):  # short lists, long lists, common words
+        tokens = library.analyzer.tokens(fold(q))
+        full = library.index.top(tokens, 40)
+        skip = np.asarray(sorted(d for d, _ in full[:5:2]), dtype=np.int64)
+        kept = [pair for pair in full if pair[0] not in set(skip.tolist())][:10]
+        assert library.index.top(tokens, 10, skip=skip) == kept
+    assert library.index.top(tokens, 10) == full[:10]  # the buffer is as it was

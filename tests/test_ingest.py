@@ -15,6 +15,11 @@ def texts(document) -> list[str]:
     return [p.text for p in document.paragraphs]
 
 
+def body(document) -> list:
+    """The paragraphs of the text, without the lines printed around it (title, byline…)."""
+    return [p for p in document.paragraphs if not p.printed]
+
+
 def test_page_break_join_drops_the_repeated_word(library) -> None:
     paragraphs = texts(doc(library, "000"))
     assert any("全面建设社会主义现代化国家全局" in t for t in paragraphs)
@@ -70,9 +75,14 @@ def test_magazine_articles_authors_and_dates(library) -> None:
 
 
 def test_masthead_and_contents_labels_are_not_answers(library) -> None:
-    joined = "\n".join(texts(doc(library, "003")))
+    magazine = doc(library, "003")
+    joined = "\n".join(p.text for p in body(magazine))
     for meta in ("准印证号", "◆ 卷首语", "卷首语", "目 录 Contents"):
         assert meta not in joined
+    # The masthead is kept as printed lines, for a question about it, never as text.
+    (masthead, *_) = [p for p in magazine.paragraphs if p.printed]
+    assert masthead.number == 1 and "准印证号" in masthead.text and masthead.section == ("标题署名图注",)
+    assert "卷首语" not in masthead.text
 
 
 def test_contents_entries_and_art_credits_are_paragraphs_under_the_contents(library) -> None:
@@ -111,7 +121,8 @@ def test_colophon_lines_are_paragraphs_of_the_publication(library) -> None:
 def test_one_keyed_line_is_not_a_colophon() -> None:
     text = "某某刊物\n\n2022年第1期\n\n准印证号：S(2022)1\n\n正文第一段，讲的是人大工作。\n"
     d = parse_text("x", "x.txt", text)
-    assert not any("准印证号" in p.text for p in d.paragraphs)
+    assert [p.text for p in body(d)] == ["正文第一段，讲的是人大工作。"]
+    assert not d.publication.startswith("准印")
 
 
 def test_section_paths_follow_headings(library) -> None:
@@ -182,8 +193,9 @@ def test_synthetic_page_break_with_repeated_word() -> None:
     text = f"会议纪要\n\n{first}\n\n现代化国家全局，这是一个完整的句子。\n\n二、下一部分\n\n新的段落。\n"
     d = parse_text("x", "x.txt", text)
     assert d.title == "会议纪要"
-    assert d.paragraphs[0].text == first + "国家全局，这是一个完整的句子。"
-    assert d.paragraphs[1].section == ("二、下一部分",)
+    assert [p.text for p in d.paragraphs if p.printed] == ["会议纪要"]
+    assert body(d)[0].text == first + "国家全局，这是一个完整的句子。"
+    assert body(d)[1].section == ("二、下一部分",)
 
 
 def test_a_page_that_ends_inside_a_word_continues_the_sentence(library) -> None:
@@ -201,8 +213,8 @@ def test_a_title_that_ends_on_a_word_stays_a_title() -> None:
         "会议纪要\n\n二、加强人大监督\n\n工作是人大的重要职责，要依法开展监督。\n\n三是抓好党\n\n建工作，落实责任。\n"
     )
     d = parse_text("x", "x.txt", text)
-    assert d.paragraphs[0].section == ("二、加强人大监督",)
-    assert d.paragraphs[0].text.startswith("工作是人大")
+    assert body(d)[0].section == ("二、加强人大监督",)
+    assert body(d)[0].text.startswith("工作是人大")
     assert any(p.text == "三是抓好党建工作，落实责任。" for p in d.paragraphs)
 
 

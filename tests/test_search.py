@@ -287,3 +287,22 @@ def test_excerpt_shows_the_typed_wording(searcher) -> None:
     assert "一委一品牌、基层有特色" in hit.excerpt
     quote = searcher.search("“人民选我做代表”", top=1).hits[0]
     assert "人民选我当代表" in fold(quote.excerpt)
+
+
+def test_printed_lines_answer_only_questions_about_them(searcher, library) -> None:
+    """A title, byline or file number is a paragraph (标题署名图注) that only a question about it gets."""
+    asked = searcher.search("丽水人大常委会党组发的那份成立支部的通知，标题全称是啥", top=3)
+    top = asked.hits[0]
+    assert top.section.endswith("标题署名图注") and "关于成立丽水市共产党代表小组" in top.text
+    # The same words without asking about the title: the text answers, never the printed lines.
+    plain = searcher.search("丽水成立共产党代表小组功能型党支部", top=10)
+    assert plain.hits and not any(h.section.endswith("标题署名图注") for h in plain.hits)
+
+
+def test_a_formula_named_in_a_title_is_counted_where_the_text_says_it(searcher, library) -> None:
+    """/phrase counts occurrences in the text: a title naming the formula is not one more."""
+    printed = [pos for pos, _ in library.find_phrase(fold("四项职权")) if library.printed(pos)]
+    assert printed  # 市人大常委会政治建设统领「四项职权」十八条 is printed as a title
+    listing = searcher.phrase_listing("四项职权")
+    assert listing.occurrences == len(library.find_phrase(fold("四项职权"))) - len(printed)
+    assert not any(h.section.endswith("标题署名图注") for h in listing.hits)

@@ -48,7 +48,9 @@ def test_a_web_page_reads_its_date_label_and_names_its_title_once() -> None:
     doc = parse_text("new", "notice.html", to_text("notice.html", NOTICE_HTML.encode()))
     assert doc.title == "常州市人大常委会召开代表工作座谈会"
     assert doc.date == "2024-04-26"
-    assert citation(doc, doc.paragraphs[0]) == "《常州市人大常委会召开代表工作座谈会》（2024年4月26日） › 第1段"
+    title, first = doc.paragraphs[:2]
+    assert title.printed and title.text.startswith("常州市人大常委会召开代表工作座谈会")
+    assert citation(doc, first) == "《常州市人大常委会召开代表工作座谈会》（2024年4月26日） › 第2段"
     assert not any("浏览次数" in p.text for p in doc.paragraphs)
 
 
@@ -57,9 +59,10 @@ def test_an_official_document_keeps_its_head_headings_table_and_signature_date()
     assert doc.title == "关于做好2024年代表建议督办工作的通知"
     assert doc.articles[0].author == "常州市人大常委会办公室"
     assert doc.date == "2024-03-15"  # 二〇二四年三月十五日
-    texts = [p.text for p in doc.paragraphs]
+    texts = [p.text for p in doc.paragraphs if not p.printed]
     # The file number is not a section and the addressees are not glued to the first paragraph.
     assert texts[0] == "为进一步提高代表建议办理质量，现将有关事项通知如下。"
+    assert "常人大发〔2024〕5号" in doc.paragraphs[0].text and doc.paragraphs[0].printed
     assert all("〔2024〕" not in part for p in doc.paragraphs for part in p.section)
     # The table stands under the heading it was written under, each cell named by its column.
     row = next(p for p in doc.paragraphs if "老旧小区改造" in p.text)

@@ -52,8 +52,8 @@ def _doc_block(new: NewDocument) -> str:
     lines = [f"<b>{esc(doc.title)}</b>（{esc(doc.date or '日期不详')}，{len(doc.paragraphs)} 段）"]
     if new.keywords:
         lines.append("关键词：" + "、".join(esc(k) for k in new.keywords))
-    if len(doc.paragraphs):
-        first = doc.paragraphs[0]
+    first = next((p for p in doc.paragraphs if not p.printed), None)  # the text's opening, not its title
+    if first is not None:
         opening, _ = make_excerpt(first.text, [])
         lines.append(f"开头：{esc(opening)}\n— <i>{esc(citation(doc, first))}</i>")
     return "\n".join(lines)
