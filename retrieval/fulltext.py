@@ -59,10 +59,13 @@ def full_text(doc: Document, paragraph: Paragraph) -> FullText:
             headings.setdefault(e.paragraph, []).append(e.text)
     body: list[str] = []
     for number in range(first, last + 1):
-        if index >= 0 and doc.paragraphs[number - 1].article != index and (len(articles) > 1 or doc.publication):
+        p = doc.paragraphs[number - 1]
+        if index >= 0 and p.article != index and (len(articles) > 1 or doc.publication):
             continue  # a magazine's colophon, printed between two pages of an article, is not part of it
+        if p.printed and not body:
+            continue  # the title, byline and date printed above the text: the head above says them
         body.extend(headings.get(number, []))
-        body.append(doc.paragraphs[number - 1].text)
+        body.append(p.text)
     name = _UNSAFE.sub("_", title).strip("_")[:40] or doc.doc_id
     text = "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
     return FullText(f"{name}.txt", text, first, last)

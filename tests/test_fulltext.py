@@ -23,6 +23,10 @@ def test_a_magazine_paragraph_gives_its_whole_article_with_citation_lines(librar
     heading = next(e for e in magazine.outline if e.text.startswith("一、坚持以习近平新时代"))
     assert body.index(heading.text) < body.index(magazine.paragraphs[heading.paragraph - 1].text)  # headings in place
     assert full.filename.endswith(".txt")
+    # The title and byline printed above the text are the head's, not said twice.
+    printed = magazine.paragraphs[art.first_paragraph - 1]
+    assert printed.printed and "市委书记 马明龙" in printed.text
+    assert "市委书记 马明龙" not in body
 
 
 def test_the_colophon_printed_inside_an_article_is_not_part_of_it(library) -> None:
