@@ -41,6 +41,7 @@ _SHAPES = {
 # and money are counted in figures.
 _ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面", "块"})
 _LIST_ITEMS = 2
+_KINDS = 3  # items in a row ending in the counted thing's morpheme (学风、文风、会风)
 _ITEM = re.compile(r"[,，;；、。!?！？]")
 # Items numbered in the text: 一是… 二是…, 第一，… 第二，…, （一）… （二）…
 # Items joined by 、 that end right before the focus (…、…、…等形式, “…、…”互促互进): the last item may
@@ -311,6 +312,8 @@ def states(
         named = (re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots) if asked.kind == "count" else ()
         if any(m is not None and not _is_given(m.group(0), asked.figures) for m in named):
             return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
+    if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and _kinds_listed(folded_text, asked.focus):
+        return True  # 几种风气: "端正学风、改进文风、转变会风"
     if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and present:
         if _listed(folded_text, present) or len(_ORDINAL_ITEM.findall(folded_text)) >= _LIST_ITEMS:
             return True  # …几点考虑:一是…二是…三是…
@@ -381,6 +384,29 @@ def _listed(folded_text: str, present: Sequence[str]) -> bool:
     """
     items = _ITEM.split(folded_text)
     return any(sum(focus in item for item in items) >= _LIST_ITEMS for focus in present)
+
+
+def _kinds_listed(folded_text: str, focus: Sequence[str]) -> bool:
+    """Does a sentence list kinds of the thing counted, each named by a morpheme of it (学风、文风、会风 of 风气)?
+
+    Chinese names the kinds of a thing by a compound ending in its head
+    morpheme, so a count of 风气 is answered by items that end in 风 without
+    the text ever saying 风气.  Three or more such items in a row, in one
+    sentence, sharing that last character: a list, not a coincidence.
+    """
+    heads = {ch for f in focus for ch in f if _HAN.match(ch)}
+    if not heads:
+        return False
+    for sentence in _SENTENCE.split(folded_text):
+        run, last = 0, ""
+        for item in _ITEM.split(sentence):
+            item = item.strip()
+            end = item[-1:] if 2 <= len(item) <= 16 else ""
+            run = run + 1 if end and end == last else 1
+            last = end
+            if run >= _KINDS and end in heads:
+                return True
+    return False
 
 
 def has_name(tokens: list[str], known: Callable[[str], bool]) -> bool:

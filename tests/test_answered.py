@@ -418,6 +418,14 @@ def test_a_handful_asked_with_ji_is_answered_by_the_list_to_count(analyzer) -> N
     assert not _states(analyzer, "破除二线思维，当好主角", "动员会上说人大干部要破掉几种思维")
 
 
+def test_a_handful_of_kinds_is_answered_by_items_named_by_its_morpheme(analyzer) -> None:
+    """几种风气: "端正学风、改进文风、转变会风" lists three without saying 风气; a list of other things does not."""
+    question = "市委意见要求人大机关改几种风气"
+    assert _states(analyzer, "要进一步端正学风、改进文风、转变会风，提高工作效率。", question)
+    assert not _states(analyzer, "要进一步端正学风、改进文风，提高工作效率。", question)  # two are not a list
+    assert not _states(analyzer, "要加强学习、改进方法、转变观念，提高工作效率。", question)  # no 风 among them
+
+
 def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> None:
     question = "常州人大历史展示馆建在哪条路上"
     assert _asked(analyzer, question).kind == "where"
