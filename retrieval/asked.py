@@ -93,6 +93,9 @@ _OFFICE = re.compile(rf"([省市县区]{_BODIES}){_TITLES.pattern}$")
 _ANY_OFFICE = re.compile(rf"[省市县区]{_BODIES}")
 # "党支部书记由各小组党员组长担任": who holds an office, given as the office that supplies the holder.
 _ASSIGNED = re.compile(r"由[^,，;；。]{1,24}?(?:担任|兼任|出任)")
+# A question that asks who holds a post (由谁担任, 谁来当): a rule naming the post that holds it answers it
+# ("由市人大常委会副主任担任"); "是哪位副主任" asks for the person, which such a rule does not name.
+_ASKS_HOLDER = re.compile(r"担任|兼任|出任|由谁|谁来|谁当|谁任|什么人|哪[类种些]人")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # A body that can be the one who does something: a party group, a committee, an office, a court, a
 # department (组织部, not 干部) or a level's party committee (市委, 党委); jieba's organisation tag covers the rest.
@@ -280,7 +283,7 @@ def states(
             if asked.office and bodies and asked.office not in bodies:
                 continue
             tokens = list(words(clause))
-            if has_name(tokens, known) or _ASSIGNED.search(clause):
+            if has_name(tokens, known) or (_ASSIGNED.search(clause) and _ASKS_HOLDER.search(asked.given)):
                 return True
             # A masthead's role and its holder: "执行编辑:丁剑峰", "摄影 / 马镇丹".
             for f in present:

@@ -426,6 +426,14 @@ def test_a_handful_of_kinds_is_answered_by_items_named_by_its_morpheme(analyzer)
     assert not _states(analyzer, "要加强学习、改进方法、转变观念，提高工作效率。", question)  # no 风 among them
 
 
+def test_a_rule_naming_the_post_answers_who_holds_it_not_which_person(analyzer) -> None:
+    """"由市人大常委会副主任担任党委书记" says which post holds it (由谁担任), not which 副主任 it is."""
+    rule = "依托人代联工委成立人大代表联合党委，由市人大常委会副主任担任党委书记。"
+    assert _states(analyzer, rule, "人大代表联合党委书记由谁担任")
+    assert not _states(analyzer, rule, "人大代表联合党委书记具体是哪位副主任")
+    assert _states(analyzer, "联合党委书记由市人大常委会副主任岳卫平担任。", "人大代表联合党委书记具体是哪位副主任")
+
+
 def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> None:
     question = "常州人大历史展示馆建在哪条路上"
     assert _asked(analyzer, question).kind == "where"
