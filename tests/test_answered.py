@@ -427,7 +427,7 @@ def test_a_handful_of_kinds_is_answered_by_items_named_by_its_morpheme(analyzer)
 
 
 def test_a_rule_naming_the_post_answers_who_holds_it_not_which_person(analyzer) -> None:
-    """"由市人大常委会副主任担任党委书记" says which post holds it (由谁担任), not which 副主任 it is."""
+    """ "由市人大常委会副主任担任党委书记" says which post holds it (由谁担任), not which 副主任 it is."""
     rule = "依托人代联工委成立人大代表联合党委，由市人大常委会副主任担任党委书记。"
     assert _states(analyzer, rule, "人大代表联合党委书记由谁担任")
     assert not _states(analyzer, rule, "人大代表联合党委书记具体是哪位副主任")
