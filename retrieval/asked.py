@@ -81,6 +81,8 @@ _ORG_KIND = re.compile(
 )
 # Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
+# How someone or something stands with others, not what it is or did: the act of "还有谁一块儿参加" is 参加.
+_ALONG = frozenset({"一块儿", "一块", "一起", "一同", "一道", "共同", "同时", "还有", "另外"})
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
@@ -174,8 +176,9 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     clause_start, start, end, clause_end = _clause_of(q, m.start(), m.end())
     tail = q[end:clause_end]
     unit = re.match(_MEASURE, tail) if ask is not None else None
-    after = asked_about(words(tail[unit.end() :] if unit else tail))
-    before = asked_about(words(q[clause_start:start]))
+    # Words of company (还有谁一块儿参加, 另外那个号) say how the thing stands with others, not what it is.
+    after = [w for w in asked_about(words(tail[unit.end() :] if unit else tail)) if w not in _ALONG]
+    before = [w for w in asked_about(words(q[clause_start:start])) if w not in _ALONG]
     if ask is not None:
         token = m.group(0)
         near = [*after[:1], *before[-2:]]

@@ -10,6 +10,7 @@ shows the gain: see ``python -m retrieval eval --variants``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -297,6 +298,43 @@ def _best_verified(
 RUN_SCAN = 120
 SHORT_RUN_QUERY = 48  # up to this many characters the run is found by plain scans (see longest_common_run)
 CORRECTION_SCAN = 300
+
+
+_NUMERALS = frozenset("一二两三四五六七八九十百千0123456789")
+
+
+def _chars_in_stretch(quote: str, text: str) -> float:
+    """The largest share of a quotation's characters that one stretch of ``text`` as long as it holds.
+
+    A half-remembered quotation keeps most of its characters in place and
+    changes a few (钱包子 for 钱袋子, 运行管理 for 管理运行): one wrong character
+    breaks two of its character pairs, which for a short quotation is most of
+    them, but only one of its characters.
+    """
+    chars = [c for c in quote if not c.isspace()]
+    m = len(chars)
+    if m == 0 or len(text) < m:
+        return 0.0
+    want = Counter(chars)
+    window = Counter(text[:m])
+    held = sum(min(n, window[c]) for c, n in want.items())
+    best, at = held, 0
+    for i in range(m, len(text)):
+        out, into = text[i - m], text[i]
+        if out == into:
+            continue
+        if out in want and window[out] <= want[out]:
+            held -= 1
+        window[out] -= 1
+        window[into] += 1
+        if into in want and window[into] <= want[into]:
+            held += 1
+        if held > best:
+            best, at = held, i - m + 1
+    # A numbered formula with another number is another formula (五个一 is not 三个一).
+    if any(c in _NUMERALS and c not in text[at : at + m] for c in chars):
+        return 0.0
+    return best / m
 
 
 def longest_common_run(a: str, b: str) -> tuple[int, str]:
@@ -1038,7 +1076,10 @@ class Searcher:
         if inexact:
             # A half-remembered quotation is answered by the passage that says nearly the same.
             grams = set(char_bigrams(text))
-            closeness = min(len(set(char_bigrams(p)) & grams) / max(1, len(set(char_bigrams(p)))) for p in inexact)
+            closeness = min(
+                max(len(set(char_bigrams(p)) & grams) / max(1, len(set(char_bigrams(p)))), _chars_in_stretch(p, text))
+                for p in inexact
+            )
             answered = closeness >= QUOTE_CLOSENESS and not missing
         else:
             answered = max(coverage, closeness) >= ANSWER_COVERAGE and not missing and stated and dated

@@ -7,6 +7,7 @@ import pytest
 from retrieval.analysis import fold
 from retrieval.asked import asked_for, has_name, states
 from retrieval.question import asked_about, entities
+from retrieval.search import _chars_in_stretch
 from retrieval.signals import formulas
 
 
@@ -432,6 +433,23 @@ def test_a_rule_naming_the_post_answers_who_holds_it_not_which_person(analyzer) 
     assert _states(analyzer, rule, "人大代表联合党委书记由谁担任")
     assert not _states(analyzer, rule, "人大代表联合党委书记具体是哪位副主任")
     assert _states(analyzer, "联合党委书记由市人大常委会副主任岳卫平担任。", "人大代表联合党委书记具体是哪位副主任")
+
+
+def test_words_of_company_are_neither_the_act_nor_what_is_asked_about(analyzer) -> None:
+    """还有谁一块儿参加 asks who 参加; 另外那个号 asks for a number, not for an 另外."""
+    entry = "30日 李健赴市历史文化名城研究会进行专题调研，胡敷成、张伟清参加会议。"
+    assert _states(analyzer, entry, "5月30日李健去历史文化名城研究会调研，还有谁一块儿参加")
+    assert "一块儿" not in _asked(analyzer, "还有谁一块儿参加调研").focus
+    assert "另外" not in _asked(analyzer, "编辑部电话另外那个号是多少").focus
+
+
+def test_a_half_remembered_quotation_counts_the_characters_it_keeps(searcher) -> None:
+    """One character wrong breaks most of a short quotation's character pairs, not of its characters."""
+    assert _chars_in_stretch("钱包子", "著眼守护好百姓“钱袋子”，在全省率先") == pytest.approx(2 / 3)
+    assert _chars_in_stretch("加强运行管理、持续迭代升级", "要加强管理运行、持续优化升级。") > 0.8
+    assert _chars_in_stretch("五个一", "开展“三个一”活动") == 0.0  # another number is another formula
+    found = searcher.search("徐州那个反电诈决定，说是着眼守护好百姓的“钱包子”？", top=3)
+    assert found.answered and "錢袋子" in found.hits[0].text
 
 
 def test_where_as_a_place_needs_a_place_the_question_does_not_name(analyzer) -> None:
