@@ -61,6 +61,7 @@ _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋�
 # 几年 asks for a span, not a date.
 _ASK_WHEN = re.compile(rf"几月几[日号]|哪一?日|哪个月|啥时候|几月份?|{ASK_DATE.pattern}|{ASK_YEAR.pattern}")
 _CN = r"[一二三四五六七八九十]{1,3}"
+_ANY_TIME = ("啥时候", "什么时候", "何时")  # asks when in any terms: a period or an occasion answers as well as a date
 # A date as official writing gives one: a year, a month (with its day, or 初/底/中旬), a day of the month
 # (the chronicle's "6日"), or a year named relative to the text's own (今年, 去年) — not 当年 or 同年,
 # which name no year of their own.
@@ -68,6 +69,8 @@ _DATE = re.compile(
     rf"(?:19|20)\d{{2}}\s*年|(?:{_CN}|\d{{1,2}})\s*月(?:份|初|底|中旬|上旬|下旬)?|(?<![\d个])\d{{1,2}}\s*[日号]"
     r"|今年|去年|前年|明年|年初|年底|年内|上半年|下半年"
 )
+# A time given as a period or an occasion (在代表集中活动周期间, 每季度, 换届之际).
+_DATE_OR_OCCASION = re.compile(rf"{_DATE.pattern}|期间|之际|前夕|每年|每季度?|每月|每半年|年度|届满|闭会")
 # Where, as a place: 哪个区, 哪条路, 哪个城市 — not 在哪 (在哪说的 asks for a speech, 编到哪里 for a branch).
 _ASK_WHERE = re.compile(r"哪(?:个|一个|座)?(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
 _PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
@@ -159,7 +162,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     when = _ASK_WHEN.search(q)
     if when is not None:
         focus = _event(q, *_clause_of(q, when.start(), when.end()), words)
-        return Asked("when", focus) if focus else None
+        # 啥时候 (not 哪天, 哪年) may be answered by an occasion or a period as well as by a date.
+        return Asked("when", focus, given=when.group(0)) if focus else None
     for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG)):
         which = ask_which.search(q)
         if which is not None:
@@ -272,7 +276,8 @@ def states(
     if asked.kind == "when":
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
-        return any(_DATE.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
+        shape = _DATE_OR_OCCASION if asked.given in _ANY_TIME else _DATE
+        return any(shape.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
     # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
     # or a bare value ("邮编是多少") it does not end the clause.
     clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []

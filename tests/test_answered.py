@@ -443,6 +443,13 @@ def test_words_of_company_are_neither_the_act_nor_what_is_asked_about(analyzer) 
     assert "另外" not in _asked(analyzer, "编辑部电话另外那个号是多少").focus
 
 
+def test_when_in_any_terms_is_answered_by_a_period_as_well_as_a_date(analyzer) -> None:
+    """啥时候测评: "在代表集中活动周期间进行测评" says when; 哪天测评 still needs a day."""
+    text = "将学习实践活动列入代表履职清单，在代表集中活动周期间进行测评。"
+    assert _states(analyzer, text, "列进代表履职清单以后，放在啥时候测评")
+    assert not _states(analyzer, text, "列进代表履职清单以后，哪天测评")
+
+
 def test_a_half_remembered_quotation_counts_the_characters_it_keeps(searcher) -> None:
     """One character wrong breaks most of a short quotation's character pairs, not of its characters."""
     assert _chars_in_stretch("钱包子", "著眼守护好百姓“钱袋子”，在全省率先") == pytest.approx(2 / 3)
