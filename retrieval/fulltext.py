@@ -28,6 +28,21 @@ class FullText:
     last: int
 
 
+def _unsaid(printed: str, head: tuple[str, ...]) -> str:
+    """The lines of a printed paragraph that the head does not already say (title, subtitle, author).
+
+    A title may be printed over two lines and a byline in brackets ("(吳迪)"); a
+    line that adds something (the author's post, a date, 总第337期) stays.
+    """
+    said = [re.sub(r"\s+", "", h) for h in head if h]
+    keep = []
+    for line in printed.splitlines():
+        bare_line = re.sub(r"[\s()（）]+", "", line)
+        if bare_line and not any(bare_line == h or (len(bare_line) >= 4 and bare_line in h) for h in said):
+            keep.append(line)
+    return "\n".join(keep)
+
+
 def full_text(doc: Document, paragraph: Paragraph) -> FullText:
     """The article ``paragraph`` belongs to (the document when it has no articles), headed by its citation."""
     articles = doc.articles
@@ -62,10 +77,11 @@ def full_text(doc: Document, paragraph: Paragraph) -> FullText:
         p = doc.paragraphs[number - 1]
         if index >= 0 and p.article != index and (len(articles) > 1 or doc.publication):
             continue  # a magazine's colophon, printed between two pages of an article, is not part of it
-        if p.printed and not body:
-            continue  # the title, byline and date printed above the text: the head above says them
+        text = _unsaid(p.text, (title, subtitle, author)) if p.printed else p.text
+        if not text:
+            continue  # the title and byline printed above the text: the head above says them
         body.extend(headings.get(number, []))
-        body.append(p.text)
+        body.append(text)
     name = _UNSAFE.sub("_", title).strip("_")[:40] or doc.doc_id
     text = "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
     return FullText(f"{name}.txt", text, first, last)

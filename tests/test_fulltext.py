@@ -23,10 +23,10 @@ def test_a_magazine_paragraph_gives_its_whole_article_with_citation_lines(librar
     heading = next(e for e in magazine.outline if e.text.startswith("一、坚持以习近平新时代"))
     assert body.index(heading.text) < body.index(magazine.paragraphs[heading.paragraph - 1].text)  # headings in place
     assert full.filename.endswith(".txt")
-    # The title and byline printed above the text are the head's, not said twice.
+    # The title printed above the text is the head's, not said twice; the byline's post and the date stay.
     printed = magazine.paragraphs[art.first_paragraph - 1]
-    assert printed.printed and "市委书记 马明龙" in printed.text
-    assert "市委书记 马明龙" not in body
+    assert printed.printed and printed.text.startswith("在市委人大工作会议上的讲话\n市委书记 马明龙")
+    assert body.count("在市委人大工作会议上的讲话") == 1 and "市委书记 马明龙" in body  # once: the head
 
 
 def test_the_colophon_printed_inside_an_article_is_not_part_of_it(library) -> None:
@@ -44,3 +44,13 @@ def test_a_document_without_articles_gives_the_whole_document(library) -> None:
     assert (full.first, full.last) == (1, len(speech.paragraphs))
     assert "（标题系整理）" in full.text.splitlines()[0] and "作者：未署名" in full.text
     assert all(p.text in full.text for p in speech.paragraphs)
+
+
+def test_a_byline_the_head_gives_is_not_repeated_but_an_issue_keeps_its_masthead(library) -> None:
+    cities = doc(library, "004")
+    xuzhou = next(p for p in cities.paragraphs if p.printed and "吳迪" in p.text)
+    full = full_text(cities, xuzhou)
+    assert "作者：吳迪" in full.text and "(吳迪)" not in full.text
+    magazine = doc(library, "003")
+    whole = full_text(magazine, magazine.paragraphs[1])  # the news items before the first article
+    assert "总第337期" in whole.text and "准印证号" in whole.text
