@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .model import PRINTED
 from .patterns import BODY_LEAD, HEADING_MARK, NUM
 from .question import TITLES, asked_about, name_tags
 from .signals import ASK_DATE, ASK_YEAR
@@ -263,6 +264,8 @@ def states(
     dictionary word; names are read off both (see :func:`has_name`).
     """
     present = [f for f in asked.focus if f in folded_text]
+    if asked.kind == "who" and PRINTED in context and any(_is_name(t, known) for t in words(folded_text)):
+        return True  # a byline names its author without a title: 任言平, (许君璞 应秀梅)
     if asked.kind == "where":
         # A place the question does not name: in the clause of what is asked about, or the place the
         # paragraph inherits from its heading or byline (a 无锡 section's 议事厅 is in 无锡).

@@ -443,6 +443,13 @@ def test_words_of_company_are_neither_the_act_nor_what_is_asked_about(analyzer) 
     assert "另外" not in _asked(analyzer, "编辑部电话另外那个号是多少").focus
 
 
+def test_a_byline_answers_who_wrote_without_a_title(searcher) -> None:
+    """On the printed lines a name is the author's (任言平 under his title): 谁写的 is answered there."""
+    found = searcher.search("着力加强和改进新时代人大工作这篇是谁写的", top=3)
+    assert found.hits[0].section.endswith("标题署名图注") and "任言平" in found.hits[0].text
+    assert found.answered
+
+
 def test_when_in_any_terms_is_answered_by_a_period_as_well_as_a_date(analyzer) -> None:
     """啥时候测评: "在代表集中活动周期间进行测评" says when; 哪天测评 still needs a day."""
     text = "将学习实践活动列入代表履职清单，在代表集中活动周期间进行测评。"
