@@ -73,6 +73,8 @@ def read_message(
     analyzer: Analyzer,
     is_place: Callable[[str], bool],
     previous_query: str = "",
+    people: frozenset[str] = frozenset(),
+    subjects: frozenset[str] = frozenset(),
 ) -> Reading:
     folded = fold(text)
     if _PAGING.match(folded):
@@ -99,7 +101,7 @@ def read_message(
     leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 3)
     if not (leans or (is_reply and content_len <= 12)):
         return Reading("new", query=text)
-    swapped = _swap(previous_query, text, new_words, analyzer)
+    swapped = _swap(previous_query, text, new_words, analyzer, people, subjects)
     if swapped:
         return Reading("followup", query=swapped, understood=swapped)
     # The original question keeps its own words; only new words of two or more
@@ -116,24 +118,43 @@ def read_message(
 _YEAR = re.compile(r"(?:19|20)\d{2}年")
 
 
-def _swap(previous: str, text: str, new_words: list[str], analyzer: Analyzer) -> str:
-    """The previous question about another place or year: "那无锡呢？" after "镇江…是哪天开的".
+def _named(words: list[str], folded: str, people: frozenset[str], subjects: frozenset[str]) -> list[str]:
+    """The places and people a text names: jieba's places, the corpus's own (句容 of 句容市), its signatories."""
+    found = [form for forms in entities(words, subjects=subjects) for form in forms]
+    # jieba does not know most officials' names (李健, 高庆华) and may glue a particle to one (那高庆华):
+    # the people who sign the corpus's articles and speeches are found in the text itself.
+    found += [name for name in sorted(people) if name in folded and name not in found]
+    return found
 
-    The new place (or year) replaces the old one in the previous question,
-    which keeps its question words, so the same kind of answer is looked for;
-    with no place in the previous question the new one is put in front.
-    Places are the ones jieba's tagger names (see ``retrieval.entities``).
-    Returns "" when the message names no place or year.
+
+def _swap(
+    previous: str,
+    text: str,
+    new_words: list[str],
+    analyzer: Analyzer,
+    people: frozenset[str] = frozenset(),
+    subjects: frozenset[str] = frozenset(),
+) -> str:
+    """The previous question about another place, person or year: "那无锡呢？" after "镇江…是哪天开的".
+
+    The new place (or person, or year) replaces the old one in the previous
+    question, which keeps its question words, so the same kind of answer is
+    looked for; with none in the previous question the new one is put in
+    front.  Places are the ones jieba's tagger names (see
+    ``retrieval.entities``) and the corpus's own (``subjects``: the words of
+    its headings and bylines, 句容 of 句容市); people are those who sign its
+    articles (``people``).
+    Returns "" when the message names no place, person or year.
     """
     folded = fold(text)
-    places = [forms[0] for forms in entities(analyzer.words(folded))]
+    places = _named(analyzer.words(folded), folded, people, subjects)
     year = _YEAR.search(folded)
     if not places and not year:
         return ""
     question = fold(previous)
     if places:
-        old = sorted({form for forms in entities(analyzer.words(question)) for form in forms}, key=len, reverse=True)
-        present = [form for form in old if form in question]
+        old = sorted(set(_named(analyzer.words(question), question, people, subjects)), key=len, reverse=True)
+        present = [form for form in old if form in question and form not in places[0]]
         question = re.sub("|".join(map(re.escape, present)), places[0], question) if present else places[0] + question
     if year:
         question = _YEAR.sub(year.group(0), question) if _YEAR.search(question) else year.group(0) + question

@@ -477,6 +477,10 @@ class Searcher:
             return doc.articles[p.article].date
         return doc.date
 
+    def subjects(self) -> frozenset[str]:
+        """The corpus's subjects (see ``_subjects``): what a follow-up's place is read against (句容 of 句容市)."""
+        return self._subjects()
+
     def _subjects(self) -> frozenset[str]:
         """The words of every distinct context paragraphs inherit (headings, bylines, places): the corpus's subjects."""
         if self._subject_words is None:

@@ -237,6 +237,25 @@ def test_follow_up_swaps_the_place_or_year_in_the_previous_question(library) -> 
     assert r.query == "丹阳四个机关"
 
 
+def test_follow_up_swaps_a_person_or_a_place_only_the_corpus_knows(engine, searcher) -> None:
+    """jieba tags neither 句容 nor most officials (李健, 高庆华); the corpus's bylines and headings name them."""
+    lib, people, subjects = searcher.lib, engine.corpus.people, searcher.subjects()
+    assert {"李健", "高庆华", "徐劼"} <= people and not any("办公室" in p for p in people)
+
+    def read(text: str, previous: str) -> str:
+        return read_message(text, True, False, lib.analyzer, is_place, previous, people=people, subjects=subjects).query
+
+    assert read("那高庆华呢？", "钱进那篇文章的题目是什么") == "高庆华那篇文章的题目是什么"
+    assert read("那徐劼呢", "李健在法检两院行动员大会上讲了什么") == "徐劼在法检两院行动员大会上讲了什么"
+    assert read("那句容呢", "镇江市人大代表小组建了多少个党支部") == "句容人大代表小组建了多少个党支部"
+    assert read("那丹阳呢", "句容人大怎么学习会议精神") == "丹阳人大怎么学习会议精神"
+    # Through the engine: the third follow-up of a chain swaps too, read against the chain's first question.
+    ask(engine, "镇江市人大代表小组建了多少个党支部")
+    ask(engine, "那无锡呢？")
+    (third,) = ask(engine, "那句容呢")
+    assert "按“句容人大代表小组建了多少个党支部”理解" in third.html
+
+
 def test_unanswerable_question_is_said_so_first(engine) -> None:
     (reply,) = ask(engine, "北京市人大常委会主任是谁")
     assert reply.html.startswith("⚠️ 文档中没有找到直接回答")

@@ -64,7 +64,16 @@ class Answers:
             # Each follow-up is read against the question the chain started from, never against the
             # previous reading, so three follow-ups do not pile up three sets of leftovers.
             previous = (prev.topic or prev.query) if prev else ""
-            how = read_message(text, prev is not None, msg.reply_to_bot, lib.analyzer, self.corpus.is_place, previous)
+            how = read_message(
+                text,
+                prev is not None,
+                msg.reply_to_bot,
+                lib.analyzer,
+                self.corpus.is_place,
+                previous,
+                people=self.corpus.people,
+                subjects=self.corpus.searcher.subjects(),
+            )
         if how.kind == "thanks":
             # In a group a courtesy needs no answer (three paragraphs would be noise); in private, a short one.
             return [] if msg.in_group else [Reply("不客气。有问题随时发给我。")]
