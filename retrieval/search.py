@@ -109,7 +109,8 @@ DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月)")
+# A year, but not the year of a file number (丽委办〔2021〕10号 is a document's name, not a year asked about).
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月|\s*[〕\]】])")
 # A code of three or more digits (“1151”工作机制, “310工程”), not a year (2022年) or a figure with its unit.
 _CODE = re.compile(r"(?<!\d)\d{3,}(?![\d年月日%万亿元个项条件名人次])")
 _NON_WORD = re.compile(r"[\W_]+")

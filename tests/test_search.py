@@ -189,6 +189,9 @@ def test_doc_filter_and_year_filter(searcher) -> None:
     undated = searcher.search("四点意见那篇讲话说2022年是市里第几届人大常委会的开局之年", top=1)
     assert undated.query.year == "2022" and undated.hits[0].doc_id[:3] == "001"
     assert "开局之年" in undated.hits[0].text
+    # The year of a file number names the document, it does not choose the year.
+    numbered = searcher.search("丽委办〔2021〕10号是什么文件", top=3)
+    assert numbered.query.year == "" and not numbered.query.filters
     with pytest.raises(QueryError, match="没有找到文档"):
         searcher.search("doc:nonexistent 人大")
 
