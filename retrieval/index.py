@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder, above_sample
+from .postings import PostingsBuilder, above_sample, in_sorted
 from .store import open_array, save_array
 
 FORMAT = "bm25-inverted-v2"
@@ -265,9 +265,8 @@ class BM25Index:
                 cand = np.concatenate(touched) if len(touched) > 1 else np.asarray(touched[0])
                 if allowed is not None:
                     cand = cand[allowed[cand]]
-                if skipping and cand.size:
-                    at = np.minimum(np.searchsorted(skip, cand), skip.size - 1)
-                    cand = cand[skip[at] != cand]
+                if skipping:
+                    cand = cand[~in_sorted(skip, cand)]
                 keep = k * len(touched)
                 if cand.size > keep:
                     scores = acc[cand]

@@ -34,6 +34,7 @@ from .index import BM25Index
 from .ingest import list_sources
 from .model import Article, Document, OutlineEntry, Paragraph, is_printed
 from .phrase import BigramIndex
+from .postings import in_sorted
 from .segment import JoinedColumn, JoinedIndex, JoinedPhrases, Segment
 from .store import TextColumn, replace_dir
 
@@ -267,7 +268,12 @@ class Library:
 
     def printed(self, pos: int) -> bool:
         """Whether a paragraph is lines printed around the text (title, byline…): no quote, formula or digest."""
-        return is_printed(self.section(pos))
+        return bool(in_sorted(self.printed_positions(), np.asarray([pos]))[0])
+
+    def text_only(self, positions: Sequence[int]) -> list[int]:
+        """``positions`` without the printed lines' paragraphs, in the same order."""
+        arr = np.asarray(positions, dtype=np.int64)
+        return arr[~in_sorted(self.printed_positions(), arr)].tolist()
 
     def locate(self, pos: int) -> tuple[str, int]:
         """(document id, paragraph number) of a position, from the position tables alone: no text is decoded."""
@@ -282,10 +288,10 @@ class Library:
         a fraction of a pass over ``paragraphs``, which decodes every field.
         """
         out: list[int] = []
-        for pos in self.phrase_positions(["“"]).tolist():
+        for pos in self.text_only(self.phrase_positions(["“"])):
             seg, local = self._where(pos)
             text = seg.texts[local]
-            if min_chars <= len(text) <= max_chars and "“" in text and not self.printed(pos):
+            if min_chars <= len(text) <= max_chars and "“" in text:
                 out.append(pos)
         return out
 
@@ -335,8 +341,7 @@ class Library:
         The documents are a mask applied before any text is read, so a phrase
         common in the corpus costs nothing for the documents not asked about.
         """
-        found = self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")).tolist()
-        return [pos for pos in found if not self.printed(pos)]
+        return self.text_only(self.phrase_positions([folded_phrase], allowed=self.filter_mask(doc_ids, "")))
 
     def phrase_candidates(
         self, folded_phrases: Sequence[str], allowed: np.ndarray | None = None

@@ -23,6 +23,14 @@ from .store import ArrayWriter, save_array
 BLOCK_POSTINGS = 4_000_000
 
 
+def in_sorted(sorted_positions: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each value, whether it is one of ``sorted_positions`` (ascending): a binary search each."""
+    if sorted_positions.size == 0 or values.size == 0:
+        return np.zeros(values.shape[0], dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_positions, values), sorted_positions.size - 1)
+    return sorted_positions[at] == values
+
+
 def above_sample(values: np.ndarray, k: int, stride: int = 16) -> np.ndarray:
     """Positions whose (non-negative) value is at least the k-th best of every ``stride``-th value.
 

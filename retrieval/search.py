@@ -22,7 +22,7 @@ from .asked import asked_for, states
 from .excerpt import citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
-from .model import PRINTED, Document, Paragraph
+from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
 from .patterns import ASKS_PAGE, ASKS_PRINTED, CONTENTS, CONTENTS_ENTRY
 from .question import asked_about, entities, soft_words
@@ -479,11 +479,10 @@ class Searcher:
         return doc.date
 
     def subjects(self) -> frozenset[str]:
-        """The corpus's subjects (see ``_subjects``): what a follow-up's place is read against (句容 of 句容市)."""
-        return self._subjects()
+        """The words of every distinct context paragraphs inherit (headings, bylines, places): the corpus's subjects.
 
-    def _subjects(self) -> frozenset[str]:
-        """The words of every distinct context paragraphs inherit (headings, bylines, places): the corpus's subjects."""
+        What a place named in a question or a follow-up is read against (句容 of 句容市).
+        """
         if self._subject_words is None:
             words = self.lib.analyzer.words
             self._subject_words = frozenset(
@@ -781,7 +780,7 @@ class Searcher:
         listed = {p for p in positions if CONTENTS in contexts[p] and CONTENTS_ENTRY.match(texts[p])}
         # So, for the same reason, do the printed lines that closeness or a verbatim run brought.
         out = listed if not asks_page else set()
-        printed = {p for p in positions if PRINTED in contexts[p]}
+        printed = set(positions) - set(lib.text_only(positions))
         if not asks_printed:
             out = out | printed
         if out:
@@ -1032,7 +1031,7 @@ class Searcher:
         typed = answer is None or self._answers(text, answer, runs.get(pos, ""), tokens)
         dated = typed or answer[0] not in ("date", "year")
         # A place or person the question names must be what the paragraph is about.
-        subjects = self._subjects()
+        subjects = self.subjects()
         named = entities(self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects)
         # A year the question names, unless it chose the documents (the year filter), is what it is about too.
         named += tuple((y + "年", y) for y in dict.fromkeys(_YEAR.findall(folded_query)) if y != year)
@@ -1212,9 +1211,8 @@ class Searcher:
         """
         folded = fold(phrase)
         counts: dict[int, int] = {}
-        for pos, _ in self.lib.find_phrase(folded):
-            if not self.lib.printed(pos):  # a title names the formula; the text is where it is said
-                counts[pos] = counts.get(pos, 0) + 1
+        for pos, _ in self._said(folded):
+            counts[pos] = counts.get(pos, 0) + 1
         order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
         paragraphs = self.lib.paragraphs
 
@@ -1238,14 +1236,16 @@ class Searcher:
             counts=[counts[pos] for pos in ordered[:keep]],
         )
 
+    def _said(self, folded: str) -> list[tuple[int, int]]:
+        """Where the text says a folded phrase: a title naming a formula is not one more place it is said."""
+        found = self.lib.find_phrase(folded)
+        kept = set(self.lib.text_only([pos for pos, _ in found]))
+        return [(pos, off) for pos, off in found if pos in kept]
+
     def occurrences(self, phrase: str) -> list[tuple[Document, Paragraph, int]]:
         """Every occurrence of an exact phrase, ordered by document date then position."""
         folded = fold(phrase)
-        found = [
-            (self.lib.document_of(pos), self.lib.paragraphs[pos], off)
-            for pos, off in self.lib.find_phrase(folded)
-            if not self.lib.printed(pos)
-        ]
+        found = [(self.lib.document_of(pos), self.lib.paragraphs[pos], off) for pos, off in self._said(folded)]
         order = {d.doc_id: i for i, d in enumerate(self.lib.documents)}
         found.sort(key=lambda t: (self._year_of(t[1]) or "9999", order[t[0].doc_id], t[1].number, t[2]))
         return found

@@ -499,7 +499,7 @@ class _Walker:
             i += 1
         self.flush_printed()
 
-    def flush_printed(self) -> None:
+    def flush_printed(self, article: tuple[str, int] | None = None) -> None:
         """The lines printed since the last paragraph become one paragraph, under the section ``PRINTED``.
 
         A masthead, an article's title, subtitle, byline and date, a file
@@ -507,6 +507,7 @@ class _Walker:
         each is what a question about the page asks for (署名的作者是哪几位,
         流程图第一张管什么, 标题全称是啥).  The lines stay in the outline as before;
         ranking offers the paragraph only to such questions (``ASKS_PRINTED``).
+        ``article`` (label, index) files them under another article than the current one.
         """
         # A salutation (同志们：) is said, not printed: it names nothing a question asks about.
         lines = [it.block for it in self.printed if len(_PUNCT.sub("", _SALUTATION.sub("", it.compact))) >= 2]
@@ -514,7 +515,8 @@ class _Walker:
         if not lines:
             return
         doc = self.doc
-        section = ((self.article_label,) if self.article_label else ()) + self.headings.path() + (PRINTED,)
+        label, index = article or (self.article_label, self.article_index)
+        section = ((label,) if label else ()) + self.headings.path() + (PRINTED,)
         text = "\n".join(_COUNTER.sub("", b.text).strip() for b in lines)
         doc.paragraphs.append(
             Paragraph(
@@ -524,7 +526,7 @@ class _Walker:
                 section,
                 lines[0].line_start,
                 lines[-1].line_end,
-                self.article_index,
+                index,
             )
         )
 
@@ -635,11 +637,9 @@ class _Walker:
             doc.paragraphs.append(para)
             self.pending_item.append(para)
         elif role == "byline" and self.plan.news_items and self.pending_item:
-            before = self.article_label, self.article_index
-            self.close_news_item(it)
+            item = self.close_news_item(it)
             self.printed.append(it)
-            self.flush_printed()
-            self.article_label, self.article_index = before
+            self.flush_printed(item)  # the source line is printed under the item it closes
         elif role in ("issuer", "byline"):
             self.outline("byline", it, 1)
             self.printed.append(it)
@@ -647,12 +647,13 @@ class _Walker:
             self.outline("meta" if role in ("fileno", "addressees") else role, it, 1)
             self.printed.append(it)
 
-    def close_news_item(self, byline: _Item) -> None:
+    def close_news_item(self, byline: _Item) -> tuple[str, int]:
         """A source line in brackets ends a news item: the paragraphs since the last one become an article.
 
         The item is named after the place its source line names
         (南京市人大常委会研究室), else the first place it mentions; the source
         line itself is its byline, so citations show who reported it.
+        Returns the item's label and article index.
         """
         paragraphs = self.pending_item
         text = byline.block.text.strip()
@@ -671,8 +672,7 @@ class _Walker:
         self.doc.outline.append(OutlineEntry("article", name, 0, paragraphs[0].line_start, paragraphs[0].number))
         self.outline("byline", byline, 1)
         self.pending_item = []
-        # The source line is printed under the item it closes (see ``flush_printed``).
-        self.article_label, self.article_index = name, index
+        return name, index
 
 
 # A web page's counters and controls on its date line (浏览次数：1024, 字号：大 中 小): the page's, not the document's.
