@@ -326,21 +326,22 @@ def states(
         named = (re.search(_NUMERAL + _NAMING + "$", clause[:a]) for a, _ in spots) if asked.kind == "count" else ()
         if any(m is not None and not _is_given(m.group(0), asked.figures) for m in named):
             return True  # the figure names the thing counted: 五计划, 三方面工作, “五个深刻把握”
-    if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and _kinds_listed(folded_text, asked.focus):
-        return True  # 几种风气: "端正学风、改进文风、转变会风"
-    if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS and present:
-        if _listed(folded_text, present) or len(_ORDINAL_ITEM.findall(folded_text)) >= _LIST_ITEMS:
-            return True  # …几点考虑:一是…二是…三是…
-        if any(re.search(re.escape(f) + _OPENS_LIST, folded_text) for f in present):
-            return True  # "基于这么几点考虑:一是…": the list of what is counted starts here
-        if any(re.search(_ENUMERATED + re.escape(f), folded_text) for f in present):
-            return True  # "通过支部学习、理论培训、专题讲座等形式": the items stand right before what they are
-        # One item of a numbered series (一要在…上聚焦发力。二要…精准发力。): the series answers "几个发力",
-        # and this paragraph is one of what is counted when its opening sentence carries the focus.
-        if BODY_LEAD.match(folded_text) or HEADING_MARK.match(folded_text):
-            head = _SENTENCE.split(folded_text, maxsplit=1)[0]
-            if any(f in head for f in present):
-                return True
+    if asked.kind == "count" and asked.few and asked.unit in _ITEM_UNITS:
+        if _kinds_listed(folded_text, asked.focus):
+            return True  # 几种风气: "端正学风、改进文风、转变会风"
+        if present:
+            if _listed(folded_text, present) or len(_ORDINAL_ITEM.findall(folded_text)) >= _LIST_ITEMS:
+                return True  # …几点考虑:一是…二是…三是…
+            if any(re.search(re.escape(f) + _OPENS_LIST, folded_text) for f in present):
+                return True  # "基于这么几点考虑:一是…": the list of what is counted starts here
+            if any(re.search(_ENUMERATED + re.escape(f), folded_text) for f in present):
+                return True  # "通过支部学习、理论培训、专题讲座等形式": the items stand right before what they are
+            # One item of a numbered series (一要在…上聚焦发力。二要…精准发力。): the series answers "几个发力",
+            # and this paragraph is one of what is counted when its opening sentence carries the focus.
+            if BODY_LEAD.match(folded_text) or HEADING_MARK.match(folded_text):
+                head = _SENTENCE.split(folded_text, maxsplit=1)[0]
+                if any(f in head for f in present):
+                    return True
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.
