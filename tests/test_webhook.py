@@ -158,3 +158,25 @@ async def test_webhook_questions_from_several_chats_are_searched_by_the_workers(
         assert "第 4–6 条" in page["text"]
         blocks = [b for b in page["text"].split("\n\n") if b.startswith("<b>[")]
         assert len(blocks) == 3 and all(len(b.split("\n— ")[0]) > len("<b>[4]</b> ") for b in blocks)  # excerpts made
+
+
+async def test_webhook_follow_ups_of_several_chats_swap_within_their_own_chain(fake, settings, library) -> None:
+    """Three chats at once with search workers: each chat's 「那句容呢」-style follow-up swaps the place or
+    person of its own first question, never of another chat's."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    pooled = replace(settings, search_processes=2)
+    chains = {
+        ADMIN: ("镇江市人大代表小组建了多少个党支部", "那句容呢", "句容人大代表小组建了多少个党支部"),
+        OUTSIDER: ("钱进那篇文章的题目是什么", "那高庆华呢？", "高庆华那篇文章的题目是什么"),
+        6363: ("镇江市委人大工作会议是哪天开的", "那无锡呢？", "无锡市委人大工作会议是哪天开的"),
+    }
+    async with serving_webhook(pooled, library) as (_, url), httpx.AsyncClient() as client:
+        post = functools.partial(_post, client, url, headers)
+        await asyncio.gather(*(post(message_update(c, c, q), i) for i, (c, (q, _, _)) in enumerate(chains.items())))
+        await wait_for(lambda: all(fake.sent(chat_id=c) for c in chains), timeout=60)
+        await asyncio.gather(
+            *(post(message_update(c, c, f), 10 + i) for i, (c, (_, f, _)) in enumerate(chains.items()))
+        )
+        await wait_for(lambda: all(len(fake.sent(chat_id=c)) >= 2 for c in chains), timeout=60)
+    for chat, (_, _, reading) in chains.items():
+        assert f"按“{reading}”理解" in fake.sent(chat_id=chat)[1]["text"]
