@@ -233,6 +233,23 @@ def _occurrences(text: str, word: str) -> list[int]:
     return found
 
 
+def counted_noun(folded_query: str) -> re.Pattern[str] | None:
+    """A count of exactly what the question counts: "多少名人大代表" → "7200多名人大代表".
+
+    Official writing puts the counted noun right after its measure word; a
+    paragraph that does so states the number of the thing asked, while one with
+    words between ("7200多名各级人大代表") or after ("代表7200多名") may count a
+    narrower or another group.  Two characters of the noun suffice to tell.
+    """
+    m = _ASK_COUNT.search(folded_query)
+    if m is None:
+        return None
+    noun = re.match(r"[\u4e00-\u9fff]{2}", folded_query[m.end() :])
+    if noun is None:
+        return None
+    return re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}{noun.group(0)}")
+
+
 def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:
     """The kind and shape of the answer a question asks for, if it asks for a date or a count."""
     if ASK_DATE.search(folded_query):

@@ -579,6 +579,11 @@ class _Walker:
     def open_article(self, i: int) -> int:
         """Start the article whose title is at block ``i``; its subtitle, date and byline follow it."""
         items, doc = self.items, self.doc
+        # An official document's masthead and file number stand above its title:
+        # they are printed for the document that opens here, not the one before.
+        head: list[_Item] = []
+        while self.printed and self.printed[-1].role in ("issuer", "fileno"):
+            head.insert(0, self.printed.pop())
         self.flush_printed()  # what was printed before the title belongs to what came before
         s, e, entry = self.plan.article_at[i]
         title = " ".join(items[k].block.text.strip() for k in range(s, e + 1))
@@ -608,7 +613,7 @@ class _Walker:
         doc.articles.append(art)
         self.article_index = len(doc.articles) - 1
         self.article_label = art.label
-        self.printed = [items[k] for k in range(s, e + 1)] + self.printed
+        self.printed = head + [items[k] for k in range(s, e + 1)] + self.printed
         line = items[i].block.line_start
         doc.outline.append(OutlineEntry("article", self.article_label, 0, line, art.first_paragraph))
         self.headings.reset()

@@ -132,6 +132,16 @@ def test_a_reprinted_official_notice_is_its_own_article(library) -> None:
     assert not any(h.endswith(("、", "—")) for h in headings)  # list items and blanks are not headings
 
 
+def test_an_official_head_is_printed_with_the_notice_below_it(library) -> None:
+    """The masthead and file number stand above the notice's title, not after the notice before it."""
+    (magazine,) = [d for d in library.documents if d.doc_id.startswith("003")]
+    (notice,) = [a for a in magazine.articles if a.author == "中共丽水市人大常委会党组"]
+    index = magazine.articles.index(notice)
+    (head,) = [p for p in magazine.paragraphs if p.printed and "丽人常发〔2022〕7号" in p.text]
+    assert "中共丽水市人大常委会党组文件" in head.text and notice.title in head.text
+    assert head.article == index and head.number == notice.first_paragraph
+
+
 @pytest.mark.parametrize(
     "question",
     ["北京市人大常委会主任是谁", "杭州人大代表联络站一共建了多少个", "赵乐际委员长对地方人大提了什么要求"],
@@ -237,7 +247,7 @@ def test_longest_common_run() -> None:
 def test_answer_must_share_a_clause_with_the_question() -> None:
     import re as _re
 
-    from retrieval.signals import answer_pattern, answers_in_clause
+    from retrieval.signals import answer_pattern, answers_in_clause, counted_noun
 
     date = answer_pattern("会议是哪天召开的")
     assert date is not None and date[0] == "date"
@@ -255,6 +265,11 @@ def test_answer_must_share_a_clause_with_the_question() -> None:
     assert count is not None and count[0] == "count" and isinstance(count[1], _re.Pattern)
     assert answers_in_clause("依托市人大代表小组成立19个党支部(解放军代表除外)", count, ["党支部"])
     assert answer_pattern("四个机关有哪些") is None
+    # The count of exactly what is asked stands right before its noun; words between may narrow it.
+    counted = counted_noun("泰州有多少名人大代表")
+    assert counted is not None and counted.search("泰州市各级人大和7200多名人大代表认真学习")
+    assert not counted.search("组织全市7200多名各级人大代表开展大学习")
+    assert counted_noun("开了几次会") is None  # no noun of two characters follows the measure word
     define = answer_pattern("一统领是什么")
     assert define is not None and define[0] == "define"
     assert answers_in_clause("一统领:坚持以政治建设为统领。", define, ["统领", "一统领"])
