@@ -38,17 +38,23 @@ _ACK = re.compile(rf"^{_COURTESY}(?:[,，、\s]*{_COURTESY})*[.!?。！～~…\s
 _WHO = re.compile(
     r"^(?:这是|这段是|是)?谁(?:讲|说|主持|发言|写|签发|致辞)[^\s]{0,4}$|^(?:作者|讲话人|发言人|主持人|署名)是谁$"
 )
+# The source view's buttons, typed: a member who reads 「下一段」 under a paragraph types it as often as
+# pressing it, and in the terminal it is the natural thing to type.  Never a question about the corpus.
+_STEP = re.compile(
+    r"^(?:(上一段|前一段|上段)|(下一段|后一段|下段)|(返回|返回列表|回到列表|回列表|返回结果))[.!?。！？]*$"
+)
+_PAGE_BACK = re.compile(r"^(?:上一页|上页|前一页)[.!?。！？]*$")
 # Quotation marks: a quoted phrase is an exact look-up, a topic of its own.
 _QUOTED = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]")
 
 
 @dataclass
 class Reading:
-    kind: str  # new | more | source | followup | who | thanks
+    kind: str  # new | more | back_page | step | back | source | followup | who | thanks
     query: str = ""
     understood: str = ""
-    rank: int = 0
-    act: str = ""  # for "who": the act asked about (主持, 讲话)
+    rank: int = 0  # source: the result asked for; step: -1 (上一段) or +1 (下一段)
+    act: str = ""  # who: the act asked about (主持, 讲话); more: "page" for 下一页, which may mean a source's page
 
 
 def _rank(token: str) -> int:
@@ -78,7 +84,13 @@ def read_message(
 ) -> Reading:
     folded = fold(text)
     if _PAGING.match(folded):
-        return Reading("more")
+        # 下一页 under a long source paragraph turns that paragraph's page, as its button does.
+        return Reading("more", act="page" if folded.startswith(("下一页", "下页")) else "")
+    if _PAGE_BACK.match(folded):
+        return Reading("back_page")
+    step = _STEP.match(folded)
+    if step:
+        return Reading("back") if step.group(3) else Reading("step", rank=-1 if step.group(1) else 1)
     m = _SOURCE.match(folded)
     if (
         m

@@ -81,6 +81,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN page INTEGER NOT NULL DEFAULT 0",
         "CREATE INDEX IF NOT EXISTS digests_created ON digests(status, created)",
     ),
+    # 3: the source paragraph a session shows, if any ("rank number page", '' while its list is on screen),
+    # so that 「下一段」 or 「返回」 typed as a message moves from where the member is reading.
+    ("ALTER TABLE sessions ADD COLUMN source TEXT NOT NULL DEFAULT ''",),
 )
 LATEST = len(MIGRATIONS)
 SESSIONS_WITH_HITS = 2  # the version from which a session row holds hits

@@ -40,6 +40,7 @@ class Session:
     tally: list[list] = field(default_factory=list)  # phrase: [document label, occurrences, paragraphs] each
     offset: int = 0  # the first hit of the page shown last
     updated: float = 0.0
+    reading: tuple[int, int, int] | None = None  # the source on screen: (rank, paragraph number, page)
 
     def payload(self) -> str:
         data = {
@@ -72,13 +73,23 @@ def _hit(data: dict) -> Hit:
     return hit
 
 
+def _reading(column: str) -> tuple[int, int, int] | None:
+    """The source on screen as stored ("rank number page"); None for the list or anything unreadable."""
+    parts = column.split()
+    if len(parts) != 3 or not all(p.isdigit() and p.isascii() and len(p) <= 9 for p in parts):
+        return None
+    rank, number, page = (int(p) for p in parts)
+    return (rank, number, page)
+
+
 def _session(row: tuple) -> Session | None:
-    sid, chat_id, user_id, payload, updated, page = row
+    sid, chat_id, user_id, payload, updated, page, source = row
     try:
         data = json.loads(payload)
         data["hits"] = [_hit(h) for h in data.get("hits", [])]
         ids = {"sid": int(sid), "chat_id": int(chat_id), "user_id": int(user_id)}
-        return Session(**ids, updated=float(updated), offset=int(page), **data)
+        reading = _reading(str(source))
+        return Session(**ids, updated=float(updated), offset=int(page), reading=reading, **data)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         log.warning("session %s is unreadable: %s", sid, exc)
         return None
@@ -108,14 +119,28 @@ class Sessions:
     def turn_page(self, session: Session, offset: int) -> None:
         """Remember the page shown; the session it belongs to becomes current again (its buttons were used)."""
         now = time.time()
-        session.offset = offset
+        session.offset, session.reading = offset, None
 
         def write() -> None:
             with self.store.transaction() as db:
-                db.execute("UPDATE sessions SET page=?, updated=? WHERE sid=?", (offset, now, session.sid))
+                db.execute("UPDATE sessions SET page=?, source='', updated=? WHERE sid=?", (offset, now, session.sid))
                 self._make_current(db, session, now)
 
         self.store.try_write("the page shown", write, None)
+        session.updated = now
+
+    def open_source(self, session: Session, rank: int, number: int, page: int) -> None:
+        """Remember the source paragraph shown, so that a typed 「下一段」 or 「返回」 moves from it."""
+        now = time.time()
+        session.reading = (rank, number, page)
+
+        def write() -> None:
+            with self.store.transaction() as db:
+                source = f"{rank} {number} {page}"
+                db.execute("UPDATE sessions SET source=?, updated=? WHERE sid=?", (source, now, session.sid))
+                self._make_current(db, session, now)
+
+        self.store.try_write("the source shown", write, None)
         session.updated = now
 
     @staticmethod
@@ -127,7 +152,7 @@ class Sessions:
 
     def get(self, sid: int) -> Session | None:
         row = self.store.execute(
-            "SELECT sid, chat_id, user_id, data, updated, page FROM sessions WHERE sid=?", (sid,)
+            "SELECT sid, chat_id, user_id, data, updated, page, source FROM sessions WHERE sid=?", (sid,)
         ).fetchone()
         return _session(row) if row else None
 

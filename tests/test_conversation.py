@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,50 @@ def test_later_pages_show_the_excerpts_an_answer_would_have_made_at_once(tmp_pat
         hit = eager[rank]
         assert f"[{rank + 1}]" in page.html and hit.citation in page.html
         assert marked(hit.excerpt, hit.marks) in page.html
+
+
+def test_the_source_views_buttons_typed_move_from_the_paragraph_on_screen(tmp_path: Path, library) -> None:
+    """「下一段」「上一段」「返回」 typed as messages do what the buttons do, and still do so after a restart."""
+    first = Engine(Settings(data_dir=tmp_path / "data"), library=library)
+    try:
+        (listing,) = ask(first, "四个机关指的是哪四个机关")
+        (nothing_open,) = ask(first, "下一段")
+        assert "先打开一条原文" in nothing_open.html  # not searched as a question about 下一段
+        (source,) = ask(first, "第一条原文")
+        number = int(re.search(r"› 第(\d+)段", source.html).group(1))
+        (nxt,) = ask(first, "下一段")
+        assert f"第{number + 1}段" in nxt.html and "原文第" in nxt.html
+    finally:
+        first.store.close()
+    again = Engine(Settings(data_dir=tmp_path / "data"), library=library)
+    try:
+        (back_one,) = ask(again, "上一段。")
+        assert f"第{number}段" in back_one.html
+        (back,) = ask(again, "返回")
+        assert back.html == listing.html  # the page of results the source was opened from
+        (earlier,) = ask(again, "上一页")
+        assert earlier.html == "已经是第一页了。"
+    finally:
+        again.store.close()
+
+
+def test_typed_steps_stop_at_the_documents_edges_and_turn_a_long_paragraphs_pages(
+    engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.views.answers as views
+
+    ask(engine, "四个机关指的是哪四个机关")
+    ask(engine, "第一条原文")
+    for _ in range(40):
+        (reply,) = ask(engine, "上一段")
+        if reply.html == "已经是第一段了。":
+            break
+    else:
+        pytest.fail("上一段 never reached the document's first paragraph")
+    monkeypatch.setattr(views, "SOURCE_PAGE", 200)  # the speech's paragraphs now take several messages
+    (opened,) = ask(engine, "第一条原文")
+    assert "（第 1/" in opened.html
+    (turned,) = ask(engine, "下一页")
+    assert "（第 2/" in turned.html and "🔎" not in turned.html  # the paragraph's page, not the results'
+    (turned_back,) = ask(engine, "上一页")
+    assert "（第 1/" in turned_back.html

@@ -85,10 +85,8 @@ class Answers:
             how = Reading("followup", query=reading, understood=reading)
         elif how.kind == "who":
             how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
-        if how.kind == "more":
-            if prev is None:
-                return [Reply("没有可以继续翻页的回答，请先提一个问题。")]
-            return [self.show_page(prev, prev.offset + self.view.page_size(prev), edit=False)]
+        if how.kind in ("more", "back_page", "step", "back"):
+            return [self._move(prev, how)]
         if how.kind == "source":
             return [self._source_of(prev, self._on_screen(prev, how.rank))]
         try:
@@ -121,6 +119,41 @@ class Answers:
             # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
             return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
         return [self.view.page(session, 0, edit=False)]
+
+    def _move(self, session: Session | None, how: Reading) -> Reply:
+        """Paging and the source view's buttons, typed: 更多, 上一页, 下一段, 返回.
+
+        They move from what the member is reading: the source paragraph on
+        screen (its pages, its neighbours) or else the page of results.
+        """
+        if session is None:
+            return Reply("没有可以翻看的回答，请先提一个问题。")
+        reading = session.reading
+        if how.kind == "step":
+            if reading is None:
+                return Reply("先打开一条原文（发送「第一条原文」或点「原文」按钮），再用「上一段」「下一段」前后翻看。")
+            rank, number, _ = reading
+            return self.source_view(session, rank, number + how.rank, edit=False)
+        if how.kind == "back":
+            return self.show_page(session, session.offset, edit=False)
+        if reading is not None and how.kind == "back_page" and reading[2] > 0:
+            return self.source_view(session, reading[0], reading[1], edit=False, page=reading[2] - 1)
+        if reading is not None and how.act == "page":
+            rank, number, page = reading
+            if page + 1 < self._source_pages(session, rank, number):
+                return self.source_view(session, rank, number, edit=False, page=page + 1)
+        if how.kind == "back_page":
+            if session.offset == 0:
+                return Reply("已经是第一页了。")
+            return self.show_page(session, max(0, session.offset - self.view.page_size(session)), edit=False)
+        return self.show_page(session, session.offset + self.view.page_size(session), edit=False)
+
+    def _source_pages(self, session: Session, rank: int, number: int) -> int:
+        """How many pages the source view shows paragraph ``number`` of result ``rank`` in (0 if it is gone)."""
+        doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id) if 1 <= rank <= len(session.hits) else None
+        if doc is None or not 1 <= number <= len(doc.paragraphs):
+            return 0
+        return self.view.source_pages(doc.paragraphs[number - 1])
 
     def _who(self, session: Session, act: str) -> Reply | None:
         """ "谁讲的？" about the first answer on screen: what the text, the byline and the signature say."""
@@ -168,9 +201,16 @@ class Answers:
         )
 
     def source_view(self, session: Session, rank: int, number: int, edit: bool, page: int = 0) -> Reply:
+        """Paragraph ``number`` of result ``rank``'s document, remembered as the one the member reads."""
         doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id)
-        if doc is None or not 1 <= number <= len(doc.paragraphs):
+        if doc is None:
             return self.view.source_gone(edit)
+        if not 1 <= number <= len(doc.paragraphs):
+            if session.reading is not None and abs(number - session.reading[1]) == 1:
+                return Reply("已经是第一段了。" if number < 1 else "已经是最后一段了。")
+            return self.view.source_gone(edit)
+        page = max(0, min(page, self.view.source_pages(doc.paragraphs[number - 1]) - 1))
+        self.sessions.open_source(session, rank, number, page)
         return self.view.source(session, rank, doc, doc.paragraphs[number - 1], edit, page)
 
     def on_button(self, chat_id: int, kind: str, args: list[int]) -> Reply:

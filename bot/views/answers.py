@@ -89,6 +89,11 @@ class AnswerView:
         total = len(session.hits)
         return Reply(f"“{esc(session.asked)}”的 {total} 条结果已全部显示。", notice="已经是最后一页")
 
+    @staticmethod
+    def source_pages(p: Paragraph) -> int:
+        """How many messages the source view splits a paragraph into."""
+        return len(text_pages(p.text, SOURCE_PAGE))
+
     def source(self, session: Session, rank: int, doc: Document, p: Paragraph, edit: bool, page: int = 0) -> Reply:
         """A whole paragraph with its citation and source lines; buttons to its neighbours and back.
 
