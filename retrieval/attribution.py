@@ -79,6 +79,9 @@ def attribute(doc: Document, paragraph: Paragraph) -> Attribution:
     if article is not None and article.author:
         title, byline, date = article.title, article.author, article.date or doc.date
         speech = "讲话" in title or "讲话" in article.subtitle
+    elif article is not None and not doc.author:
+        # An article nobody signed (an editor's note): say so rather than borrow a neighbour's byline.
+        title, byline, date, speech = article.title, "未署名", article.date or doc.date, False
     else:
         title, byline, date = doc.title, doc.author, doc.date
         speech = doc.author == "未署名" or "讲话" in doc.title

@@ -663,10 +663,22 @@ class _Walker:
         paragraphs = self.pending_item
         text = byline.block.text.strip()
         label = _first_place(text)
+        note = _editors_note(paragraphs, label)
+        if note:
+            # The editor's note that opens an issue is the editors', not the first report's.
+            self.add_article(Article(title=EDITORS_NOTE), note)
+            paragraphs = paragraphs[len(note) :]
         for p in paragraphs[:2]:
             label = label or _first_place(p.text)
         author = text.strip("()（） ")
-        art = Article(title=label or author, author=author, first_paragraph=paragraphs[0].number)
+        name, index = self.add_article(Article(title=label or author, author=author), paragraphs)
+        self.outline("byline", byline, 1)
+        self.pending_item = []
+        return name, index
+
+    def add_article(self, art: Article, paragraphs: list[Paragraph]) -> tuple[str, int]:
+        """Make ``paragraphs`` (already placed) one article: its label heads their section paths."""
+        art.first_paragraph = paragraphs[0].number
         self.doc.articles.append(art)
         index = len(self.doc.articles) - 1
         name = art.label
@@ -675,9 +687,28 @@ class _Walker:
             p.article = index
         self.headings.reset()
         self.doc.outline.append(OutlineEntry("article", name, 0, paragraphs[0].line_start, paragraphs[0].number))
-        self.outline("byline", byline, 1)
-        self.pending_item = []
         return name, index
+
+
+EDITORS_NOTE = "编者按"
+_NOTE_LABEL = re.compile(r"^\s*(?:编者按|編者按)\s*[:：]")
+_LEVEL = re.compile(r"(?<=..)[市县区縣區]$")
+
+
+def _editors_note(paragraphs: list[Paragraph], place: str) -> list[Paragraph]:
+    """The paragraphs of an editor's note (编者按：…) at the head of a news item, or none.
+
+    The note speaks of the whole issue; the report proper begins with the first
+    paragraph that names the place its source line names (南京市各级人大…).
+    Without such a paragraph only the labelled one is the note.
+    """
+    if len(paragraphs) < 2 or not _NOTE_LABEL.match(paragraphs[0].text):
+        return []
+    name = _LEVEL.sub("", fold_keep_spaces(place)) if place else ""
+    for k, p in enumerate(paragraphs[1:], start=1):
+        if name and name in fold_keep_spaces(p.text):
+            return paragraphs[:k]
+    return paragraphs[:1]
 
 
 # A web page's counters and controls on its date line (浏览次数：1024, 字号：大 中 小): the page's, not the document's.

@@ -32,6 +32,14 @@ def test_an_anonymised_speech_is_said_to_be_unsigned(library) -> None:
     assert lines and "未署名" in lines[-1]
 
 
+def test_an_editors_note_is_unsigned_not_credited_to_the_first_report(library) -> None:
+    news = doc(library, "004")
+    said = attribute(news, news.paragraphs[0])
+    assert said.byline == "未署名" and said.title == "编者按"
+    assert not any("南京" in line for line in said.lines())
+    assert attribute(news, news.paragraphs[2]).byline == "南京市人大常委會研究室"
+
+
 def test_statements_read_office_and_name_and_skip_plain_sentences() -> None:
     assert statements("区委书记徐心田同志就做好全区人大工作作了讲话。") == (Statement("区委书记徐心田", "讲话"),)
     assert statements("6日 李健召开群众诉求工作专题座谈会并提出要求，岳卫平主持会议。") == (

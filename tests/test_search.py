@@ -98,6 +98,9 @@ def test_news_items_are_named_by_their_byline_place(library) -> None:
     # The source line in brackets is the item's byline, and the citation shows it.
     xuzhou = next(p for p in news.paragraphs if news.articles[p.article].title == "徐州市")
     assert "徐州市（吳迪）" in citation(news, xuzhou)
+    # The editor's note that opens the issue is the editors', not 南京's: 南京's report begins where it names 南京.
+    assert titles[:3] == ["编者按", "编者按", "南京市"] and news.paragraphs[2].text.startswith("南京市各級人大")
+    assert news.articles[0].author == "" and "› 编者按 › 第1段" in citation(news, news.paragraphs[0])
 
 
 def test_citations_shorten_the_title_but_keep_byline_and_date(library) -> None:
