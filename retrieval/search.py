@@ -33,6 +33,7 @@ from .signals import (
     asks_items,
     asks_items_of,
     counted_noun,
+    counted_sets,
     enumerates,
     formulas,
     label_formula,
@@ -140,6 +141,11 @@ def _on_day(month: str, day: str, text: str, context: str) -> bool:
     if re.search(rf"(?<!\d){month}\s*月\s*{day}\s*[日号]", text):
         return True
     return bool(re.search(rf"(?<!\d){month}\s*月", context) and re.search(rf"(?<![\d月]){day}\s*日", text))
+
+
+def _one_char_key(parts: list[tuple[int, str]]) -> bool:
+    """A formula of one part whose key is a single character (三化, 四敢)."""
+    return len(parts) == 1 and len(parts[0][1]) == 1
 
 
 def _is_year(forms: tuple[str, ...]) -> bool:
@@ -1075,10 +1081,16 @@ class Searcher:
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
         # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
         for name, parts in formulas(folded_query):
-            if enumerates(text, (name, parts)):
+            # A key of one character (三化: 化) occurs in any long paragraph three times over; it lists
+            # the items only where it heads or ends each of them (lists_items), as 敢为、敢闯、敢干 do.
+            if lists_items(text, (name, parts)) if _one_char_key(parts) else enumerates(text, (name, parts)):
                 continue
             if not self._names_formula(name) or self._unlisted(name, folded_query, text):
                 missing.append((name,))
+        # "那19项调研课题具体是哪些": a set the question counts in digits is answered only by a passage
+        # listing that many; the corpus often gives the count and never the list.
+        if asks_items(folded_query):
+            missing += [(name,) for name, parts in counted_sets(folded_query) if not lists_items(text, (name, parts))]
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
         stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known, context)

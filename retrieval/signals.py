@@ -174,13 +174,29 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
         heads = len(re.findall(rf"(?:^|[{edge}]){re.escape(key)}|{re.escape(key)}(?=[{edge}。]|$)", text))
         if heads >= n:
             return True
-    # A list stands in one clause of the label's sentence: 敢为、敢闯、敢干、敢首创 / “组织员”“宣传员”….
+    # A list stands in the label's own clause, or in the next one when the label introduces it
+    # (四敢：敢为、敢闯… / “四敢”，即敢为…).  A list elsewhere in a long sentence is another list
+    # (“三化”建设，构建完善日常管理、活动组织…).
     for sentence in _SENTENCE.split(folded_text):
-        if name in sentence:
-            for clause in re.split(r"[,，:：]", sentence.replace(name, " ")):
-                if max(clause.count("、") + 1, len(re.findall(r"”\s*“", clause)) + 1) >= n:
+        if name not in sentence:
+            continue
+        parts = re.split(r"([,，:：])", sentence.replace(name, "\0"))
+        clauses, marks = parts[::2], [*parts[1::2], ""]
+        for i, clause in enumerate(clauses):
+            if "\0" not in clause:
+                continue
+            rest = _LABEL_EDGE.sub("", clause.rsplit("\0", 1)[1])
+            after = clauses[i + 1] if i + 1 < len(clauses) else ""
+            introduces = marks[i] in (":", "：") or rest in _INTRODUCES or after.startswith(_LEADS_LIST)
+            for candidate in (clause, after if introduces else ""):
+                if max(candidate.count("、") + 1, len(re.findall(r"”\s*“", candidate)) + 1) >= n:
                     return True
     return False
+
+
+_LABEL_EDGE = re.compile(r"[”」』\"\s]")
+_INTRODUCES = frozenset({"", "即", "是", "为", "指", "包括", "分别是", "就是", "具体是"})
+_LEADS_LIST = ("即", "也就是", "包括", "分别是", "具体是", "就是")
 
 
 _SENTENCE = re.compile(r"[。;!?]")
@@ -248,6 +264,26 @@ def counted_noun(folded_query: str) -> re.Pattern[str] | None:
     if noun is None:
         return None
     return re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}{noun.group(0)}")
+
+
+# A set counted in digits: 16个项目, 36项调研课题, 8条问题清单.  Its name as the text would write it is the
+# count, the measure word and the first two characters of what is counted.
+_COUNTED_SET = re.compile(r"(?<![\d.])(\d{1,3})\s*([项条个件类部种名位家所场])([\u4e00-\u9fff]{2})")
+
+
+def counted_sets(folded_query: str) -> list[Formula]:
+    """Sets the question counts in digits, as formulas: "那19项调研课题" → ("19项调研", [(19, "调研")]).
+
+    Asked for their items (具体是哪些), they are answered only where a passage
+    lists that many (``lists_items``); the corpus often gives such a count and
+    never the list.
+    """
+    found: list[Formula] = []
+    for m in _COUNTED_SET.finditer(folded_query):
+        n = int(m.group(1))
+        if n >= 2:
+            found.append((m.group(0).replace(" ", ""), [(n, m.group(3))]))
+    return found
 
 
 def answer_pattern(folded_query: str) -> tuple[str, re.Pattern[str]] | None:

@@ -535,3 +535,30 @@ def test_a_handful_is_answered_by_items_listed_right_before_it(analyzer) -> None
     assert _states(analyzer, parts, "全流程运作机制包括几块")
     # A figure is asked with 多少, and a list gives none.
     assert not _states(analyzer, listed, "干部学习通过多少种形式")
+
+
+def test_a_list_counts_only_in_the_labels_clause_or_the_one_it_introduces() -> None:
+    from retrieval.signals import lists_items
+
+    three = ("三化", [(3, "化")])
+    elsewhere = "全面完成全市1393个代表“家站点”“三化”建设,构建完善“家站点”日常管理、活动组织、意见处理、服务保障的全流程运作机制"
+    assert not lists_items(fold(elsewhere), three)  # that list is the 机制's, not the 三化's
+    four_gan = ("四敢", [(4, "敢")])
+    assert lists_items(fold("弘扬“四敢”精神，即敢为、敢闯、敢干、敢首创"), four_gan)
+    assert lists_items(fold("“四敢”：敢为、敢闯、敢干、敢首创"), four_gan)
+    assert not lists_items(fold("弘扬“四敢”精神，奋勇争先，做好监督、调研、立法、代表工作"), four_gan)
+
+
+def test_a_set_counted_in_digits_is_answered_only_where_it_is_listed(searcher) -> None:
+    from retrieval.signals import counted_sets, lists_items
+
+    (listed,) = counted_sets(fold("连云港人大明确的那19项调研课题具体是哪些"))
+    assert listed == ("19项调研", [(19, "调研")])
+    assert counted_sets(fold("开了1次会")) == []  # one of something is no list
+    three = counted_sets(fold("那3项重点课题是啥"))[0]
+    assert lists_items(fold("确定3项重点课题：乡村振兴、生态环保、民生实事。"), three)
+    assert not lists_items(fold("围绕发展大局确定3项重点课题，深入开展调研。"), three)
+    # The corpus gives 南京's count of research topics (调研课题36项), never the topics.
+    result = searcher.search("南京人大定的那36项调研课题分别是啥", top=5)
+    assert result.hits and not result.answered
+    assert searcher.search("四个机关指的是哪四个机关", top=5).answered
