@@ -117,13 +117,20 @@ class Speeches:
                     continue
                 self._by_name.setdefault(name, []).append(_outline(doc, i))
 
-    def asked(self, question: str) -> list[SpeechOutline]:
-        """The speeches of the person a question names, when it asks what they said; else nothing."""
+    def asked(self, question: str, best: tuple[str, int] | None = None) -> list[SpeechOutline]:
+        """The speeches of the person a question names, when it asks what they said; else nothing.
+
+        ``best`` is the (document, article) of the search's best passage.  When
+        it is one of the person's own articles, the question is about that one
+        (李健在法检两院行动员大会上讲了什么): only its outline is shown, none if it
+        has no headings; otherwise every speech of theirs that has headings.
+        """
         q = fold(question)
         if not (_ASKS_CONTENT.search(q) and _ASKS.search(q)):
             return []
-        named = [name for name in self._by_name if name in q]
-        return [o for name in named for o in self._by_name[name] if o.headings]
+        named = [o for name in self._by_name if name in q for o in self._by_name[name]]
+        chosen = [o for o in named if (o.doc_id, o.article) == best]
+        return [o for o in chosen or named if o.headings]
 
 
 def _outline(doc: Document, index: int) -> SpeechOutline:

@@ -57,3 +57,20 @@ def test_a_question_about_what_someone_said_finds_their_speech_and_its_headings(
     assert xu.doc_id.startswith("000") and len(xu.headings) == 3
     assert speeches.asked("马明龙是谁") == []  # not a question about what he said
     assert speeches.asked("市委书记马明龙出席会议并讲话") == []  # a report that he spoke, not a question
+
+
+def test_a_question_about_one_of_several_speeches_gets_that_ones_outline_only(library) -> None:
+    speeches = Speeches(library.documents)
+    magazine = doc(library, "003")
+    li_jian = [i for i, a in enumerate(magazine.articles) if a.author.replace(" ", "") == "李健"]
+    outlined = speeches.asked("李健讲了哪几个方面")
+    assert outlined and all(o.who == "李健" and o.headings for o in outlined)
+    # The best passage stands in a speech of his without headings (the 法检两院行 mobilisation):
+    # no other speech's outline heads the reply.
+    plain = next(i for i in li_jian if (magazine.doc_id, i) not in {(o.doc_id, o.article) for o in outlined})
+    assert speeches.asked("李健在法检两院行动员大会上讲了什么", best=(magazine.doc_id, plain)) == []
+    # In a speech with headings: that one alone.
+    first = outlined[0]
+    assert speeches.asked("李健讲了什么", best=(first.doc_id, first.article)) == [first]
+    # In someone else's article: every speech of his with headings, as before.
+    assert speeches.asked("李健讲了哪几个方面", best=(magazine.doc_id, -1)) == outlined

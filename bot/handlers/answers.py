@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval import QueryError, attribute
+from retrieval import Hit, QueryError, attribute
 
 from ..corpus import LiveCorpus
 from ..followup import Reading, read_message
@@ -114,7 +114,7 @@ class Answers:
             said=text,
         )
         self.sessions.new(session)
-        speeches = self.corpus.speeches.asked(how.query)
+        speeches = self.corpus.speeches.asked(how.query, self._article_of(result.hits[0]))
         if speeches:
             # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
             return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
@@ -154,6 +154,13 @@ class Answers:
         if doc is None or not 1 <= number <= len(doc.paragraphs):
             return 0
         return self.view.source_pages(doc.paragraphs[number - 1])
+
+    def _article_of(self, hit: Hit) -> tuple[str, int] | None:
+        """The (document, article index) a hit's paragraph belongs to, if its document is still there."""
+        doc = self.corpus.lib.doc_by_id.get(hit.doc_id)
+        if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
+            return None
+        return hit.doc_id, doc.paragraphs[hit.paragraph - 1].article
 
     def _who(self, session: Session, act: str) -> Reply | None:
         """ "谁讲的？" about the first answer on screen: what the text, the byline and the signature say."""
