@@ -266,9 +266,9 @@ def counted_noun(folded_query: str) -> re.Pattern[str] | None:
     return re.compile(rf"{_NUMERAL}(?:多|余)?{m.group(1)}{noun.group(0)}")
 
 
-# A set counted in digits: 16个项目, 36项调研课题, 8条问题清单.  Its name as the text would write it is the
-# count, the measure word and the first two characters of what is counted.
-_COUNTED_SET = re.compile(r"(?<![\d.])(\d{1,3})\s*([项条个件类部种名位家所场])([\u4e00-\u9fff]{2})")
+# A set counted in digits: 16个项目, 36项调研课题, 8条问题清单 (not an ordinal: 第6条).  Its name as the
+# text would write it is the count, the measure word and the first two characters of what is counted.
+_COUNTED_SET = re.compile(r"(?<![\d.第])(\d{1,3})\s*([项条个件类部种名位家所场])([\u4e00-\u9fff]{2})")
 
 
 def counted_sets(folded_query: str) -> list[Formula]:

@@ -555,6 +555,7 @@ def test_a_set_counted_in_digits_is_answered_only_where_it_is_listed(searcher) -
     (listed,) = counted_sets(fold("连云港人大明确的那19项调研课题具体是哪些"))
     assert listed == ("19项调研", [(19, "调研")])
     assert counted_sets(fold("开了1次会")) == []  # one of something is no list
+    assert counted_sets(fold("市委意见第6条讲地方立法，是立足哪八个字")) == []  # an ordinal counts nothing
     three = counted_sets(fold("那3项重点课题是啥"))[0]
     assert lists_items(fold("确定3项重点课题：乡村振兴、生态环保、民生实事。"), three)
     assert not lists_items(fold("围绕发展大局确定3项重点课题，深入开展调研。"), three)
