@@ -89,6 +89,11 @@ _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 _ALONG = frozenset({"一块儿", "一块", "一起", "一同", "一道", "共同", "同时", "还有", "另外"})
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
+# 谁 as the one something goes to or stands under (报给谁, 交给谁, 归谁管, 跟谁见面, 在谁的领导下):
+# the answer is as often a body (人大常委会, 党委) as a person, and the act is not read after 谁 as
+# in 向谁通报 (which names its act, so a body standing with it answers): no name is demanded.
+# 在 only as a preposition: not the 在 of 现在 or 正在 (丹徒区人大现在谁当家 asks for a person).
+_WHOM = re.compile(r"(?:给|报|归|跟|找|请|交|同|与|(?<![现正还都实])在)谁")
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
 _CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between key and value
 REACH = 12  # characters between a focus word and the figure that answers it
@@ -173,6 +178,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
             focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
             return Asked(kind, focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
+    if who is not None and _WHOM.search(q, max(0, who.start() - 2), who.end()):
+        who = None  # 报给谁, 归谁管: a recipient, which official writing names as a body as often as a person
     ask = _ASK.search(q)
     if ask is None and who is None:
         return None
