@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass
 
 from .analysis import fold
-from .excerpt import human_date
+from .excerpt import author_names, human_date
 from .model import Document, Paragraph
 
-# One clause of a report: who (with their office), then what they did.
+# One clause of a report: who (with their office), then what they did.  重要讲话 alone is a noun
+# (学习贯彻总书记重要讲话精神); as an act it is 发表/作重要讲话.
 _ACT = re.compile(
-    r"^(?P<who>[^，。；;:：“”]{2,24}?)(?:同志)?"
+    # Who is a name with its office, never a clause opening with a function word (是对…, 把学习贯彻…).
+    r"^(?P<who>(?![是把对将以为在和与的及从向])[^，。；;:：“”]{2,24}?)(?:同志)?"
     r"(?:出席(?:会议|活动|大会)?并|代表[^，。；]{1,8}|就[^，。；]{1,30}?|在[^，。；]{1,30}?上)?"
-    r"(?P<act>发表(?:重要)?讲话|作了?(?:重要)?讲话|讲话|主持(?:会议|大会|座谈会)?|致辞|作了?[^，。；]{0,10}报告|解读[^，。；]{0,8})"
+    r"(?P<act>发表(?:重要)?讲话|作了?(?:重要)?讲话|(?<!重要)讲话|主持(?:会议|大会|座谈会)?|致辞|作了?[^，。；]{0,10}报告|解读[^，。；]{0,8})"
 )
 _CLAUSES = re.compile(r"[，,。；;！!？?]")
 _DATE_PREFIX = re.compile(r"^\d{1,2}月\d{1,2}日(?:[上下]午)?|^\d{1,2}日\s*")
@@ -85,7 +87,7 @@ def attribute(doc: Document, paragraph: Paragraph) -> Attribution:
     else:
         title, byline, date = doc.title, doc.author, doc.date
         speech = doc.author == "未署名" or "讲话" in doc.title
-    return Attribution(statements(paragraph.text), byline.replace(" ", ""), speech, title, date)
+    return Attribution(statements(paragraph.text), author_names(byline), speech, title, date)
 
 
 # A question about what someone said: 马明龙讲了哪几个方面 · 徐劼讲话的主要内容是什么 · 李健谈了什么.

@@ -162,8 +162,22 @@ def human_date(iso: str) -> str:
     return out
 
 
+def author_names(author: str) -> str:
+    """A byline as a reader writes it: a name spaced out by typesetting (李 健) closed up, co-authors
+    (許君璞 應秀梅) kept apart with 、 rather than run together into one long name."""
+    names: list[str] = []
+    spaced = False  # whether the last name is being built from single characters
+    for part in author.split():
+        if len(part) == 1 and spaced:
+            names[-1] += part  # 李 健: one name, its characters spaced apart
+        else:
+            names.append(part)
+            spaced = len(part) == 1
+    return "、".join(names)
+
+
 def _who_when(author: str, date: str) -> str:
-    parts = [p for p in (author.replace(" ", ""), human_date(date) if date else "") if p]
+    parts = [p for p in (author_names(author), human_date(date) if date else "") if p]
     return f"（{'，'.join(parts)}）" if parts else ""
 
 

@@ -74,3 +74,16 @@ def test_a_question_about_one_of_several_speeches_gets_that_ones_outline_only(li
     assert speeches.asked("李健讲了什么", best=(first.doc_id, first.article)) == [first]
     # In someone else's article: every speech of his with headings, as before.
     assert speeches.asked("李健讲了哪几个方面", best=(magazine.doc_id, -1)) == outlined
+
+
+def test_a_noun_phrase_is_not_a_speaker_and_co_authors_stay_apart(library) -> None:
+    from retrieval.excerpt import author_names
+
+    # 重要讲话 alone is what was said, not an act; a clause opening with 是/把 names nobody.
+    assert statements("这是对习近平总书记重要讲话精神的贯彻落实。") == ()
+    assert statements("把学习贯彻总书记重要讲话作为首要政治任务。") == ()
+    assert statements("习近平总书记发表重要讲话。") == (Statement("习近平总书记", "讲话"),)
+    assert author_names("李 健") == "李健" and author_names("許君璞 應秀梅") == "許君璞、應秀梅"
+    news = doc(library, "004")
+    nantong = next(p for p in news.paragraphs if news.articles[p.article].title == "南通市")
+    assert attribute(news, nantong).byline == "許君璞、應秀梅"

@@ -144,3 +144,13 @@ def test_typed_steps_stop_at_the_documents_edges_and_turn_a_long_paragraphs_page
     assert "（第 2/" in turned.html and "🔎" not in turned.html  # the paragraph's page, not the results'
     (turned_back,) = ask(engine, "上一页")
     assert "（第 1/" in turned_back.html
+
+
+def test_who_said_it_is_about_the_paragraph_opened_not_the_first_result(engine) -> None:
+    ask(engine, "市委人大工作会议召开")
+    (source,) = ask(engine, "第一条原文")
+    (nxt,) = ask(engine, "下一段")
+    shown = re.search(r"› 第(\d+)段", nxt.html).group(1)
+    (who,) = ask(engine, "谁讲的")
+    assert who.html.startswith("🗣") and f"第{shown}段" in who.html  # cited to the paragraph on screen
+    assert re.search(r"› 第(\d+)段", source.html).group(1) != shown

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval import Hit, QueryError, attribute
+from retrieval import Hit, QueryError, attribute, citation
 
 from ..corpus import LiveCorpus
 from ..followup import Reading, read_message
@@ -163,19 +163,29 @@ class Answers:
         return hit.doc_id, doc.paragraphs[hit.paragraph - 1].article
 
     def _who(self, session: Session, act: str) -> Reply | None:
-        """ "谁讲的？" about the first answer on screen: what the text, the byline and the signature say."""
-        hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
-        lib = self.corpus.lib
-        doc = lib.doc_by_id.get(hit.doc_id)
-        if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
+        """ "谁讲的？" about the passage on screen: what the text, the byline and the signature say.
+
+        The passage on screen is the source paragraph the member opened last
+        (after 「原文」 and 「下一段」 it is no longer any result of the list),
+        else the first result of the page shown.
+        """
+        if session.reading is not None and 1 <= session.reading[0] <= len(session.hits):
+            rank, number, _ = session.reading
+            doc_id = session.hits[rank - 1].doc_id
+        else:
+            hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
+            doc_id, number = hit.doc_id, hit.paragraph
+        doc = self.corpus.lib.doc_by_id.get(doc_id)
+        if doc is None or not 1 <= number <= len(doc.paragraphs):
             return None
-        said = attribute(doc, doc.paragraphs[hit.paragraph - 1])
+        paragraph = doc.paragraphs[number - 1]
+        said = attribute(doc, paragraph)
         if act == "主持" and not any(s.act == "主持" for s in said.statements):
             return None  # a byline says who wrote, not who presided: search the topic for it instead
         lines = said.lines(act)
         if not lines:
             return None
-        return self.view.who(hit, lines, act)
+        return self.view.who(citation(doc, paragraph), lines, act)
 
     def show_page(self, session: Session, offset: int, edit: bool) -> Reply:
         if offset >= len(session.hits):

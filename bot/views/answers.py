@@ -144,11 +144,11 @@ class AnswerView:
         return Reply("\n".join(lines))
 
     @staticmethod
-    def who(hit: Hit, lines: list[str], act: str) -> Reply:
+    def who(cited: str, lines: list[str], act: str) -> Reply:
         """Who said the passage on screen, from the text and the structure; the citation says which passage."""
         body = "\n".join(f"· {esc(line)}" for line in lines)
         title = "谁主持的" if act == "主持" else "谁讲的"
-        return Reply(f"🗣 <b>{title}</b>\n{body}\n— <i>{esc(hit.citation)}</i>")
+        return Reply(f"🗣 <b>{title}</b>\n{body}\n— <i>{esc(cited)}</i>")
 
     @staticmethod
     def speech_outlines(speeches: list[SpeechOutline], lib: Library) -> Reply:
