@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -49,6 +50,7 @@ from .views.answers import AnswerView
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 STATE_KEEP_SECONDS = 30 * 86400  # sessions and finished digests older than this are pruned
 REFUSAL = "抱歉，这个机器人只对指定的群组和成员开放。如需使用，请联系管理员。"
 
@@ -152,7 +154,9 @@ class Engine:
             return []  # ordinary chatter in a group, or a command for another bot
         if not self.allowed(msg.chat_id, msg.user_id):
             return [Reply(self.refusal)]
-        text = (msg.text or "").strip()
+        # Control characters (NUL, an ANSI escape) are nobody's words: they would be echoed into the
+        # page header and the terminal.  Line breaks and tabs stay.
+        text = _CONTROL.sub("", msg.text or "").strip()
         notice = ""
         if len(text) > MAX_MESSAGE_CHARS:
             text = text[:MAX_MESSAGE_CHARS]

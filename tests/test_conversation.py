@@ -154,3 +154,9 @@ def test_who_said_it_is_about_the_paragraph_opened_not_the_first_result(engine) 
     (who,) = ask(engine, "谁讲的")
     assert who.html.startswith("🗣") and f"第{shown}段" in who.html  # cited to the paragraph on screen
     assert re.search(r"› 第(\d+)段", source.html).group(1) != shown
+
+
+def test_control_characters_are_dropped_before_anything_is_echoed(engine) -> None:
+    (reply,) = ask(engine, "四个\x00机关\x1b[31m指的是哪四个机关\x07")
+    assert "\x00" not in reply.html and "\x1b" not in reply.html and "\x07" not in reply.html
+    assert "四个机关[31m指的是哪四个机关" in reply.html  # the rest of what was typed, as typed
