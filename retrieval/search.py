@@ -143,11 +143,6 @@ def _on_day(month: str, day: str, text: str, context: str) -> bool:
     return bool(re.search(rf"(?<!\d){month}\s*月", context) and re.search(rf"(?<![\d月]){day}\s*日", text))
 
 
-def _one_char_key(parts: list[tuple[int, str]]) -> bool:
-    """A formula of one part whose key is a single character (三化, 四敢)."""
-    return len(parts) == 1 and len(parts[0][1]) == 1
-
-
 def _is_year(forms: tuple[str, ...]) -> bool:
     """A year the question names is looked for in the paragraph and its article, never the whole document."""
     return forms[-1].isdigit()
@@ -1081,9 +1076,9 @@ class Searcher:
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
         # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
         for name, parts in formulas(folded_query):
-            # A key of one character (三化: 化) occurs in any long paragraph three times over; it lists
-            # the items only where it heads or ends each of them (lists_items), as 敢为、敢闯、敢干 do.
-            if lists_items(text, (name, parts)) if _one_char_key(parts) else enumerates(text, (name, parts)):
+            # lists_items, not a bare count of the keys: a key of one character (三化: 化) occurs in any
+            # long paragraph three times over, and lists the items only as their heads or ends.
+            if lists_items(text, (name, parts)):
                 continue
             if not self._names_formula(name) or self._unlisted(name, folded_query, text):
                 missing.append((name,))

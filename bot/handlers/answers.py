@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval import Hit, QueryError, attribute, citation
+from retrieval import Document, Hit, Paragraph, QueryError, attribute, citation
 
 from ..corpus import LiveCorpus
 from ..followup import Reading, read_message
@@ -148,19 +148,22 @@ class Answers:
             return self.show_page(session, max(0, session.offset - self.view.page_size(session)), edit=False)
         return self.show_page(session, session.offset + self.view.page_size(session), edit=False)
 
+    def _paragraph(self, doc_id: str, number: int) -> tuple[Document, Paragraph] | None:
+        """Paragraph ``number`` of a document and the document, or None once either is gone."""
+        doc = self.corpus.lib.doc_by_id.get(doc_id)
+        if doc is None or not 1 <= number <= len(doc.paragraphs):
+            return None
+        return doc, doc.paragraphs[number - 1]
+
     def _source_pages(self, session: Session, rank: int, number: int) -> int:
         """How many pages the source view shows paragraph ``number`` of result ``rank`` in (0 if it is gone)."""
-        doc = self.corpus.lib.doc_by_id.get(session.hits[rank - 1].doc_id) if 1 <= rank <= len(session.hits) else None
-        if doc is None or not 1 <= number <= len(doc.paragraphs):
-            return 0
-        return self.view.source_pages(doc.paragraphs[number - 1])
+        found = self._paragraph(session.hits[rank - 1].doc_id, number) if 1 <= rank <= len(session.hits) else None
+        return self.view.source_pages(found[1]) if found else 0
 
     def _article_of(self, hit: Hit) -> tuple[str, int] | None:
         """The (document, article index) a hit's paragraph belongs to, if its document is still there."""
-        doc = self.corpus.lib.doc_by_id.get(hit.doc_id)
-        if doc is None or not 1 <= hit.paragraph <= len(doc.paragraphs):
-            return None
-        return hit.doc_id, doc.paragraphs[hit.paragraph - 1].article
+        found = self._paragraph(hit.doc_id, hit.paragraph)
+        return (hit.doc_id, found[1].article) if found else None
 
     def _who(self, session: Session, act: str) -> Reply | None:
         """ "谁讲的？" about the passage on screen: what the text, the byline and the signature say.
@@ -175,10 +178,10 @@ class Answers:
         else:
             hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
             doc_id, number = hit.doc_id, hit.paragraph
-        doc = self.corpus.lib.doc_by_id.get(doc_id)
-        if doc is None or not 1 <= number <= len(doc.paragraphs):
+        found = self._paragraph(doc_id, number)
+        if found is None:
             return None
-        paragraph = doc.paragraphs[number - 1]
+        doc, paragraph = found
         said = attribute(doc, paragraph)
         if act == "主持" and not any(s.act == "主持" for s in said.statements):
             return None  # a byline says who wrote, not who presided: search the topic for it instead
