@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -180,3 +181,25 @@ async def test_webhook_follow_ups_of_several_chats_swap_within_their_own_chain(f
         await wait_for(lambda: all(len(fake.sent(chat_id=c)) >= 2 for c in chains), timeout=60)
     for chat, (_, _, reading) in chains.items():
         assert f"按“{reading}”理解" in fake.sent(chat_id=chat)[1]["text"]
+
+
+async def test_webhook_typed_steps_of_several_chats_move_from_their_own_source(fake, settings, library) -> None:
+    """Three chats at once: each opens a different result's source, then types 下一段; each reply is the
+    paragraph after the one that chat opened, never after another chat's."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    chats = {ADMIN: "第一条原文", OUTSIDER: "第二条原文", 6363: "第三条原文"}
+    async with serving_webhook(settings, library) as (_, url), httpx.AsyncClient() as client:
+        post = functools.partial(_post, client, url, headers)
+        for phase, texts in enumerate((["四个机关指的是哪四个机关"] * 3, list(chats.values()), ["下一段"] * 3)):
+            await asyncio.gather(
+                *(
+                    post(message_update(c, c, t), 10 * phase + i)
+                    for i, (c, t) in enumerate(zip(chats, texts, strict=True))
+                )
+            )
+            await wait_for(lambda n=phase + 1: all(len(fake.sent(chat_id=c)) >= n for c in chats), timeout=60)
+    where = re.compile(r"(\S+) › 第(\d+)段")
+    for chat in chats:
+        opened, stepped = (where.search(fake.sent(chat_id=chat)[k]["text"]) for k in (1, 2))
+        assert opened and stepped and stepped.group(1) == opened.group(1)
+        assert int(stepped.group(2)) == int(opened.group(2)) + 1
