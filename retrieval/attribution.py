@@ -10,6 +10,7 @@ signature (an anonymised speech is said to be unsigned, not guessed at).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .analysis import fold
@@ -119,19 +120,24 @@ class Speeches:
                     continue
                 self._by_name.setdefault(name, []).append(_outline(doc, i))
 
-    def asked(self, question: str, best: tuple[str, int] | None = None) -> list[SpeechOutline]:
+    def asked(self, question: str, best: Callable[[], tuple[str, int] | None] = lambda: None) -> list[SpeechOutline]:
         """The speeches of the person a question names, when it asks what they said; else nothing.
 
-        ``best`` is the (document, article) of the search's best passage.  When
-        it is one of the person's own articles, the question is about that one
-        (李健在法检两院行动员大会上讲了什么): only its outline is shown, none if it
-        has no headings; otherwise every speech of theirs that has headings.
+        ``best`` gives the (document, article) of the search's best passage; it
+        is called only for a question about someone's speech, since finding the
+        article may decode a document.  When it is one of the person's own
+        articles, the question is about that one (李健在法检两院行动员大会上讲了什么):
+        only its outline is shown, none if it has no headings; otherwise every
+        speech of theirs that has headings.
         """
         q = fold(question)
         if not (_ASKS_CONTENT.search(q) and _ASKS.search(q)):
             return []
         named = [o for name in self._by_name if name in q for o in self._by_name[name]]
-        chosen = [o for o in named if (o.doc_id, o.article) == best]
+        if not named:
+            return []
+        where = best()
+        chosen = [o for o in named if (o.doc_id, o.article) == where]
         return [o for o in chosen or named if o.headings]
 
 

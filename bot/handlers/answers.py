@@ -114,7 +114,7 @@ class Answers:
             said=text,
         )
         self.sessions.new(session)
-        speeches = self.corpus.speeches.asked(how.query, self._article_of(result.hits[0]))
+        speeches = self.corpus.speeches.asked(how.query, lambda: self._article_of(result.hits[0]))
         if speeches:
             # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
             return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
