@@ -60,6 +60,7 @@ class BM25Index:
         self.idf = idf
         self.params = params
         self._local = threading.local()
+        self._bounds: dict[str, float] = {}
 
     @property
     def n_docs(self) -> int:
@@ -237,6 +238,11 @@ class BM25Index:
         # mask, and the buffer is cleared whole — linear in the corpus, where
         # sorting or scattering millions of postings is not.
         long_lists = total > self.n_docs // 8
+        if long_lists and total > BOUNDED_POSTINGS:
+            bounded = _bounded_top(self, counts, lists, k, allowed, skip)
+            if bounded is not None:
+                cand, scores = bounded
+                return _best_k(cand, scores, k)
         # With every idf positive every weight is, so a touched document is
         # exactly one whose sum is above zero (no mask needed).
         positive = long_lists and all(self.term_idf(term) > 0 for term in counts)
@@ -273,22 +279,18 @@ class BM25Index:
                     part = np.argpartition(-scores, keep - 1)[:keep]
                     cand = cand[scores >= scores[part].min()]
                 cand = np.unique(cand)
-            if cand.size == 0:
-                return []
             scores = acc[cand]
-            if cand.size > k:
-                # Every entry tied with the k-th best competes for the last places.
-                kth = np.partition(scores, cand.size - k)[cand.size - k]
-                keep_mask = scores >= kth
-                cand, scores = cand[keep_mask], scores[keep_mask]
         finally:
             if long_lists:
                 acc.fill(0.0)
             else:
                 for d in touched:
                     acc[d] = 0.0
-        order = np.lexsort((cand, -scores))[:k]
-        return [(int(cand[i]), float(scores[i])) for i in order]
+        return _best_k(cand, scores, k)
+
+    def term_bound(self, term: str, weights: np.ndarray) -> float:
+        """The largest weight a term gives any document (at least 0), computed once per process."""
+        return _term_bound(self._bounds, term, weights)
 
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""
@@ -315,3 +317,149 @@ class BM25Index:
             d, w = self.postings(term)
             np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc
+
+
+def _term_bound(memo: dict[str, float], term: str, weights: np.ndarray) -> float:
+    bound = memo.get(term)
+    if bound is None:
+        bound = memo[term] = max(float(weights.max()), 0.0) if weights.shape[0] else 0.0
+    return bound
+
+
+def _best_k(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best (doc, score) pairs of distinct candidates: score descending, then position."""
+    if cand.size == 0:
+        return []
+    if cand.size > k:
+        # Every entry tied with the k-th best competes for the last places.
+        kth = np.partition(scores, cand.size - k)[cand.size - k]
+        keep = scores >= kth
+        cand, scores = cand[keep], scores[keep]
+    order = np.lexsort((cand, -scores))[:k]
+    return [(int(cand[i]), float(scores[i])) for i in order]
+
+
+def exact_scores(lists: Sequence[tuple[np.ndarray, np.ndarray, int]], positions: np.ndarray) -> np.ndarray:
+    """The float32 sums that adding ``lists`` into a zeroed buffer, in order, leaves at ``positions``.
+
+    One binary search per list and position, the additions done in the same
+    order and precision as the scatter, so the scores are bit for bit equal.
+    """
+    out = np.zeros(positions.shape[0], np.float32)
+    for d, w, mult in lists:
+        if d.shape[0] == 0:
+            continue
+        at = np.searchsorted(d, positions)
+        ok = at < d.shape[0]
+        ok[ok] = d[at[ok]] == positions[ok]
+        got = w[at[ok]]
+        out[ok] += got if mult == 1 else got * np.float32(mult)
+    return out
+
+
+# Below this many postings a query adds them all faster than bounds can save (measured at 100K and 1M).
+BOUNDED_POSTINGS = 400_000
+# Lists longer than this share of the corpus are only looked up, never scattered, when bounds allow.
+LOOKUP_SHARE = 32
+BOUND_SLACK = 1e-4  # relative: float32 sums in another order differ in the last bits
+
+
+def _bounded_top(
+    index: BM25Index,
+    counts: Counter[str],
+    lists: list[tuple[tuple[np.ndarray, np.ndarray], int]],
+    k: int,
+    allowed: np.ndarray | None,
+    skip: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every document that can be among the ``k`` best, with its exact score — or None when bounds don't allow.
+
+    MaxScore (Turtle and Flood, as Lucene and PISA use it): a common word's
+    list holds a third of a large corpus, yet its weight is small.  Only the
+    short lists are added into the buffer; the best of those documents are
+    scored with the long lists looked up, which gives a floor for the k-th
+    best score.  A document in no short list scores at most the sum of the
+    long lists' largest weights; when that is below the floor, only the
+    documents whose short-list sum plus the long lists' bounds reaches it are
+    looked up, list by list, dropping those that fall below.  The result is
+    the same as adding every posting.  None (no short list, or a floor the
+    bounds reach) lets the caller add every posting: promoting long lists
+    one by one until the bounds fit was measured slower than that at 1M.
+    """
+    limit = index.n_docs // LOOKUP_SHARE
+    entries = [
+        (d, w, mult, index.term_bound(term, w) * mult) for term, ((d, w), mult) in zip(counts, lists, strict=True)
+    ]
+    short = [entry for entry in entries if entry[0].shape[0] <= limit]
+    if not short or len(short) == len(entries):
+        return None
+    acc = index._buffer()
+    touched: list[np.ndarray] = []
+    skipping = skip is not None and skip.size > 0
+    try:
+        for d, w, mult, _ in short:
+            np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
+            touched.append(d)
+        long_ = [entry for entry in entries if entry[0].shape[0] > limit]
+        found = _floor(acc, touched, long_, k, allowed, skip if skipping else None)
+    finally:
+        for d in touched:
+            acc[d] = 0.0
+        if skipping:
+            acc[skip] = 0.0
+    if found is None:
+        return None
+    joined, partial, floor = found
+    # The long lists, the largest bound first.
+    looked = sorted(long_, key=lambda entry: -entry[3])
+    slack = sum(entry[3] for entry in looked)
+    margin = BOUND_SLACK * abs(floor)
+    alive = partial >= floor - slack - margin
+    cand, at = np.unique(joined[alive], return_index=True)
+    bound = partial[alive][at].astype(np.float64)
+    # Each long list looked up in turn turns its bound into the true weight; what can no
+    # longer reach the floor is dropped before the next look-up.
+    for d, w, mult, most in looked:
+        bound += exact_scores([(d, w, mult)], cand)
+        slack -= most
+        alive = bound >= floor - slack - margin
+        cand, bound = cand[alive], bound[alive]
+    return cand, exact_scores([(d, w, mult) for (d, w), mult in lists], cand)
+
+
+def _floor(
+    acc: np.ndarray,
+    touched: list[np.ndarray],
+    looked: list[tuple[np.ndarray, np.ndarray, int, float]],
+    k: int,
+    allowed: np.ndarray | None,
+    skip: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The short lists' postings, their partial sums and a floor for the k-th best score, if it beats the bounds.
+
+    ``skip`` positions are set to −inf in ``acc`` (the caller clears them):
+    cheaper than a binary search per touched posting, and never above a floor.
+    """
+    if skip is not None:
+        acc[skip] = -np.inf
+    joined = np.concatenate(touched) if len(touched) > 1 else np.asarray(touched[0])
+    if allowed is not None:
+        joined = joined[allowed[joined]]
+    partial = acc[joined]
+    # A document appears once per short list: the k·lists best entries hold k distinct documents.
+    keep = min(k * len(touched), joined.shape[0])
+    if keep == 0:
+        return None
+    best = np.argpartition(-partial, keep - 1)[:keep]
+    first, at = np.unique(joined[best], return_index=True)
+    known = partial[best][at].astype(np.float64)
+    sure = np.isfinite(known)
+    first, known = first[sure], known[sure]
+    if first.shape[0] < k:
+        return None
+    for d, w, mult, _ in looked:
+        known += exact_scores([(d, w, mult)], first)
+    floor = float(np.partition(known, first.shape[0] - k)[first.shape[0] - k])
+    if sum(entry[3] for entry in looked) >= floor * (1 - BOUND_SLACK):
+        return None
+    return joined, partial, floor

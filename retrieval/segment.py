@@ -219,6 +219,7 @@ class JoinedIndex:
         self._dl_norm = [k1 * (1 - b + b * seg.index.doc_len.astype(np.float64) / self._avgdl) for seg, _, _ in parts]
         self._whole = [intact(l2g) for _, l2g, _ in parts]
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._bounds: dict[str, float] = {}
         self._cached_bytes = 0
         self._lock = threading.Lock()
 
@@ -290,6 +291,9 @@ class JoinedIndex:
     ) -> list[tuple[int, float]]:
         """As :meth:`BM25Index.top`, over the joined segments."""
         return BM25Index.top(self, query, k, allowed, skip)  # type: ignore[arg-type]
+
+    def term_bound(self, term: str, weights: np.ndarray) -> float:
+        return BM25Index.term_bound(self, term, weights)  # type: ignore[arg-type]
 
     def _buffer(self) -> np.ndarray:
         buf = getattr(self._local, "acc", None)

@@ -14,7 +14,10 @@ import numpy as np
 import pytest
 from conftest import jieba_reference
 
+import retrieval.index as index_module
+import retrieval.phrase as phrase_module
 from retrieval.analysis import _TABLE, _mark_gaps, fold, fold_origin, fold_with_map
+from retrieval.index import BM25Index
 from retrieval.passage import best_window, closest_sentence, sentence_spans
 from retrieval.phrase import BigramIndex, count_positions, most_counted
 from retrieval.search import DEFAULT_VARIANT, VARIANTS, Ranking, Searcher, bare, char_bigrams
@@ -57,6 +60,66 @@ def test_most_counted_is_the_plain_top_k() -> None:
         assert got.dtype == np.int32
     assert most_counted([np.zeros(0, np.int32)], 5).shape == (0,)
     assert most_counted([np.arange(10, dtype=np.int32)], 0).shape == (0,)
+
+
+def _zipf_corpus(rng: np.random.Generator, n: int, vocab: int) -> list[list[str]]:
+    """Token lists whose words follow Zipf's law: a few words in most documents, most words in few."""
+    ranks = np.arange(1, vocab + 1, dtype=np.float64)
+    p = 1 / ranks / (1 / ranks).sum()
+    return [[f"w{i}" for i in rng.choice(vocab, rng.integers(3, 40), p=p)] for _ in range(n)]
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> dict[str, int]:
+    """Count how often a bounded path answered (not None), so the comparison cannot pass on the fallback alone."""
+    real = getattr(module, name)
+    seen = {"answered": 0, "fell_back": 0}
+
+    def spy(*args: object) -> object:
+        got = real(*args)
+        seen["answered" if got is not None else "fell_back"] += 1
+        return got
+
+    monkeypatch.setattr(module, name, spy)
+    return seen
+
+
+def test_bounded_top_k_equals_adding_every_posting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MaxScore gives bit for bit the (doc, score) list of scoring every posting, with filters and skips."""
+    rng = np.random.default_rng(11)
+    index = BM25Index.build(_zipf_corpus(rng, 3000, 400))
+    monkeypatch.setattr(index_module, "BOUNDED_POSTINGS", 0)  # at this size only a 1M corpus would use it
+    queries = [[f"w{i}" for i in rng.choice(400, rng.integers(2, 8))] for _ in range(150)]
+    queries += [["w0", "w1", "w300"], ["w0", "w0", "w2", "w399"], ["w0", "w1"], ["w350", "w351"]]
+    allowed = rng.random(3000) < 0.7
+    skip = np.flatnonzero(rng.random(3000) < 0.05)
+    cases = [(q, k, a, s) for q in queries for k in (1, 10, 100) for a in (None, allowed) for s in (None, skip)]
+    seen = _spy(monkeypatch, index_module, "_bounded_top")
+    bounded = [index.top(q, k, a, s) for q, k, a, s in cases]
+    assert seen["answered"] > 100 and seen["fell_back"] > 0
+    monkeypatch.setattr(index_module, "_bounded_top", lambda *args: None)
+    assert bounded == [index.top(q, k, a, s) for q, k, a, s in cases]
+
+
+def test_bounded_counts_equal_counting_every_posting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The k most counted positions are the same whether the long lists are counted or only looked up."""
+    rng = np.random.default_rng(13)
+    monkeypatch.setattr(phrase_module, "BOUNDED_POSTINGS", 0)
+    cases = []
+    for _ in range(200):
+        n = 20_000
+        sizes = rng.choice([20, 200, 600, 3000, 9000], rng.integers(2, 16))
+        base = rng.choice(n, 30, replace=False)  # positions many lists share, as a formula's paragraphs do
+        lists = [
+            np.unique(np.concatenate([rng.choice(n, s, replace=False), base[: rng.integers(0, 30)]])) for s in sizes
+        ]
+        cases.append(([c.astype(np.int32) for c in lists], int(rng.choice([1, 5, 20]))))
+    seen = _spy(monkeypatch, phrase_module, "_bounded_counts")
+    bounded = [most_counted(lists, k).tolist() for lists, k in cases]
+    assert seen["answered"] > 100 and seen["fell_back"] > 0
+    for (lists, k), got in zip(cases, bounded, strict=True):
+        positions, counts = np.unique(np.concatenate(lists), return_counts=True)
+        want = sorted(zip(positions.tolist(), counts.tolist(), strict=True), key=lambda pc: (-pc[1], pc[0]))[:k]
+        assert got == [p for p, _ in want]
 
 
 def test_batched_bigram_lists_equal_single_look_ups(library) -> None:
