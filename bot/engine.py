@@ -79,9 +79,9 @@ class Engine:
         self.uploads = UploadJournal(self.store, settings.corpus_dir)
         idle = settings.session_idle_minutes * 60
         answer_view = AnswerView(self.secret, MAX_REFS)
-        self.answers = Answers(self.corpus, self.sessions, answer_view, idle)
-        self.phrases = Phrases(self.corpus, self.sessions, answer_view)
         self.full = FullTexts(self.corpus, self.sessions, settings.corpus_dir, idle)
+        self.answers = Answers(self.corpus, self.sessions, answer_view, idle, self.full.typed)
+        self.phrases = Phrases(self.corpus, self.sessions, answer_view)
         self.browse = Browsing(self.corpus, self.secret)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         pending = PendingRemovals(self.store)

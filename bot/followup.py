@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval import Analyzer, entities, fold, stopwords
+from retrieval import Analyzer, entities, fold, is_person_name, stopwords
 
 _NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _PAGING = re.compile(
@@ -35,8 +35,10 @@ _COURTESY = (
 )
 _ACK = re.compile(rf"^{_COURTESY}(?:[,，、\s]*{_COURTESY})*[.!?。！～~…\s]*$", re.IGNORECASE)
 # "Who said it?" about the answer on screen: 谁讲的？ 谁讲话了？ 谁主持的？ 作者是谁？
+_THIS = r"(?:这|这个|这篇|这篇文章|这段|这段话|这一段|这句|这句话|这份|这份文件|该文|本文|文章|讲话)"
 _WHO = re.compile(
-    r"^(?:这是|这段是|是)?谁(?:讲|说|主持|发言|写|签发|致辞)[^\s]{0,4}$|^(?:作者|讲话人|发言人|主持人|署名)是谁$"
+    rf"^{_THIS}?是?谁(?:讲|说|主持|发言|写|签发|致辞)(?:[^\s]{{0,4}}|的{_THIS})$"
+    rf"|^(?:{_THIS}的?)?(?:作者|讲话人|发言人|主持人|署名)是谁$"
 )
 # The source view's buttons, typed: a member who reads 「下一段」 under a paragraph types it as often as
 # pressing it, and in the terminal it is the natural thing to type.  Never a question about the corpus.
@@ -44,16 +46,22 @@ _STEP = re.compile(
     r"^(?:(上一段|前一段|上段)|(下一段|后一段|下段)|(返回|返回列表|回到列表|回列表|返回结果))[.!?。！？]*$"
 )
 _PAGE_BACK = re.compile(r"^(?:上一页|上页|前一页)[.!?。！？]*$")
+# 「全文」 typed, as its button is pressed: the whole article, not a search for the word.  With a number
+# (全文 2, 第二条全文) the article of that result; alone, of the paragraph on screen.
+_FULL = re.compile(
+    r"^(?:看|查看|打开|给我|下载|发|发我|要)?(?:一下)?(?:第?([一二两三四五六七八九十]|\d{1,2})\s*(?:条|个|篇)?(?:的)?)?"
+    r"(?:全文|完整文章|整篇文章?)\s*(?:第?([一二两三四五六七八九十]|\d{1,2})\s*(?:条|个|篇)?)?[.!?。！？]*$"
+)
 # Quotation marks: a quoted phrase is an exact look-up, a topic of its own.
 _QUOTED = re.compile(r"[“\"「『][^”\"」』]{2,}[”\"」』]")
 
 
 @dataclass
 class Reading:
-    kind: str  # new | more | back_page | step | back | source | followup | who | thanks
+    kind: str  # new | more | back_page | step | back | source | full | followup | who | thanks
     query: str = ""
     understood: str = ""
-    rank: int = 0  # source: the result asked for; step: -1 (上一段) or +1 (下一段)
+    rank: int = 0  # source, full: the result asked for (full: 0 = what is on screen); step: -1 or +1
     act: str = ""  # who: the act asked about (主持, 讲话); more: "page" for 下一页, which may mean a source's page
 
 
@@ -91,6 +99,10 @@ def read_message(
     step = _STEP.match(folded)
     if step:
         return Reading("back") if step.group(3) else Reading("step", rank=-1 if step.group(1) else 1)
+    full = _FULL.match(folded)
+    if full:
+        number = full.group(1) or full.group(2)
+        return Reading("full", rank=_rank(number) if number else 0)
     m = _SOURCE.match(folded)
     if (
         m
@@ -132,11 +144,35 @@ _YEAR = re.compile(r"(?:19|20)\d{2}年")
 
 def _named(words: list[str], folded: str, people: frozenset[str], subjects: frozenset[str]) -> list[str]:
     """The places and people a text names: jieba's places, the corpus's own (句容 of 句容市), its signatories."""
-    found = [form for forms in entities(words, subjects=subjects) for form in forms]
     # jieba does not know most officials' names (李健, 高庆华) and may glue a particle to one (那高庆华):
     # the people who sign the corpus's articles and speeches are found in the text itself.
-    found += [name for name in sorted(people) if name in folded and name not in found]
-    return found
+    signed = [name for name in sorted(people, key=len, reverse=True) if name in folded]
+    found = [
+        form
+        for forms in entities(words, subjects=subjects)
+        for form in forms
+        # 「那马明龙呢」: jieba reads 那马 as a place and 明龙 as a name; a signatory's name wins over pieces of it.
+        if not any(_overlaps(folded, form, name) for name in signed)
+    ]
+    return found + [name for name in signed if name not in found]
+
+
+def _overlaps(text: str, part: str, name: str) -> bool:
+    """Does an occurrence of ``part`` in ``text`` share characters with an occurrence of ``name``, without being it?"""
+    if part == name or part not in text:
+        return False
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
+    return any(
+        a < e and s < b and (a, b) != (s, e)
+        for m in re.finditer(re.escape(part), text)
+        for a, b in [(m.start(), m.end())]
+        for s, e in spans
+    )
+
+
+def _core(folded: str) -> str:
+    """A short follow-up without its leaning words: 「那茅艳呢？」 → 茅艳."""
+    return _TAIL.sub("", _LEAD.sub("", folded.strip())).strip().rstrip("?？。.!！ ")
 
 
 def _swap(
@@ -149,27 +185,42 @@ def _swap(
 ) -> str:
     """The previous question about another place, person or year: "那无锡呢？" after "镇江…是哪天开的".
 
-    The new place (or person, or year) replaces the old one in the previous
-    question, which keeps its question words, so the same kind of answer is
-    looked for; with none in the previous question the new one is put in
-    front.  Places are the ones jieba's tagger names (see
+    The new place (or person, or year) replaces the old one of its kind in the
+    previous question, which keeps its question words, so the same kind of
+    answer is looked for; with none in the previous question the new one is
+    put in front.  Places are the ones jieba's tagger names (see
     ``retrieval.entities``) and the corpus's own (``subjects``: the words of
     its headings and bylines, 句容 of 句容市); people are those who sign its
-    articles (``people``).
+    articles (``people``), or a message that is nothing but a name the tagger
+    reads as a person's (「那茅艳呢」).  A person replaces a person and a place a
+    place: after 「马明龙在镇江讲了什么」, 「那无锡呢」 keeps 马明龙.
     Returns "" when the message names no place, person or year.
     """
     folded = fold(text)
-    places = _named(analyzer.words(folded), folded, people, subjects)
+    core = _core(folded)
+    places = _named(analyzer.words(core), core, people, subjects) if core else []
+    if not places and is_person_name(core):
+        places = [core]
     year = _YEAR.search(folded)
     if not places and not year:
         return ""
     question = fold(previous)
     if places:
+        new = places[0]
+        person = new in people or is_person_name(new)
         old = sorted(set(_named(analyzer.words(question), question, people, subjects)), key=len, reverse=True)
-        present = [form for form in old if form in question and form not in places[0]]
-        question = re.sub("|".join(map(re.escape, present)), places[0], question) if present else places[0] + question
+        present = [
+            form
+            for form in old
+            if form in question and form not in new and (form in people or is_person_name(form)) == person
+        ]
+        question = re.sub("|".join(map(re.escape, present)), new, question) if present else new + question
     if year:
         question = _YEAR.sub(year.group(0), question) if _YEAR.search(question) else year.group(0) + question
     named = set(places) | ({year.group(0)} if year else set())
-    extra = [w for w in new_words if w not in question and not any(w in n or n in w for n in named)]
+    # The message's other words, read without its leaning words and never pieces of the name (那马 of 那马明龙).
+    words = content_words(analyzer, core) if core else new_words
+    extra = [
+        w for w in words if w not in question and not any(w in n or n in w or _overlaps(core, w, n) for n in named)
+    ]
     return " ".join([question, *extra]).strip()

@@ -10,6 +10,7 @@ own name, replies); the engine trusts ``Incoming.addressed``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -81,7 +82,13 @@ _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """``(name, arguments)`` of a slash command, the name in lower case; None for anything else."""
+    """``(name, arguments)`` of a slash command, the name in lower case; None for anything else.
+
+    A command typed with a Chinese input method comes out full width
+    (「／ｓｏｕｒｃｅ　２」): it is read as its half-width form.
+    """
+    if text.startswith("／"):
+        text = unicodedata.normalize("NFKC", text)
     m = _COMMAND.match(text)
     if m is None:
         return None

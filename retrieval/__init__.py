@@ -20,7 +20,7 @@ from .keyterms import key_terms
 from .library import Library
 from .manage import CorpusError, add_and_index, open_library, original_file, remove_and_index
 from .model import Document, Paragraph
-from .question import entities
+from .question import entities, is_person_name
 from .search import Hit, PhraseListing, QueryError, Searcher, SearchResult
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "fold",
     "full_text",
     "human_date",
+    "is_person_name",
     "key_terms",
     "list_sources",
     "make_excerpt",

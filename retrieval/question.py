@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jieba
+import jieba.posseg
 
 from .analysis import stopwords
 
@@ -60,6 +61,21 @@ def name_tags() -> dict[str, str]:
     except OSError:
         pass  # an unwritable temp folder only costs the parse next time
     return tags
+
+
+def is_person_name(text: str) -> bool:
+    """Is ``text`` (folded, nothing else in it) one person's name, as jieba's tagger reads it?
+
+    A follow-up such as 「那茅艳呢」 names a person the corpus mentions but no
+    dictionary lists: the tagger's name model (HMM) recognises 茅艳 as a name
+    (``nr``), where the dictionary look-up of :func:`name_tags` cannot.  Only
+    for such a short message, so the tagger's start-up is paid once, by the
+    bot's first follow-up, never by a cold command-line search.
+    """
+    if not 2 <= len(text) <= 4:
+        return False
+    pairs = [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
+    return len(pairs) == 1 and pairs[0][1] in ("nr", "nrfg") and pairs[0][0] == text
 
 
 def _place_prefix(word: str) -> str:

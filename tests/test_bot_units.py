@@ -249,6 +249,13 @@ def test_follow_up_swaps_a_person_or_a_place_only_the_corpus_knows(engine, searc
     assert read("那徐劼呢", "李健在法检两院行动员大会上讲了什么") == "徐劼在法检两院行动员大会上讲了什么"
     assert read("那句容呢", "镇江市人大代表小组建了多少个党支部") == "句容人大代表小组建了多少个党支部"
     assert read("那丹阳呢", "句容人大怎么学习会议精神") == "丹阳人大怎么学习会议精神"
+    # jieba reads 那马 as a place and 明龙 as a name: the signatory's whole name wins over its pieces.
+    assert read("那马明龙呢", "徐曙海在会上讲了什么") == "马明龙在会上讲了什么"
+    # A name no byline gives (茅艳 of 004) is still a person's name to the tagger, and swaps a person.
+    assert read("那茅艳呢？", "徐曙海在会上讲了什么") == "茅艳在会上讲了什么"
+    # A person replaces a person and a place a place.
+    assert read("那无锡呢", "李健在镇江讲了什么") == "李健在无锡讲了什么"
+    assert read("那高庆华呢", "李健在镇江讲了什么") == "高庆华在镇江讲了什么"
     # Through the engine: the third follow-up of a chain swaps too, read against the chain's first question.
     ask(engine, "镇江市人大代表小组建了多少个党支部")
     ask(engine, "那无锡呢？")

@@ -160,3 +160,15 @@ def test_control_characters_are_dropped_before_anything_is_echoed(engine) -> Non
     (reply,) = ask(engine, "四个\x00机关\x1b[31m指的是哪四个机关\x07")
     assert "\x00" not in reply.html and "\x1b" not in reply.html and "\x07" not in reply.html
     assert "四个机关[31m指的是哪四个机关" in reply.html  # the rest of what was typed, as typed
+
+
+def test_who_wrote_this_article_is_about_the_passage_and_says_when_it_is_only_related(engine) -> None:
+    """「这篇是谁写的」 is 谁写的 about the passage on screen; after "not found" it is marked as related."""
+    ask(engine, "依托代表小组成立了多少个党支部")
+    (who,) = ask(engine, "这篇是谁写的")
+    assert who.html.startswith("🗣") and "相关" not in who.html
+    assert ask(engine, "谁写的这篇文章")[0].html == who.html
+    (unanswered,) = ask(engine, "北京市人大常委会主任是谁")
+    assert "文档中没有找到直接回答" in unanswered.html.splitlines()[0]
+    (related,) = ask(engine, "这篇文章是谁写的")
+    assert related.html.startswith("🗣") and "没有找到直接回答" in related.html and "不是那个问题的答案" in related.html

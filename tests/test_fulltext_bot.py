@@ -224,3 +224,30 @@ async def test_a_caption_over_telegrams_limit_goes_on_in_messages(fake, tg_setti
     assert sent["document"].data == "正文".encode() and len(sent["caption"]) <= MessageLimit.CAPTION_LENGTH
     assert rest and all(p.count("<b>") == p.count("</b>") for p in [sent["caption"], *rest])
     assert "".join(p.replace("<b>", "").replace("</b>", "") for p in [sent["caption"], *rest]) == caption[3:-4]
+
+
+def test_typed_full_text_sends_what_its_button_would(engine, library) -> None:
+    """「全文」 typed is the button, not a search for the word: the paragraph on screen, or result N."""
+    assert "先提一个问题" in say(engine, "全文")[0].html
+    say(engine, QUESTION)
+    hits = engine.sessions.current(5, 5, 60).hits
+    (first,) = say(engine, "看全文")
+    assert first.files[0].data.decode() == expected(library, hits[0].doc_id, hits[0].paragraph).text
+    (second,) = say(engine, "第二条全文")
+    assert second.files[0].data.decode() == expected(library, hits[1].doc_id, hits[1].paragraph).text
+    assert say(engine, "全文 2")[0].files[0].data == second.files[0].data
+    assert "1 到" in say(engine, "全文 99")[0].html
+    # After 原文 1 and 下一段, 全文 is the article of the paragraph on screen.
+    say(engine, "第一条原文")
+    say(engine, "下一段")
+    (shown,) = say(engine, "全文")
+    assert shown.files[0].data.decode() == expected(library, hits[0].doc_id, hits[0].paragraph + 1).text
+    assert not say(engine, "全文有多少字")[0].files  # a question that mentions 全文 is searched
+
+
+def test_a_full_width_command_is_read_as_typed_half_width(engine) -> None:
+    """A Chinese input method types 「／ｓｏｕｒｃｅ　２」; it is /source 2, not a search."""
+    say(engine, QUESTION)
+    (typed,) = say(engine, "／ｓｏｕｒｃｅ　２")
+    assert typed.html == say(engine, "/source 2")[0].html
+    assert say(engine, "／ｆｕｌｌ　１")[0].files

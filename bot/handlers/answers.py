@@ -8,6 +8,7 @@ buttons and a restart all page through them without searching again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from retrieval import Document, Hit, Paragraph, QueryError, attribute, citation
 
@@ -43,12 +44,17 @@ def out_of_range(session: Session, rank: int) -> Reply | None:
     return None if 1 <= rank <= total else Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
 
 
+# 「全文」 typed: the full-text handler's answer for (session, rank; 0 = what is on screen).
+Typed = Callable[[Session | None, int], Reply]
+
+
 class Answers:
-    def __init__(self, corpus: LiveCorpus, sessions: Sessions, view: AnswerView, idle_seconds: float) -> None:
+    def __init__(self, corpus: LiveCorpus, sessions: Sessions, view: AnswerView, idle: float, full: Typed) -> None:
         self.corpus = corpus
         self.sessions = sessions
         self.view = view
-        self.idle_seconds = idle_seconds
+        self.idle_seconds = idle
+        self.full = full
 
     def question(self, msg: Incoming, text: str, reading: str | None) -> list[Reply]:
         """Answer a message: a new question, a follow-up, or a request for more or for a source.
@@ -89,6 +95,8 @@ class Answers:
             return [self._move(prev, how)]
         if how.kind == "source":
             return [self._source_of(prev, self._on_screen(prev, how.rank))]
+        if how.kind == "full":
+            return [self.full(prev, self._on_screen(prev, how.rank) if how.rank else 0)]
         try:
             # Thirty hits are kept for paging; only the first page's excerpts are made now.
             result = self.corpus.searcher.search(how.query, top=MAX_REFS, collapse=True, excerpts=PAGE)
@@ -172,8 +180,8 @@ class Answers:
         (after 「原文」 and 「下一段」 it is no longer any result of the list),
         else the first result of the page shown.
         """
-        if session.reading is not None and 1 <= session.reading[0] <= len(session.hits):
-            rank, number, _ = session.reading
+        rank, number, _ = session.reading or (0, 0, 0)
+        if opened := 1 <= rank <= len(session.hits):
             doc_id = session.hits[rank - 1].doc_id
         else:
             hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
@@ -188,7 +196,9 @@ class Answers:
         lines = said.lines(act)
         if not lines:
             return None
-        return self.view.who(citation(doc, paragraph), lines, act)
+        # A paragraph the member opened is asked about for itself; the first of a list of related
+        # passages (no answer found) is not the answer, and the reply says so.
+        return self.view.who(citation(doc, paragraph), lines, act, related=not opened and not session.answered)
 
     def show_page(self, session: Session, offset: int, edit: bool) -> Reply:
         if offset >= len(session.hits):

@@ -35,6 +35,23 @@ class FullTexts:
             return Reply(view.NO_SESSION)
         return out_of_range(session, rank) or self.files(session, rank, session.hits[rank - 1].paragraph)
 
+    def typed(self, session: Session | None, rank: int) -> Reply:
+        """「全文」 typed: result ``rank``'s article, or with 0 the article of what is on screen.
+
+        On screen is the source paragraph the member opened last (after
+        「下一段」 that is no result of the list), else the first result of the
+        page shown — what the 「全文」 button under it would send.
+        """
+        if session is None:
+            return Reply(view.NO_SESSION)
+        if rank:
+            return out_of_range(session, rank) or self.files(session, rank, session.hits[rank - 1].paragraph)
+        if session.reading is not None and 1 <= session.reading[0] <= len(session.hits):
+            shown, number, _ = session.reading
+            return self.files(session, shown, number)
+        first = session.offset + 1 if session.offset < len(session.hits) else 1
+        return self.files(session, first, session.hits[first - 1].paragraph)
+
     def on_button(self, chat_id: int, args: list[int]) -> Reply:
         """「全文 N」 on a page (session, rank) or 「全文」 under a paragraph (session, rank, paragraph shown)."""
         session = self.sessions.in_chat(args[0], chat_id) if args else None

@@ -18,6 +18,9 @@ SOURCE_PAGE = 3000  # characters of a paragraph per message, with room for the c
 AS_NEW = "作为新问题搜索"
 
 
+WHO_OF_RELATED = "（上一个问题在文档中没有找到直接回答；下面说的是这一页第一条<b>相关</b>段落，不是那个问题的答案。）"
+
+
 class AnswerView:
     def __init__(self, secret: bytes, cap: int = 30) -> None:
         self.secret = secret  # signs the buttons' callback data
@@ -144,11 +147,16 @@ class AnswerView:
         return Reply("\n".join(lines))
 
     @staticmethod
-    def who(cited: str, lines: list[str], act: str) -> Reply:
-        """Who said the passage on screen, from the text and the structure; the citation says which passage."""
+    def who(cited: str, lines: list[str], act: str, related: bool = False) -> Reply:
+        """Who said the passage on screen, from the text and the structure; the citation says which passage.
+
+        ``related``: the passage is only related to a question the documents
+        did not answer, and a name under it must not read as that answer.
+        """
         body = "\n".join(f"· {esc(line)}" for line in lines)
         title = "谁主持的" if act == "主持" else "谁讲的"
-        return Reply(f"🗣 <b>{title}</b>\n{body}\n— <i>{esc(cited)}</i>")
+        note = f"\n{WHO_OF_RELATED}" if related else ""
+        return Reply(f"🗣 <b>{title}</b>{note}\n{body}\n— <i>{esc(cited)}</i>")
 
     @staticmethod
     def speech_outlines(speeches: list[SpeechOutline], lib: Library) -> Reply:
