@@ -87,6 +87,10 @@ _ORG_KIND = re.compile(
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 # How someone or something stands with others, not what it is or did: the act of "还有谁一块儿参加" is 参加.
 _ALONG = frozenset({"一块儿", "一块", "一起", "一同", "一道", "共同", "同时", "还有", "另外"})
+# A person's post asked for (徐劼是什么职务, 张伟清在市人大是啥职务): a title must stand with the name.
+_ASK_OFFICE = re.compile(
+    r"(?:什么|啥|哪个|何)(?:职务|职位|头衔|官职|官)|职务是(?:什么|啥)|(?:担任|任)(?:什么|啥)(?:$|[?？。,，])"
+)
 _ASK_WHO = re.compile(r"是谁|叫什么名字|叫什么|叫啥|谁|哪位|哪一位|什么人")
 _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only after a title: 主任叫什么, not 活动叫什么
 # 谁 as the one something goes to or stands under (报给谁, 交给谁, 归谁管, 跟谁见面, 在谁的领导下):
@@ -136,7 +140,7 @@ def _is_given(figure: str, given: frozenset[str]) -> bool:
 class Asked:
     """A question's demand: the kind of answer and the words the answer must stand next to."""
 
-    kind: str  # count | money | rate | years | who | when | where | org
+    kind: str  # count | money | rate | years | who | when | where | org | office
     focus: tuple[str, ...]
     unit: str = ""  # the measure word the question counts in (条 of 多少条), if it names one
     office: str = ""  # the body whose officer is asked for, with its level: 省人大常委会 of 江苏省人大常委会主任
@@ -170,6 +174,21 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         focus = _event(q, *_clause_of(q, when.start(), when.end()), words)
         # 啥时候 (not 哪天, 哪年) may be answered by an occasion or a period as well as by a date.
         return Asked("when", focus, given=when.group(0)) if focus else None
+    office = _ASK_OFFICE.search(q)
+    if office is not None:
+        # The person is the nearest word before the question that is no place, body, title or 同志; in a
+        # clause of its own (…喻海同志，是什么职务) the question looks back to the one before.
+        tags = name_tags()
+        people = [
+            w
+            for w in asked_about(words(q[: office.start()]))
+            if len(w) >= 2
+            and tags.get(w) not in ("nt", "ns")
+            and not _TITLES.search(w)
+            and not _BODY.search(w)
+            and w not in _SOMEONE
+        ]
+        return Asked("office", tuple(people[-1:]), given=q) if people else None
     for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG)):
         which = ask_which.search(q)
         if which is not None:
@@ -271,6 +290,13 @@ def states(
     dictionary word; names are read off both (see :func:`has_name`).
     """
     present = [f for f in asked.focus if f in folded_text]
+    if asked.kind == "count" and not present:
+        # 「无锡市人大代表有多少名」 against 「8300余名代表」: a compound's head word (代表 of 人大代表) names
+        # the same people or things when the text, about that one body, drops the qualifier — when the
+        # figure counts the head itself (19个党支部 near 代表小组 says nothing of 党小组).
+        heads = [h for h in (_head(f, known) for f in asked.focus) if h and h in folded_text]
+        if any(re.search(rf"{_GIVEN_FIGURE.pattern}{re.escape(h)}", folded_text) for h in heads):
+            return True
     if asked.kind == "who" and PRINTED in context and any(_is_name(t, known) for t in words(folded_text)):
         return True  # a byline names its author without a title: 任言平, (许君璞 应秀梅)
     if asked.kind == "where":
@@ -283,6 +309,14 @@ def states(
         # "承印:镇江新民洲印刷有限公司" joins key and value with a colon, which does not end the clause).
         where = [c for c in _CLAUSE_WHO.split(folded_text) if any(f in c for f in present)]
         return any(_organisation(list(words(c)), asked.given) for c in where)
+    if asked.kind == "office":
+        # The post stands right before or after the name, as officials are named (二级巡视员张伟清, 李健主任).
+        return any(
+            _TITLES.search(clause[max(0, a - REACH) : a]) or _TITLES.match(clause, b)
+            for clause in _CLAUSE.split(folded_text)
+            for f in present
+            for a, b in _spots(clause, f)
+        )
     if asked.kind == "when":
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
@@ -361,6 +395,11 @@ def states(
             if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
                 return True
     return False
+
+
+def _head(word: str, known: Callable[[str], bool]) -> str:
+    """The compound's head: its longest proper ending of two or more characters that is a word (人大代表 → 代表)."""
+    return next((word[i:] for i in range(1, len(word) - 1) if known(word[i:])), "")
 
 
 def _is_name(word: str, known: Callable[[str], bool], tags: tuple[str, ...] = ("nr", "nrt", "ns")) -> bool:

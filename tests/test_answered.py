@@ -573,3 +573,24 @@ def test_a_recipient_asked_with_who_may_be_a_body(analyzer) -> None:
     for question in ("丹徒区人大现在谁当家", "谁主持的会议", "市人大常委会主任是谁"):
         asked = _asked(analyzer, question)
         assert asked is not None and asked.kind == "who", question
+
+
+def test_a_count_of_a_compound_is_answered_by_its_head_word(analyzer, searcher) -> None:
+    """「无锡市人大代表有多少名」: 004's 无锡 report says 「8300 余名代表」, dropping the qualifier 人大."""
+    assert _states(analyzer, "8300 余名代表按照四个方面要求", "无锡市人大代表有多少名")
+    assert not _states(analyzer, "代表们积极参加学习，深入基层走访群众", "无锡市人大代表有多少名")
+    result = searcher.search("无锡市人大代表有多少名", top=3)
+    assert result.answered and "8300" in result.hits[0].text
+
+
+def test_a_post_asked_for_needs_a_title_beside_the_name(analyzer, searcher) -> None:
+    """「张伟清在市人大是啥职务」 is answered by 「二级巡视员张伟清」, not by 「张伟清出席会议」."""
+    office = _asked(analyzer, "张伟清在市人大是啥职务")
+    assert office is not None and office.kind == "office" and office.focus == ("张伟清",)
+    assert _states(analyzer, "副主任岳卫平、张红娣，二级巡视员张伟清参加座谈调研", "张伟清在市人大是啥职务")
+    assert not _states(analyzer, "市人大常委会召开会议，张伟清出席会议并讲话。", "张伟清在市人大是啥职务")
+    # A name in a clause before the question, with only 同志 beside it in the text, is not given a post.
+    assert _asked(analyzer, "马明龙讲话里提到的喻海同志，是什么职务").focus == ("喻海",)
+    first = searcher.search("张伟清在市人大是啥职务", top=3)
+    assert first.answered and "二级巡视员张伟清" in first.hits[0].text
+    assert not searcher.search("马明龙讲话里提到的喻海同志，是什么职务", top=3).answered
