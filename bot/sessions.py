@@ -42,6 +42,19 @@ class Session:
     updated: float = 0.0
     reading: tuple[int, int, int] | None = None  # the source on screen: (rank, paragraph number, page)
 
+    def on_screen(self) -> tuple[int, int, bool]:
+        """(rank, paragraph number, opened) of the passage the member is looking at.
+
+        The source paragraph opened last (after 「原文」 and 「下一段」 it is no
+        longer any result of the list), else the first result of the page shown.
+        What 谁写的 and a typed 「全文」 are about.
+        """
+        rank, number, _ = self.reading or (0, 0, 0)
+        if 1 <= rank <= len(self.hits):
+            return rank, number, True
+        first = self.offset + 1 if self.offset < len(self.hits) else 1
+        return first, self.hits[first - 1].paragraph, False
+
     def payload(self) -> str:
         data = {
             "query": self.query,

@@ -290,7 +290,10 @@ class BM25Index:
 
     def term_bound(self, term: str, weights: np.ndarray) -> float:
         """The largest weight a term gives any document (at least 0), computed once per process."""
-        return _term_bound(self._bounds, term, weights)
+        bound = self._bounds.get(term)
+        if bound is None:
+            bound = self._bounds[term] = max(float(weights.max()), 0.0) if weights.shape[0] else 0.0
+        return bound
 
     def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""
@@ -302,12 +305,8 @@ class BM25Index:
             return self.scores(query)[positions]  # a phrase found nearly everywhere: score densely
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
-            if d.shape[0] == 0:
-                continue
-            at = np.searchsorted(d, positions)
-            ok = at < d.shape[0]
-            ok[ok] = d[at[ok]] == positions[ok]
-            out[ok] += w[at[ok]].astype(np.float64) * mult
+            ok, at = _looked_up(d, positions)
+            out[ok] += w[at].astype(np.float64) * mult
         return out
 
     def scores(self, query: Sequence[str]) -> np.ndarray:
@@ -317,13 +316,6 @@ class BM25Index:
             d, w = self.postings(term)
             np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc
-
-
-def _term_bound(memo: dict[str, float], term: str, weights: np.ndarray) -> float:
-    bound = memo.get(term)
-    if bound is None:
-        bound = memo[term] = max(float(weights.max()), 0.0) if weights.shape[0] else 0.0
-    return bound
 
 
 def _best_k(cand: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -347,14 +339,17 @@ def exact_scores(lists: Sequence[tuple[np.ndarray, np.ndarray, int]], positions:
     """
     out = np.zeros(positions.shape[0], np.float32)
     for d, w, mult in lists:
-        if d.shape[0] == 0:
-            continue
-        at = np.searchsorted(d, positions)
-        ok = at < d.shape[0]
-        ok[ok] = d[at[ok]] == positions[ok]
-        got = w[at[ok]]
-        out[ok] += got if mult == 1 else got * np.float32(mult)
+        ok, at = _looked_up(d, positions)
+        out[ok] += w[at] if mult == 1 else w[at] * np.float32(mult)
     return out
+
+
+def _looked_up(docs: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``positions`` an ascending postings list holds, and where: a binary search each."""
+    at = np.searchsorted(docs, positions)
+    ok = at < docs.shape[0]
+    ok[ok] = docs[at[ok]] == positions[ok]
+    return ok, at[ok]
 
 
 # Below this many postings a query adds them all faster than bounds can save (measured at 100K and 1M).
@@ -393,14 +388,13 @@ def _bounded_top(
     short = [entry for entry in entries if entry[0].shape[0] <= limit]
     if not short or len(short) == len(entries):
         return None
+    long_ = [entry for entry in entries if entry[0].shape[0] > limit]
     acc = index._buffer()
-    touched: list[np.ndarray] = []
+    touched = [d for d, _, _, _ in short]
     skipping = skip is not None and skip.size > 0
     try:
         for d, w, mult, _ in short:
             np.add.at(acc, d, w if mult == 1 else w * np.float32(mult))
-            touched.append(d)
-        long_ = [entry for entry in entries if entry[0].shape[0] > limit]
         found = _floor(acc, touched, long_, k, allowed, skip if skipping else None)
     finally:
         for d in touched:

@@ -49,6 +49,14 @@ def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.nda
 _local = threading.local()
 
 
+def _count_buffer(top: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
+    """The thread's zeroed ``uint8`` count buffer over positions ``0 … top−1``, and ``longest`` ones to add."""
+    buf = getattr(_local, "counts", None)
+    if buf is None or buf.shape[0] < top:
+        buf = _local.counts = np.zeros(top, np.uint8)
+    return buf, np.ones(longest, np.uint8)
+
+
 def count_positions(cand: np.ndarray | Sequence[np.ndarray], k: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(concatenate(cand), return_counts=True)`` for lists of distinct non-negative positions.
 
@@ -75,10 +83,7 @@ def count_positions(cand: np.ndarray | Sequence[np.ndarray], k: int = 0) -> tupl
         counts = np.bincount(joined, minlength=top)
         positions = np.flatnonzero(counts != 0)
         return positions.astype(joined.dtype), counts[positions]
-    buf = getattr(_local, "counts", None)
-    if buf is None or buf.shape[0] < top:
-        buf = _local.counts = np.zeros(top, np.uint8)
-    ones = np.ones(max(c.shape[0] for c in lists), np.uint8)
+    buf, ones = _count_buffer(top, max(c.shape[0] for c in lists))
     view = buf[:top]
     try:
         for c in lists:
@@ -134,10 +139,7 @@ def _bounded_counts(lists: list[np.ndarray], k: int) -> tuple[np.ndarray, np.nda
     long_ = [c for c in lists if c.shape[0] > limit]
     if not short or not long_:
         return None
-    buf = getattr(_local, "counts", None)
-    if buf is None or buf.shape[0] < top:
-        buf = _local.counts = np.zeros(top, np.uint8)
-    ones = np.ones(max(c.shape[0] for c in short), np.uint8)
+    buf, ones = _count_buffer(top, max(c.shape[0] for c in short))
     try:
         for c in short:
             np.add.at(buf, c, ones[: c.shape[0]])

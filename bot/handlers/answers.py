@@ -180,13 +180,8 @@ class Answers:
         (after 「原文」 and 「下一段」 it is no longer any result of the list),
         else the first result of the page shown.
         """
-        rank, number, _ = session.reading or (0, 0, 0)
-        if opened := 1 <= rank <= len(session.hits):
-            doc_id = session.hits[rank - 1].doc_id
-        else:
-            hit = session.hits[session.offset] if session.offset < len(session.hits) else session.hits[0]
-            doc_id, number = hit.doc_id, hit.paragraph
-        found = self._paragraph(doc_id, number)
+        rank, number, opened = session.on_screen()
+        found = self._paragraph(session.hits[rank - 1].doc_id, number)
         if found is None:
             return None
         doc, paragraph = found

@@ -31,26 +31,17 @@ class FullTexts:
     def by_rank(self, msg: Incoming, rank: int) -> Reply:
         """``/full N``: result N of the member's current answer, as ``/source N`` counts them."""
         session = self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
-        if session is None:
-            return Reply(view.NO_SESSION)
-        return out_of_range(session, rank) or self.files(session, rank, session.hits[rank - 1].paragraph)
+        return (session and out_of_range(session, rank)) or self.typed(session, rank)  # /full 0 is no result
 
     def typed(self, session: Session | None, rank: int) -> Reply:
-        """「全文」 typed: result ``rank``'s article, or with 0 the article of what is on screen.
-
-        On screen is the source paragraph the member opened last (after
-        「下一段」 that is no result of the list), else the first result of the
-        page shown — what the 「全文」 button under it would send.
-        """
+        """Result ``rank``'s article, or with 0 (「全文」 typed alone) the article of the passage on screen —
+        what the 「全文」 button under it would send (:meth:`Session.on_screen`)."""
         if session is None:
             return Reply(view.NO_SESSION)
         if rank:
             return out_of_range(session, rank) or self.files(session, rank, session.hits[rank - 1].paragraph)
-        if session.reading is not None and 1 <= session.reading[0] <= len(session.hits):
-            shown, number, _ = session.reading
-            return self.files(session, shown, number)
-        first = session.offset + 1 if session.offset < len(session.hits) else 1
-        return self.files(session, first, session.hits[first - 1].paragraph)
+        shown, number, _ = session.on_screen()
+        return self.files(session, shown, number)
 
     def on_button(self, chat_id: int, args: list[int]) -> Reply:
         """「全文 N」 on a page (session, rank) or 「全文」 under a paragraph (session, rank, paragraph shown)."""
