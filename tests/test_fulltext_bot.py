@@ -201,6 +201,21 @@ async def test_full_text_over_http_arrives_as_multipart_with_its_name_and_bytes(
     assert sent["chat_id"] == ALICE and "第 " in sent["caption"]
 
 
+async def test_typed_full_text_and_a_full_width_command_over_polling(fake, tg_settings, library) -> None:
+    """Polling over HTTP: typed 「全文」 arrives as a document, 「／ｓｏｕｒｃｅ　１」 as the source view."""
+    async with running(tg_settings, library) as (engine, _app):
+        fake.push(message_update(ALICE, ALICE, QUESTION))
+        await wait_for(lambda: fake.sent(chat_id=ALICE))
+        fake.push(message_update(ALICE, ALICE, "全文"))
+        (sent,) = await wait_for(lambda: full_answers(fake, ALICE))
+        fake.push(message_update(ALICE, ALICE, "／ｓｏｕｒｃｅ　１"))
+        await wait_for(lambda: len(fake.sent("sendMessage", chat_id=ALICE)) >= 2)
+        hit = engine.sessions.current(ALICE, ALICE, 60).hits[0]
+    assert sent["document"].data.decode("utf-8") == expected(library, hit.doc_id, hit.paragraph).text
+    source = fake.sent("sendMessage", chat_id=ALICE)[-1]["text"]
+    assert f"第{hit.paragraph}段" in source and "用法" not in source
+
+
 async def test_an_original_is_sent_as_a_second_document(fake, tmp_path: Path, warm: Warm) -> None:
     settings = bot_settings(fake, warm.data, warm.corpus, admin_user_ids=frozenset({ADMIN}))
     original = make_docx(BODY)

@@ -21,6 +21,7 @@ from fakebotapi import FakeBotAPI, callback_update, message_update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.telegram_app import webhook_options
+from retrieval import full_text
 
 ADMIN, OUTSIDER = 4242, 5151
 
@@ -203,3 +204,42 @@ async def test_webhook_typed_steps_of_several_chats_move_from_their_own_source(f
         opened, stepped = (where.search(fake.sent(chat_id=chat)[k]["text"]) for k in (1, 2))
         assert opened and stepped and stepped.group(1) == opened.group(1)
         assert int(stepped.group(2)) == int(opened.group(2)) + 1
+
+
+async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_several_chats(
+    fake, settings, library
+) -> None:
+    """Three chats at once with search workers, each after its own question: one types 「第二条全文」 and gets
+    its second result's article, one 「那茅艳呢」 and gets its own question about 茅艳, one 「／ｓｏｕｒｃｅ　１」
+    and gets its first result's source."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    pooled = replace(settings, search_processes=2)
+    chats = {
+        ADMIN: ("依托代表小组成立了多少个党支部", "第二条全文"),
+        OUTSIDER: ("徐曙海在会上讲了什么", "那茅艳呢"),
+        6363: ("四个机关指的是哪四个机关", "／ｓｏｕｒｃｅ　１"),
+    }
+    async with serving_webhook(pooled, library) as (engine, url), httpx.AsyncClient() as client:
+        post = functools.partial(_post, client, url, headers)
+        for phase in (0, 1):
+            await asyncio.gather(
+                *(post(message_update(c, c, t[phase]), 10 * phase + i) for i, (c, t) in enumerate(chats.items()))
+            )
+            done = (
+                (lambda: all(fake.sent(chat_id=c) for c in chats))
+                if phase == 0
+                else (
+                    lambda: (
+                        fake.sent("sendDocument", chat_id=ADMIN)
+                        and all(len(fake.sent(chat_id=c)) >= 2 for c in (OUTSIDER, 6363))
+                    )
+                )
+            )
+            await wait_for(done, timeout=60)
+        hits = {c: engine.sessions.current(c, c, 60).hits for c in (ADMIN, 6363)}
+    (document,) = fake.sent("sendDocument", chat_id=ADMIN)
+    second = hits[ADMIN][1]
+    d = library.doc_by_id[second.doc_id]
+    assert document["document"].data.decode("utf-8") == full_text(d, d.paragraphs[second.paragraph - 1]).text
+    assert "按“茅艳在会上讲了什么”理解" in fake.sent("sendMessage", chat_id=OUTSIDER)[1]["text"]
+    assert f"第{hits[6363][0].paragraph}段" in fake.sent("sendMessage", chat_id=6363)[1]["text"]
