@@ -188,12 +188,18 @@ async def test_telegram_sends_the_full_text_with_send_document(fake, tg_settings
     assert toast["text"] == "全文已发送" and fake.sent("editMessageText") == []
 
 
+async def _question_then_full_text(fake: FakeBotAPI, asked: str) -> dict:
+    """Over polling: QUESTION, then ``asked`` (/full 1, 全文); the one document sent."""
+    fake.push(message_update(ALICE, ALICE, QUESTION))
+    await wait_for(lambda: fake.sent(chat_id=ALICE))
+    fake.push(message_update(ALICE, ALICE, asked))
+    (sent,) = await wait_for(lambda: full_answers(fake, ALICE))
+    return sent
+
+
 async def test_full_text_over_http_arrives_as_multipart_with_its_name_and_bytes(fake, tg_settings, library) -> None:
     async with running(tg_settings, library) as (engine, _app):
-        fake.push(message_update(ALICE, ALICE, QUESTION))
-        await wait_for(lambda: fake.sent(chat_id=ALICE))
-        fake.push(message_update(ALICE, ALICE, "/full 1"))
-        (sent,) = await wait_for(lambda: full_answers(fake, ALICE))
+        sent = await _question_then_full_text(fake, "/full 1")
         hit = engine.sessions.current(ALICE, ALICE, 60).hits[0]
     want = expected(library, hit.doc_id, hit.paragraph)
     upload = sent["document"]
@@ -204,10 +210,7 @@ async def test_full_text_over_http_arrives_as_multipart_with_its_name_and_bytes(
 async def test_typed_full_text_and_a_full_width_command_over_polling(fake, tg_settings, library) -> None:
     """Polling over HTTP: typed 「全文」 arrives as a document, 「／ｓｏｕｒｃｅ　１」 as the source view."""
     async with running(tg_settings, library) as (engine, _app):
-        fake.push(message_update(ALICE, ALICE, QUESTION))
-        await wait_for(lambda: fake.sent(chat_id=ALICE))
-        fake.push(message_update(ALICE, ALICE, "全文"))
-        (sent,) = await wait_for(lambda: full_answers(fake, ALICE))
+        sent = await _question_then_full_text(fake, "全文")
         fake.push(message_update(ALICE, ALICE, "／ｓｏｕｒｃｅ　１"))
         await wait_for(lambda: len(fake.sent("sendMessage", chat_id=ALICE)) >= 2)
         hit = engine.sessions.current(ALICE, ALICE, 60).hits[0]
