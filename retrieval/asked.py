@@ -73,12 +73,15 @@ _DATE = re.compile(
 # A time given as a period or an occasion (在代表集中活动周期间, 每季度, 换届之际).
 _DATE_OR_OCCASION = re.compile(rf"{_DATE.pattern}|期间|之际|前夕|每年|每季度?|每月|每半年|年度|届满|闭会")
 # Where, as a place: 哪个区, 哪条路, 哪个城市 — not 在哪 (在哪说的 asks for a speech, 编到哪里 for a branch).
-_ASK_WHERE = re.compile(r"哪(?:个|一个|座)?(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
+# "Which" with its measure, one or several (哪个, 哪几家, 哪两个): asked as one or as a list, a place or a body
+# is answered by naming it.
+_WHICH = r"哪(?:几|[一两二三四五六七八九十])?(?:个|家|所|座)?"
+_ASK_WHERE = re.compile(rf"{_WHICH}(?:区县|城市|区|县|市|镇|街道|省|村)|哪条(?:路|街)")
 _PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
 # Which body: 哪家单位, 哪个部门, 哪家律所, 哪个社区 — asks for an organisation, which official writing names
 # by a word ending in its kind (排水公司, 丰影图文制作中心, 官塘创新社区) or as jieba tags organisations.
 _ASK_ORG = re.compile(
-    r"哪(?:个|一个|家|所)?(?:单位|部门|机构|企业|公司|律所|学校|医院|社区|处室|厂子?|银行|媒体|协会)|哪家|(?:什么|啥)单位"
+    rf"{_WHICH}(?:单位|部门|机构|企业|公司|律所|学校|医院|养老院|社区|处室|厂子?|银行|媒体|协会)|哪几?家|(?:什么|啥)单位"
 )
 _ORG_KIND = re.compile(
     r"(?:公司|中心|社区|集团|银行|学校|大学|学院|医院|事务所|律所|协会|工作室|研究院|研究所|处|室|站|厂|局|院|所|社)$"
@@ -428,7 +431,9 @@ def _organisation(tokens: list[str], given: str) -> bool:
         if not _ORG_KIND.search(token):
             continue
         before = tokens[i - 1] if i else ""
-        name = token if len(token) >= 3 else (before + token if len(before) >= 2 and _HAN.match(before) else "")
+        # A kind the question names itself (养老院 of 哪几家养老院) is a name only with the word before it.
+        own = len(token) >= 3 and token not in given
+        name = token if own else (before + token if len(before) >= 2 and _HAN.match(before) else "")
         if name and name not in given:
             return True
     return False

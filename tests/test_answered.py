@@ -502,6 +502,18 @@ def test_which_organisation_needs_one_the_question_does_not_name(analyzer) -> No
     assert not _states(analyzer, "胡宗元到社区听取工作汇报", "胡宗元听了哪个社区的工作汇报")
 
 
+def test_which_several_asks_for_named_places_or_bodies_as_which_one_does(analyzer) -> None:
+    """哪几家养老院, 哪两个镇: a list of bodies or places is answered by naming them, as 哪家 / 哪个 are."""
+    assert _asked(analyzer, "王主任调研去了哪几家养老院").kind == "org"
+    assert _asked(analyzer, "试点放在哪几个镇").kind == "where"
+    assert _asked(analyzer, "无锡表彰的先进集体是哪两个处室").kind == "org"
+    question = "王主任来镇江搞养老服务立法调研，去了哪几家养老院"
+    assert not _states(analyzer, "王主任率队来镇开展养老服务条例立法调研", question)
+    assert _states(analyzer, "王主任率队调研京口区康乐养老院和润州区福寿养老院", question)
+    # Items of a formula are still asked with 哪几个 and answered by the list, not by a name.
+    assert _asked(analyzer, "活力机关具体体现在哪几个方面") is None
+
+
 def test_spoken_ways_of_asking_a_date(analyzer) -> None:
     assert _asked(analyzer, "句容市委召开人大工作会议的具体日子").kind == "when"
     assert _asked(analyzer, "那次视察是啥时间").kind == "when"
