@@ -82,7 +82,7 @@ class Engine:
         self.full = FullTexts(self.corpus, self.sessions, settings.corpus_dir, idle)
         self.answers = Answers(self.corpus, self.sessions, answer_view, idle, self.full.typed)
         self.phrases = Phrases(self.corpus, self.sessions, answer_view)
-        self.browse = Browsing(self.corpus, self.secret)
+        self.browse = Browsing(self.corpus, self.secret, self.sessions)
         self.subscriptions = Subscriptions(self.chats, self.digests, self.corpus, settings, chat_admin)
         pending = PendingRemovals(self.store)
         self.documents = Documents(self.corpus, settings, self.uploads, pending, self.secret, run_heavy)
@@ -163,7 +163,11 @@ class Engine:
             notice = f"（消息过长，只使用了前 {MAX_MESSAGE_CHARS} 个字符。）\n"
         command = parse_command(text)
         if command is not None:
+            if command[0] not in ("docs", "more"):
+                self.browse.leave(msg.chat_id, msg.user_id)
             replies = await self.command(msg, *command)
+        elif (paged := self.browse.typed_paging(msg.chat_id, msg.user_id, text)) is not None:
+            replies = [paged]
         else:
             # Searches run in a worker thread so that other chats are answered meanwhile.
             replies = await asyncio.to_thread(self.answers.question, msg, text, None)
@@ -181,7 +185,8 @@ class Engine:
                 return [Reply("用法：<code>/ask 问题</code>，例如 <code>/ask 四个机关指的是哪四个机关</code>")]
             return await asyncio.to_thread(answers.question, msg, args, "new")
         if name == "more":
-            return await asyncio.to_thread(answers.question, msg, "更多", None)
+            paged = self.browse.typed_paging(msg.chat_id, msg.user_id, "更多")
+            return [paged] if paged is not None else await asyncio.to_thread(answers.question, msg, "更多", None)
         if name == "source":
             if not (args.isdigit() and args.isascii()):
                 return [
@@ -200,7 +205,7 @@ class Engine:
         if name == "phrase":
             return await asyncio.to_thread(self.phrases.listing, msg, args)
         if name == "docs":
-            return [await asyncio.to_thread(browse.docs_page, 0, msg.chat_id, False)]
+            return [await asyncio.to_thread(browse.docs_command, msg.chat_id, msg.user_id)]
         if name == "outline":
             return await asyncio.to_thread(browse.outline, args)
         if name == "about":
@@ -223,7 +228,7 @@ class Engine:
         except callbacks.BadCallback:
             return Reply("", notice="无效的按钮")
         if kind == "d" and len(args) == 1:
-            return await asyncio.to_thread(self.browse.docs_page, args[0], cb.chat_id, True)
+            return await asyncio.to_thread(self.browse.docs_page, args[0], cb.chat_id, True, cb.user_id)
         if kind == "f":
             return await asyncio.to_thread(self.full.on_button, cb.chat_id, args)
         if kind == "q" and len(args) == 1:

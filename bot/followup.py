@@ -80,6 +80,12 @@ def content_words(analyzer: Analyzer, text: str) -> list[str]:
     return words
 
 
+def paging(text: str) -> int:
+    """+1 for a typed 下一页 (更多, 继续 …), −1 for 上一页, 0 for anything else."""
+    folded = fold(text)
+    return 1 if _PAGING.match(folded) else -1 if _PAGE_BACK.match(folded) else 0
+
+
 def read_message(
     text: str,
     has_previous: bool,

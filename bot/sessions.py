@@ -156,6 +156,15 @@ class Sessions:
         self.store.try_write("the source shown", write, None)
         session.updated = now
 
+    def forget(self, chat_id: int, user_id: int) -> None:
+        """No answer is current any more (another listing is on screen): 下一页 must not page the old one."""
+
+        def write() -> None:
+            with self.store.transaction() as db:
+                db.execute("DELETE FROM current WHERE chat_id=? AND user_id=?", (chat_id, user_id))
+
+        self.store.try_write("the current answer", write, None)
+
     @staticmethod
     def _make_current(db: SharedConnection, session: Session, now: float) -> None:
         db.execute(

@@ -46,6 +46,36 @@ async def test_docs_are_paged_with_buttons(tmp_path, many_docs) -> None:
     engine.store.close()
 
 
+async def test_typed_next_page_after_docs_turns_the_document_list_not_an_earlier_answer(tmp_path, many_docs) -> None:
+    folder, lib = many_docs
+    engine = Engine(Settings(data_dir=tmp_path, corpus_dir=folder), library=lib)
+    (answer,) = await engine.handle_message(Incoming(5, 5, "专题会议"))
+    assert "专题会议" in answer.html
+    await engine.handle_message(Incoming(5, 5, "/docs"))
+    (second,) = await engine.handle_message(Incoming(5, 5, "下一页"))
+    assert not second.edit and second.html.count("• ") == DOCS_PAGE and "第 21–40 篇" in second.html
+    assert [b.text for b in second.buttons[0]] == ["上一页", "下一页"]
+    (third,) = await engine.handle_message(Incoming(5, 5, "/more"))
+    assert third.html.count("• ") == 45 - 2 * DOCS_PAGE
+    (last,) = await engine.handle_message(Incoming(5, 5, "下一页"))
+    assert "最后一页" in last.html
+    (back,) = await engine.handle_message(Incoming(5, 5, "上一页"))
+    assert back.html.count("• ") == DOCS_PAGE
+    # Another member of the chat, and this member after a question, page their answers, not the list.
+    (other,) = await engine.handle_message(Incoming(5, 6, "下一页"))
+    assert "• " not in other.html
+    await engine.handle_message(Incoming(5, 5, "专题会议"))
+    (paged,) = await engine.handle_message(Incoming(5, 5, "下一页"))
+    assert "共 45 篇" not in paged.html
+    # A restart forgets the list on screen; 下一页 then has no answer to turn (the /docs made it stale).
+    await engine.handle_message(Incoming(5, 5, "/docs"))
+    engine.store.close()
+    restarted = Engine(Settings(data_dir=tmp_path, corpus_dir=folder), library=lib)
+    (after,) = await restarted.handle_message(Incoming(5, 5, "下一页"))
+    assert "先提一个问题" in after.html
+    restarted.store.close()
+
+
 def test_an_interrupted_upload_that_made_it_into_the_corpus_is_reported(warm: Warm) -> None:
     corpus_copy = warm.corpus
     settings = Settings(data_dir=warm.data, corpus_dir=corpus_copy, admin_user_ids=frozenset({ADMIN}))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from retrieval import Library, fold
 
 from ..corpus import LiveCorpus
+from ..followup import paging
 from ..render import Reply
+from ..sessions import Sessions
 from ..views import browse as view
 from ..views.browse import DOCS_PAGE
 
@@ -16,10 +18,15 @@ MENTIONS_CAP = 2000  # paragraphs read to rank the documents that mention a word
 
 
 class Browsing:
-    def __init__(self, corpus: LiveCorpus, secret: bytes) -> None:
+    def __init__(self, corpus: LiveCorpus, secret: bytes, sessions: Sessions) -> None:
         self.corpus = corpus
         self.secret = secret
+        self.sessions = sessions
         self._example: tuple[Library, str] | None = None
+        # The page of the document list each member has on screen, until their next message: a typed
+        # 下一页 turns it, as its button does.  Kept in memory (a restart forgets it, and 下一页 then says
+        # there is nothing to page rather than paging an earlier answer: see docs_command).
+        self._shown: dict[tuple[int, int], int] = {}
 
     def help(self) -> Reply:
         lib = self.corpus.lib
@@ -42,13 +49,39 @@ class Browsing:
         lib = self.corpus.lib
         return view.about(len(lib.documents), len(lib.paragraphs), lib.n_terms)
 
-    def docs_page(self, offset: int, chat_id: int | None, edit: bool) -> Reply:
+    def docs_page(self, offset: int, chat_id: int | None, edit: bool, user_id: int | None = None) -> Reply:
         """A page of the document list: a large corpus is one message with 「上一页」「下一页」, not dozens."""
         lib = self.corpus.lib
         docs = lib.documents
         offset = max(0, min(offset, max(0, len(docs) - 1) // DOCS_PAGE * DOCS_PAGE))
+        if chat_id is not None and user_id is not None:
+            self._shown[(chat_id, user_id)] = offset
         button = view.docs_button(self.secret, chat_id) if chat_id is not None else None
         return view.docs_page(docs, offset, lib.short_id, button, edit)
+
+    def docs_command(self, chat_id: int, user_id: int) -> Reply:
+        """/docs: the list's first page, which is now what a typed 下一页 turns, not the answer before it."""
+        self.sessions.forget(chat_id, user_id)
+        return self.docs_page(0, chat_id, False, user_id)
+
+    def typed_paging(self, chat_id: int, user_id: int, text: str) -> Reply | None:
+        """A typed 下一页 / 上一页 right after the document list turns it; None for any other message.
+
+        Any message ends the list's turn on screen: after a question, 下一页 pages the answer.
+        """
+        offset = self._shown.pop((chat_id, user_id), None)
+        step = paging(text) if offset is not None else 0
+        if offset is None or not step:
+            return None
+        target = offset + step * DOCS_PAGE
+        if not 0 <= target < len(self.corpus.lib.documents):
+            self._shown[(chat_id, user_id)] = offset
+            return Reply("已经是第一页了。" if target < 0 else "文档列表已经是最后一页了。")
+        return self.docs_page(target, chat_id, False, user_id)
+
+    def leave(self, chat_id: int, user_id: int) -> None:
+        """Another command was sent: the document list is no longer what 下一页 turns."""
+        self._shown.pop((chat_id, user_id), None)
 
     def outline(self, ref: str) -> list[Reply]:
         if not ref:
