@@ -327,3 +327,33 @@ def test_a_formula_named_in_a_title_is_counted_where_the_text_says_it(searcher, 
     listing = searcher.phrase_listing("四项职权")
     assert listing.occurrences == len(library.find_phrase(fold("四项职权"))) - len(printed)
     assert not any(h.section.endswith("标题署名图注") for h in listing.hits)
+
+
+def test_a_paragraph_inherits_what_its_article_says_elsewhere(tmp_path, monkeypatch) -> None:
+    """“讲三点意见的那篇”: the speech is named by its opening, and the paragraph that answers does not repeat it."""
+    import retrieval.search as search_module
+    from retrieval.library import Library
+    from retrieval.search import Searcher
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "speech.txt").write_text(
+        "在全市人大工作会议上的讲话\n\n今天我讲三点意见，请大家抓好落实。\n\n"
+        "要加强区域协同立法，推进长三角立法协作，形成合力。\n\n要加强人大监督，增强监督刚性。\n",
+        encoding="utf-8",
+    )
+    (corpus / "report.txt").write_text(
+        "代表工作简报\n\n领导讲话要求，要加强协同立法，提高立法质量。\n\n代表小组开展视察活动。\n", encoding="utf-8"
+    )
+    lib = Library.open(corpus, tmp_path / "cache")
+    question = "讲三点意见的那篇讲话说要加强什么立法"
+
+    def order() -> list[str]:
+        hits = Searcher(lib).search(question, top=5).hits
+        return [h.doc_id for h in hits if "协同立法" in h.text]
+
+    # The speech's paragraph outranks the other document's, which shares its words and says 讲话 itself.
+    assert order() == ["speech", "report"]
+    # Without the article's evidence the other document's paragraph wins on its words alone.
+    monkeypatch.setattr(search_module, "ARTICLE_WEIGHT", 0.0)
+    assert order() == ["report", "speech"]
