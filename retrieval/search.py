@@ -443,6 +443,7 @@ class Searcher:
         self._mastheads: dict[str, str] = {}
         self._labels: frozenset[str] | None = None
         self._articles: dict[tuple[str, int, str], str] = {}
+        self._article_at: dict[int, str] = {}
 
     # --- parsing ---------------------------------------------------------------
 
@@ -848,7 +849,7 @@ class Searcher:
                 closeness[pos] = sum(1 for g in qgrams if g in text) / len(qgrams)
             return closeness[pos]
 
-        article_cover: dict[str, float] = {}
+        in_article: dict[tuple[str, str], bool] = {}
         # With no formula and no asked-for kind of answer, no window holds one.
         typed = answers_here if forms or answer is not None else None
         for pos in deep:
@@ -873,10 +874,18 @@ class Searcher:
                 final[pos] += COVER_WEIGHT * covered(words, where, forms) / idf_total
                 # The article's coverage: a question names a speech or report by what it says elsewhere
                 # ("讲四点意见的那篇" holds 四点意见 in its opening, not in the paragraph that answers).
-                article = self._article_text(pos, whole=True)
-                if article not in article_cover:
-                    article_cover[article] = covered(words, context + article, forms) / idf_total
-                final[pos] += ARTICLE_WEIGHT * article_cover[article]
+                # Only the words the passage lacks are looked for in the article, each once per article.
+                article = self._whole_article(pos)
+                mass = 0.0
+                for word, idf in words.items():
+                    if word not in where:
+                        key = (article, word)
+                        if key not in in_article:
+                            in_article[key] = word in article
+                        if not in_article[key]:
+                            continue
+                    mass += idf
+                final[pos] += ARTICLE_WEIGHT * mass / idf_total
             if cfg.closeness and qgrams:
                 # A quotation is about wording: closeness is what the writer asks for.
                 weight = QUOTE_CLOSE_WEIGHT if q.inexact else CLOSE_WEIGHT
@@ -978,6 +987,15 @@ class Searcher:
             return heading
         parts = self.lib.document_of(pos).articles[p.article].date.split("-")
         return heading + "".join(f"{int(v)}{unit}" for v, unit in zip(parts, "年月日", strict=False) if v.isdigit())
+
+    def _whole_article(self, pos: int) -> str:
+        """:meth:`_article_text` with ``whole``, remembered by position: every query asks it of thirty candidates."""
+        text = self._article_at.get(pos)
+        if text is None:
+            if len(self._article_at) >= ARTICLE_MEMO * 8:
+                self._article_at.clear()
+            text = self._article_at[pos] = self._article_text(pos, whole=True)
+        return text
 
     def _article_text(self, pos: int, whole: bool = False) -> str:
         """The folded text of the article (or news item, or top-level section) a paragraph belongs to.
