@@ -53,6 +53,23 @@ async def test_private_question_with_citations(fake, settings, library) -> None:
     assert labels == ["更多", "原文 1", "原文 2", "原文 3", "全文 1", "全文 2", "全文 3"]
 
 
+async def test_typed_next_page_after_docs_over_polling_is_about_the_list(fake, settings, library) -> None:
+    """Polling over HTTP, two chats: after /docs, 下一页 turns the list (five seeds: its last page already)."""
+    async with running(settings, library):
+        for chat in (ALICE, BOB):
+            fake.push(message_update(chat, chat, "依托代表小组成立了多少个党支部"))
+        await wait_for(lambda: fake.sent(chat_id=ALICE) and fake.sent(chat_id=BOB))
+        fake.push(message_update(ALICE, ALICE, "/docs"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) >= 2)
+        for chat in (ALICE, BOB):
+            fake.push(message_update(chat, chat, "下一页"))
+        await wait_for(lambda: len(fake.sent(chat_id=ALICE)) >= 3 and len(fake.sent(chat_id=BOB)) >= 2)
+    assert "文档列表" in fake.sent(chat_id=ALICE)[1]["text"]
+    assert "最后一页" in fake.sent(chat_id=ALICE)[2]["text"]
+    # The other chat pages its own answer.
+    assert "[4]" in fake.sent(chat_id=BOB)[1]["text"] and "文档列表" not in fake.sent(chat_id=BOB)[1]["text"]
+
+
 async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> None:
     await bot.send(message_update(GROUP, ALICE, "今天中午吃什么？", chat_type="supergroup"))
     assert fake.sent(chat_id=GROUP) == []  # chatter is not for the bot
