@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder, above_sample, in_sorted
+from .postings import PostingsBuilder, above_sample, in_sorted, looked_up
 from .store import open_array, save_array
 
 FORMAT = "bm25-inverted-v2"
@@ -305,7 +305,7 @@ class BM25Index:
             return self.scores(query)[positions]  # a phrase found nearly everywhere: score densely
         for term, mult in Counter(query).items():
             d, w = self.postings(term)
-            ok, at = _looked_up(d, positions)
+            ok, at = looked_up(d, positions)
             out[ok] += w[at].astype(np.float64) * mult
         return out
 
@@ -339,17 +339,9 @@ def exact_scores(lists: Sequence[tuple[np.ndarray, np.ndarray, int]], positions:
     """
     out = np.zeros(positions.shape[0], np.float32)
     for d, w, mult in lists:
-        ok, at = _looked_up(d, positions)
+        ok, at = looked_up(d, positions)
         out[ok] += w[at] if mult == 1 else w[at] * np.float32(mult)
     return out
-
-
-def _looked_up(docs: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which ``positions`` an ascending postings list holds, and where: a binary search each."""
-    at = np.searchsorted(docs, positions)
-    ok = at < docs.shape[0]
-    ok[ok] = docs[at[ok]] == positions[ok]
-    return ok, at[ok]
 
 
 # Below this many postings a query adds them all faster than bounds can save (measured at 100K and 1M).

@@ -23,12 +23,21 @@ from .store import ArrayWriter, save_array
 BLOCK_POSTINGS = 4_000_000
 
 
+def looked_up(sorted_positions: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each value, whether ``sorted_positions`` (ascending) holds it, and where those found stand.
+
+    A binary search each: how a postings list is read at a few positions
+    (BM25 weights of candidates, MaxScore look-ups, the printed lines).
+    """
+    at = np.searchsorted(sorted_positions, values)
+    ok = at < sorted_positions.shape[0]
+    ok[ok] = sorted_positions[at[ok]] == values[ok]
+    return ok, at[ok]
+
+
 def in_sorted(sorted_positions: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """For each value, whether it is one of ``sorted_positions`` (ascending): a binary search each."""
-    if sorted_positions.size == 0 or values.size == 0:
-        return np.zeros(values.shape[0], dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_positions, values), sorted_positions.size - 1)
-    return sorted_positions[at] == values
+    """For each value, whether it is one of ``sorted_positions`` (ascending)."""
+    return looked_up(sorted_positions, values)[0]
 
 
 def above_sample(values: np.ndarray, k: int, stride: int = 16) -> np.ndarray:

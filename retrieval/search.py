@@ -989,7 +989,7 @@ class Searcher:
         return heading + "".join(f"{int(v)}{unit}" for v, unit in zip(parts, "年月日", strict=False) if v.isdigit())
 
     def _whole_article(self, pos: int) -> str:
-        """:meth:`_article_text` with ``whole``, remembered by position: every query asks it of thirty candidates."""
+        """:meth:`_article_text` with ``whole``, remembered by position: stage two asks it of every candidate."""
         text = self._article_at.get(pos)
         if text is None:
             if len(self._article_at) >= ARTICLE_MEMO * 8:
