@@ -166,14 +166,20 @@ class Engine:
             if command[0] not in ("docs", "more"):
                 self.browse.leave(msg.chat_id, msg.user_id)
             replies = await self.command(msg, *command)
-        elif (paged := self.browse.typed_paging(msg.chat_id, msg.user_id, text)) is not None:
-            replies = [paged]
         else:
             # Searches run in a worker thread so that other chats are answered meanwhile.
-            replies = await asyncio.to_thread(self.answers.question, msg, text, None)
+            replies = await asyncio.to_thread(self._typed, msg, text)
         if notice and replies:
             replies[0].html = notice + replies[0].html
         return replies
+
+    def _typed(self, msg: Incoming, text: str) -> list[Reply]:
+        """A message that is no command: 下一页 right after /docs turns the list, anything else is answered.
+
+        Blocking (the corpus, SQLite): run in a worker thread.
+        """
+        paged = self.browse.typed_paging(msg.chat_id, msg.user_id, text)
+        return [paged] if paged is not None else self.answers.question(msg, text, None)
 
     async def command(self, msg: Incoming, name: str, args: str) -> list[Reply]:
         # Everything that searches or scans the corpus runs in a worker thread.
@@ -185,8 +191,7 @@ class Engine:
                 return [Reply("用法：<code>/ask 问题</code>，例如 <code>/ask 四个机关指的是哪四个机关</code>")]
             return await asyncio.to_thread(answers.question, msg, args, "new")
         if name == "more":
-            paged = self.browse.typed_paging(msg.chat_id, msg.user_id, "更多")
-            return [paged] if paged is not None else await asyncio.to_thread(answers.question, msg, "更多", None)
+            return await asyncio.to_thread(self._typed, msg, "更多")
         if name == "source":
             if not (args.isdigit() and args.isascii()):
                 return [
