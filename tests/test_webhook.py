@@ -243,3 +243,25 @@ async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_sever
     assert document["document"].data.decode("utf-8") == full_text(d, d.paragraphs[second.paragraph - 1]).text
     assert "按“茅艳在会上讲了什么”理解" in fake.sent("sendMessage", chat_id=OUTSIDER)[1]["text"]
     assert f"第{hits[6363][0].paragraph}段" in fake.sent("sendMessage", chat_id=6363)[1]["text"]
+
+
+async def test_webhook_typed_next_page_after_docs_of_several_chats(fake, settings, library) -> None:
+    """Three chats at once: one pages its answer, one types 下一页 after /docs (the list's last page), and one
+    types 上一页 after /docs (its first page) — each reply is about its own chat's screen."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    chats = {
+        ADMIN: ("依托代表小组成立了多少个党支部", "下一页"),
+        OUTSIDER: ("/docs", "下一页"),
+        6363: ("/docs", "上一页"),
+    }
+    async with serving_webhook(settings, library) as (_engine, url), httpx.AsyncClient() as client:
+        post = functools.partial(_post, client, url, headers)
+        for phase in (0, 1):
+            await asyncio.gather(
+                *(post(message_update(c, c, t[phase]), 10 * phase + i) for i, (c, t) in enumerate(chats.items()))
+            )
+            await wait_for(lambda: all(len(fake.sent(chat_id=c)) > phase for c in chats), timeout=60)  # noqa: B023
+    replies = {c: [m["text"] for m in fake.sent(chat_id=c)] for c in chats}
+    assert "[4]" in replies[ADMIN][1] and "文档列表" not in replies[ADMIN][1]
+    assert "文档列表" in replies[OUTSIDER][0] and "最后一页" in replies[OUTSIDER][1]
+    assert "第一页" in replies[6363][1]
