@@ -115,6 +115,19 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict, update: dict
     assert (await client.post(url, json=update, headers=headers)).status_code == 200
 
 
+async def _post_all(
+    client: httpx.AsyncClient, url: str, secret: str, chats: dict[int, tuple[str, ...]], phase: int
+) -> None:
+    """Each chat's message of this phase (a private chat: the chat is its member), posted at the same moment."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    await asyncio.gather(
+        *(
+            _post(client, url, headers, message_update(c, c, texts[phase]), 10 * phase + i)
+            for i, (c, texts) in enumerate(chats.items())
+        )
+    )
+
+
 async def test_webhook_serves_buttons_and_files_to_several_chats_at_once(fake, settings, library) -> None:
     """Through the webhook, three chats at once: a phrase listing paged by its button, a file by /full."""
     chats = (ADMIN, OUTSIDER, 6161)
@@ -212,7 +225,6 @@ async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_sever
     """Three chats at once with search workers, each after its own question: one types 「第二条全文」 and gets
     its second result's article, one 「那茅艳呢」 and gets its own question about 茅艳, one 「／ｓｏｕｒｃｅ　１」
     and gets its first result's source."""
-    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
     pooled = replace(settings, search_processes=2)
     chats = {
         ADMIN: ("依托代表小组成立了多少个党支部", "第二条全文"),
@@ -220,11 +232,8 @@ async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_sever
         6363: ("四个机关指的是哪四个机关", "／ｓｏｕｒｃｅ　１"),
     }
     async with serving_webhook(pooled, library) as (engine, url), httpx.AsyncClient() as client:
-        post = functools.partial(_post, client, url, headers)
         for phase in (0, 1):
-            await asyncio.gather(
-                *(post(message_update(c, c, t[phase]), 10 * phase + i) for i, (c, t) in enumerate(chats.items()))
-            )
+            await _post_all(client, url, settings.webhook_secret, chats, phase)
             done = (
                 (lambda: all(fake.sent(chat_id=c) for c in chats))
                 if phase == 0
@@ -248,18 +257,14 @@ async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_sever
 async def test_webhook_typed_next_page_after_docs_of_several_chats(fake, settings, library) -> None:
     """Three chats at once: one pages its answer, one types 下一页 after /docs (the list's last page), and one
     types 上一页 after /docs (its first page) — each reply is about its own chat's screen."""
-    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
     chats = {
         ADMIN: ("依托代表小组成立了多少个党支部", "下一页"),
         OUTSIDER: ("/docs", "下一页"),
         6363: ("/docs", "上一页"),
     }
     async with serving_webhook(settings, library) as (_engine, url), httpx.AsyncClient() as client:
-        post = functools.partial(_post, client, url, headers)
         for phase in (0, 1):
-            await asyncio.gather(
-                *(post(message_update(c, c, t[phase]), 10 * phase + i) for i, (c, t) in enumerate(chats.items()))
-            )
+            await _post_all(client, url, settings.webhook_secret, chats, phase)
             await wait_for(lambda: all(len(fake.sent(chat_id=c)) > phase for c in chats), timeout=60)  # noqa: B023
     replies = {c: [m["text"] for m in fake.sent(chat_id=c)] for c in chats}
     assert "[4]" in replies[ADMIN][1] and "文档列表" not in replies[ADMIN][1]
