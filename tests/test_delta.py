@@ -121,3 +121,17 @@ def test_back_to_the_base_documents_drops_the_delta(corpus_copy: Path, cached: P
     lib = Library.open(corpus_copy, cached)
     assert len(lib.segments) == 1 and not (cached / "delta").exists()
     assert Library.open(corpus_copy, cached).info.from_cache
+
+
+def test_a_joined_library_answers_the_same_from_its_list_caches_and_with_them_full(corpus_copy: Path, cached: Path):
+    """The joined view keeps each merged bigram list and weighed postings list; hits, misses and a full cache agree."""
+    (corpus_copy / "001a_report.txt").write_text(NEW_DOC, encoding="utf-8")
+    lib = Library.open(corpus_copy, cached)
+    first = snapshot(lib)["results"]  # computes and keeps the lists
+    assert lib.phrases._cache._items and lib.index._cache._items
+    assert snapshot(lib)["results"] == first  # read back from the caches
+    for cache in (lib.phrases._cache, lib.index._cache):
+        cache.budget = 1  # every list now clears the cache before it is kept
+        cache._items.clear()
+    assert snapshot(lib)["results"] == first
+    assert len(lib.phrases._cache._items) == 1 and len(lib.index._cache._items) == 1
