@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from math import log
@@ -232,6 +234,9 @@ def harvest_terms(folded_texts: Iterable[str]) -> list[str]:
 
 
 _FREQ_CACHE_NAME = "jieba-freq-0.42.1.json"
+_SHARED: OrderedDict[tuple, Analyzer] = OrderedDict()  # Analyzer.shared: the libraries' analyzers, newest last
+_SHARED_KEEP = 2  # the build a process answers from and the one it is about to switch to
+_SHARED_LOCK = threading.Lock()
 _CLAUSE_CACHE = 100_000  # segmented clauses a tokenizer remembers
 _SUB_CACHE = 200_000  # words whose sub-words are remembered
 
@@ -256,6 +261,37 @@ class Analyzer:
         # Sub-words are a pure function of the word and words follow Zipf's
         # law: remembering them saves a third of the segmentation time.
         self._subs: dict[str, list[tuple[str, int]]] = {}
+
+    @classmethod
+    def shared(cls, domain_terms: Sequence[str], cache_dir: Path | None = None) -> Analyzer:
+        """An analyzer for this dictionary, the same instance as the last library opened with it had.
+
+        Building one reads jieba's 350,000-word dictionary (0.2 s).  A new
+        build after an upload keeps the base's dictionary (a delta that would
+        segment differently is refused), so the bot's process and each search
+        worker opening it reuse the analyzer they hold; a worker opening the
+        new build is then busy 0.1 s instead of 0.3 s while questions wait.
+        Everything an analyzer remembers (sub-words, segmented clauses) is a
+        function of its dictionary, so sharing it changes no result.
+        """
+        path = (cache_dir / _FREQ_CACHE_NAME) if cache_dir else None
+        try:
+            stat = path.stat() if path is not None else None
+            copy = (str(path), stat.st_size, stat.st_mtime_ns) if stat is not None else None
+        except OSError:
+            copy = None
+        key = (copy, tuple(domain_terms))
+        with _SHARED_LOCK:
+            held = _SHARED.get(key)
+            if held is not None:
+                _SHARED.move_to_end(key)
+                return held
+        made = cls(domain_terms, cache_dir)
+        with _SHARED_LOCK:
+            _SHARED[key] = made
+            while len(_SHARED) > _SHARED_KEEP:
+                _SHARED.popitem(last=False)
+        return made
 
     def use_compiled(self) -> bool:
         """Segment in compiled code (the same words; for builds, where segmenting is most of the time)."""
@@ -374,6 +410,37 @@ class _FastTokenizer(jieba.Tokenizer):
         self._clauses.clear()
         self._compiled = None  # built again, lazily, from the changed dictionary
         super().add_word(word, freq, tag)
+
+    @classmethod
+    def shared(cls, domain_terms: Sequence[str], cache_dir: Path | None = None) -> Analyzer:
+        """An analyzer for this dictionary, the same instance as the last library opened with it had.
+
+        Building one reads jieba's 350,000-word dictionary (0.2 s).  A new
+        build after an upload keeps the base's dictionary (a delta that would
+        segment differently is refused), so the bot's process and each search
+        worker opening it reuse the analyzer they hold; a worker opening the
+        new build is then busy 0.1 s instead of 0.3 s while questions wait.
+        Everything an analyzer remembers (sub-words, segmented clauses) is a
+        function of its dictionary, so sharing it changes no result.
+        """
+        path = (cache_dir / _FREQ_CACHE_NAME) if cache_dir else None
+        try:
+            stat = path.stat() if path is not None else None
+            copy = (str(path), stat.st_size, stat.st_mtime_ns) if stat is not None else None
+        except OSError:
+            copy = None
+        key = (copy, tuple(domain_terms))
+        with _SHARED_LOCK:
+            held = _SHARED.get(key)
+            if held is not None:
+                _SHARED.move_to_end(key)
+                return held
+        made = cls(domain_terms, cache_dir)
+        with _SHARED_LOCK:
+            _SHARED[key] = made
+            while len(_SHARED) > _SHARED_KEEP:
+                _SHARED.popitem(last=False)
+        return made
 
     def use_compiled(self) -> bool:
         """Cut Chinese clauses in compiled code from now on (see :mod:`compiled_cut`); False where unavailable."""

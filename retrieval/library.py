@@ -120,7 +120,7 @@ class Library:
         self.documents = DocumentList(self)
         self.doc_by_id = DocsById(self)
         self.paragraphs = ParagraphList(self, 0, n)
-        self.analyzer = Analyzer(manifest["domain_terms"], cache_dir=cache_dir)
+        self.analyzer = Analyzer.shared(manifest["domain_terms"], cache_dir=cache_dir)
         errors = delta.manifest.get("errors", []) if delta is not None else manifest.get("errors", [])
         current = delta.manifest if delta is not None else manifest
         self._stats = {f["name"]: (f["size"], f["mtime_ns"]) for f in current.get("files", [])}

@@ -105,12 +105,23 @@ def test_add_then_change_then_remove(corpus_copy: Path, cached: Path, tmp_path: 
 
 
 def test_a_new_quoted_formula_forces_a_full_rebuild(corpus_copy: Path, cached: Path):
+    before = Library.open(corpus_copy, cached).analyzer
     (corpus_copy / "zz_formula.txt").write_text(
         "新提法\n\n会议提出要落实“七个一律规定”，推动工作落地见效。\n", encoding="utf-8"
     )
     lib = Library.open(corpus_copy, cached)
     assert len(lib.segments) == 1 and "七个一律规定" in lib.analyzer.domain_terms
     assert [d for d, _ in lib.index.top(lib.analyzer.tokens("七个一律规定"), 3)]
+    assert lib.analyzer is not before and "七个一律规定" not in before.domain_terms  # a new dictionary, a new analyzer
+
+
+def test_a_delta_reuses_the_analyzer_of_the_base_it_was_built_on(corpus_copy: Path, cached: Path):
+    """A delta keeps the base's dictionary, so opening it does not read jieba's dictionary again (0.2 s)."""
+    base = Library.open(corpus_copy, cached)
+    (corpus_copy / "001a_report.txt").write_text(NEW_DOC, encoding="utf-8")
+    joined = Library.open(corpus_copy, cached)
+    assert len(joined.segments) == 2 and joined.analyzer is base.analyzer
+    assert Library.read_only(cached).analyzer is base.analyzer  # as a search worker opens it
 
 
 def test_back_to_the_base_documents_drops_the_delta(corpus_copy: Path, cached: Path):
