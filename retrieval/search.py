@@ -25,7 +25,7 @@ from .library import Library
 from .model import Document, Paragraph
 from .passage import Window, best_window, closest_sentence, sentence_spans
 from .patterns import ASKS_PAGE, ASKS_PRINTED, CONTENTS, CONTENTS_ENTRY
-from .question import asked_about, entities, soft_words
+from .question import asked_about, entities, name_tags, soft_words
 from .signals import (
     Formula,
     answer_pattern,
@@ -133,12 +133,25 @@ def _reads_as_asked(stretch: str, term: str) -> bool:
     "哪个城市" is not a misspelt “五个城市”, nor "有个代表" a misspelt “有为代表”;
     but "一要点几计划" asks which of “一要点四计划”/“一要点五计划” is meant.
     """
+    if len(stretch) == len(term) + 1:
+        # "人大把代表" is not a misspelt 人大代表 with a character too many: the extra one is a word of its own.
+        return stretch[_changed_at(stretch, term)] in stopwords()
     if len(stretch) != len(term):
         return False
     typed, meant = next(((a, b) for a, b in zip(stretch, term, strict=True) if a != b), ("", ""))
     if typed == "几" and meant in "一二两三四五六七八九十":
         return False
     return typed in stopwords()
+
+
+_NAMED = ("ns", "nr", "nt")  # jieba's tags for places, people and organisations
+
+
+def _changed_at(stretch: str, term: str) -> int:
+    """Where in ``stretch`` (one edit from ``term``) the edit is: the first character that differs."""
+    return next(
+        (i for i, (a, b) in enumerate(zip(stretch, term, strict=False)) if a != b), min(len(stretch), len(term))
+    )
 
 
 _DAY = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -966,13 +979,20 @@ class Searcher:
         # A stretch that cuts a word of the question in two ("人大代表工作机|制" is not a
         # misspelt 人大代表工作站) is not a formula typed wrong.
         cuts: set[int] = set()
+        word_at: dict[int, str] = {}  # the question's word each character belongs to
         at = 0
         for word in self.lib.analyzer.words(text) if pairs else []:
             cuts.update(range(at + 1, at + len(word)))
+            word_at.update(dict.fromkeys(range(at, at + len(word)), word))
             at += len(word)
         for stretch, term in pairs:
             start = text.find(stretch)
             if start in cuts or start + len(stretch) in cuts or _reads_as_asked(stretch, term):
+                continue
+            # A wrong character makes a word nobody writes (促近 of 三看三促近); one that belongs to
+            # a name was typed on purpose: 丹徒人大 is about 丹徒, not a misspelt 丹阳人大.
+            changed = word_at.get(start + _changed_at(stretch, term), "")
+            if len(changed) >= 2 and changed not in term and name_tags().get(changed, "")[:2] in _NAMED:
                 continue
             if not self.lib.find_phrase(stretch, limit=1) and self.lib.find_phrase(term, limit=1):
                 out.setdefault(stretch, []).append(term)

@@ -270,6 +270,9 @@ def test_spelling_fixes_only_what_reads_as_a_typo(searcher) -> None:
     # 几 in place of a formula's numeral asks which one is meant.
     assert "一要点四计划" in searcher.corrections("常委会年度工作是一要点几计划").get("一要点几计划", [])
     assert searcher.corrections("法检两院行的三看三促近具体是什么") == {"三看三促近": ["三看三促进"]}
+    # A place the corpus names is meant as typed: 丹徒人大 is not a misspelt 丹阳人大, and the search keeps 丹徒.
+    assert searcher.corrections("丹徒人大推行的审议后续制度有几个") == {}
+    assert "丹徒" in searcher.search("丹徒人大推行的审议后续制度有几个", top=1).query.text
 
 
 def test_a_filter_year_chooses_documents_and_is_not_also_a_search_word(searcher) -> None:
