@@ -164,6 +164,23 @@ def _merge_sorted(parts: list[np.ndarray], *aligned: list[np.ndarray]) -> list[n
     return out
 
 
+def _bm25_weights(tf: np.ndarray, norm: np.ndarray, idf: float, k1: float) -> np.ndarray:
+    """``idf · tf·(k1+1) / (tf + norm)`` in float32, from the same float64 steps as the build's.
+
+    Computed in place in two float64 arrays: a common term's list at 1M
+    paragraphs is 600,000 entries, and every temporary of the plain
+    expression was a fresh 5 MB array to fault in.  Each step is the same
+    IEEE operation on the same operands (a sum and a product do not depend on
+    the order of their two operands), so the weights are bit for bit the same.
+    """
+    f = tf.astype(np.float64)
+    norm += f  # ``norm`` is the caller's own gathered copy
+    f *= k1 + 1
+    f /= norm
+    f *= idf
+    return f.astype(np.float32)
+
+
 def _merge(parts: list[np.ndarray], whole: Sequence[bool]) -> np.ndarray:
     """Ascending global positions from each segment's mapped positions (−1 for removed unless ``whole``)."""
     parts = [p if whole[i] else p[p >= 0] for i, p in enumerate(parts)]
@@ -308,9 +325,8 @@ class JoinedIndex:
             if not whole:
                 keep = g >= 0
                 g, local, tf = g[keep], local[keep], tf[keep]
-            f = tf.astype(np.float64)
             docs.append(g)
-            weights.append((idf * (f * (self._k1 + 1) / (f + dl_norm[local]))).astype(np.float32))
+            weights.append(_bm25_weights(tf, dl_norm[local], idf, self._k1))
         if not docs:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
         d, w = _merge_sorted(docs, weights)
