@@ -411,37 +411,6 @@ class _FastTokenizer(jieba.Tokenizer):
         self._compiled = None  # built again, lazily, from the changed dictionary
         super().add_word(word, freq, tag)
 
-    @classmethod
-    def shared(cls, domain_terms: Sequence[str], cache_dir: Path | None = None) -> Analyzer:
-        """An analyzer for this dictionary, the same instance as the last library opened with it had.
-
-        Building one reads jieba's 350,000-word dictionary (0.2 s).  A new
-        build after an upload keeps the base's dictionary (a delta that would
-        segment differently is refused), so the bot's process and each search
-        worker opening it reuse the analyzer they hold; a worker opening the
-        new build is then busy 0.1 s instead of 0.3 s while questions wait.
-        Everything an analyzer remembers (sub-words, segmented clauses) is a
-        function of its dictionary, so sharing it changes no result.
-        """
-        path = (cache_dir / _FREQ_CACHE_NAME) if cache_dir else None
-        try:
-            stat = path.stat() if path is not None else None
-            copy = (str(path), stat.st_size, stat.st_mtime_ns) if stat is not None else None
-        except OSError:
-            copy = None
-        key = (copy, tuple(domain_terms))
-        with _SHARED_LOCK:
-            held = _SHARED.get(key)
-            if held is not None:
-                _SHARED.move_to_end(key)
-                return held
-        made = cls(domain_terms, cache_dir)
-        with _SHARED_LOCK:
-            _SHARED[key] = made
-            while len(_SHARED) > _SHARED_KEEP:
-                _SHARED.popitem(last=False)
-        return made
-
     def use_compiled(self) -> bool:
         """Cut Chinese clauses in compiled code from now on (see :mod:`compiled_cut`); False where unavailable."""
         self._want_compiled = compiled_cut.available()
