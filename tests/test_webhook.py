@@ -10,6 +10,7 @@ import asyncio
 import functools
 import re
 import socket
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -115,17 +116,24 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict, update: dict
     assert (await client.post(url, json=update, headers=headers)).status_code == 200
 
 
-async def _post_all(
-    client: httpx.AsyncClient, url: str, secret: str, chats: dict[int, tuple[str, ...]], phase: int
+async def _rounds(
+    client: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    chats: dict[int, tuple[str, ...]],
+    answered: Callable[[int], bool],
 ) -> None:
-    """Each chat's message of this phase (a private chat: the chat is its member), posted at the same moment."""
+    """Round after round, every chat's message of the round posted at the same moment (a private chat: the
+    chat is its member); the next round starts once ``answered(round)`` holds."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-    await asyncio.gather(
-        *(
-            _post(client, url, headers, message_update(c, c, texts[phase]), 10 * phase + i)
-            for i, (c, texts) in enumerate(chats.items())
+    for phase in range(len(next(iter(chats.values())))):
+        await asyncio.gather(
+            *(
+                _post(client, url, headers, message_update(c, c, texts[phase]), 10 * phase + i)
+                for i, (c, texts) in enumerate(chats.items())
+            )
         )
-    )
+        await wait_for(lambda: answered(phase), timeout=60)  # noqa: B023
 
 
 async def test_webhook_serves_buttons_and_files_to_several_chats_at_once(fake, settings, library) -> None:
@@ -232,19 +240,14 @@ async def test_webhook_typed_full_text_follow_up_and_full_width_command_of_sever
         6363: ("四个机关指的是哪四个机关", "／ｓｏｕｒｃｅ　１"),
     }
     async with serving_webhook(pooled, library) as (engine, url), httpx.AsyncClient() as client:
-        for phase in (0, 1):
-            await _post_all(client, url, settings.webhook_secret, chats, phase)
-            done = (
-                (lambda: all(fake.sent(chat_id=c) for c in chats))
-                if phase == 0
-                else (
-                    lambda: (
-                        fake.sent("sendDocument", chat_id=ADMIN)
-                        and all(len(fake.sent(chat_id=c)) >= 2 for c in (OUTSIDER, 6363))
-                    )
-                )
-            )
-            await wait_for(done, timeout=60)
+
+        def answered(phase: int) -> bool:
+            if phase == 0:
+                return all(fake.sent(chat_id=c) for c in chats)
+            second = all(len(fake.sent(chat_id=c)) >= 2 for c in (OUTSIDER, 6363))
+            return bool(fake.sent("sendDocument", chat_id=ADMIN)) and second
+
+        await _rounds(client, url, settings.webhook_secret, chats, answered)
         hits = {c: engine.sessions.current(c, c, 60).hits for c in (ADMIN, 6363)}
     (document,) = fake.sent("sendDocument", chat_id=ADMIN)
     second = hits[ADMIN][1]
@@ -263,9 +266,13 @@ async def test_webhook_typed_next_page_after_docs_of_several_chats(fake, setting
         6363: ("/docs", "上一页"),
     }
     async with serving_webhook(settings, library) as (_engine, url), httpx.AsyncClient() as client:
-        for phase in (0, 1):
-            await _post_all(client, url, settings.webhook_secret, chats, phase)
-            await wait_for(lambda: all(len(fake.sent(chat_id=c)) > phase for c in chats), timeout=60)  # noqa: B023
+        await _rounds(
+            client,
+            url,
+            settings.webhook_secret,
+            chats,
+            lambda phase: all(len(fake.sent(chat_id=c)) > phase for c in chats),
+        )
     replies = {c: [m["text"] for m in fake.sent(chat_id=c)] for c in chats}
     assert "[4]" in replies[ADMIN][1] and "文档列表" not in replies[ADMIN][1]
     assert "文档列表" in replies[OUTSIDER][0] and "最后一页" in replies[OUTSIDER][1]
