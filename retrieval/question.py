@@ -88,7 +88,10 @@ def _place_prefix(word: str) -> str:
 
 
 def entities(
-    words: Sequence[str], people_need_title: bool = False, subjects: Set[str] = frozenset()
+    words: Sequence[str],
+    people_need_title: bool = False,
+    subjects: Set[str] = frozenset(),
+    signers: Set[str] = frozenset(),
 ) -> tuple[tuple[str, ...], ...]:
     """Each place or person named by a question's words (its segmentation), as the forms a passage may use.
 
@@ -104,13 +107,19 @@ def entities(
     officials are named (赵乐际委员长), or when it is one of ``subjects`` (the
     words of the headings, bylines and places the corpus's paragraphs
     inherit); and an untagged word counts as a place when ``subjects`` hold
-    it with a level (句容 → 句容市).
+    it with a level (句容 → 句容市).  A name in ``signers`` (the people who
+    sign the corpus's articles and speeches) is a person whatever jieba's
+    dictionary says: 马明龙 is in no dictionary, yet a question naming him
+    asks about his speech.
     """
     tags = name_tags()
     found: dict[str, tuple[str, ...]] = {}
     for i, word in enumerate(words):
         tag = tags.get(word)
         if len(word) < 2 or word in _GENERIC:
+            continue
+        if word in signers:
+            found.setdefault(word, (word,))
             continue
         if tag is None:
             # 合肥 is a common noun to jieba but 合肥市 a place; 南通, 句容 are the corpus's own places.

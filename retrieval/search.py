@@ -19,7 +19,7 @@ import numpy as np
 
 from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content, stopwords
 from .asked import asked_for, states
-from .excerpt import citation, passage_excerpt, section_label
+from .excerpt import author_names, citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
@@ -62,6 +62,8 @@ QUOTE_CLOSE_WEIGHT = 2.0
 # 0.8017 at 0.5 and at 0.75, 0.799 at 1.0 (hit@3 0.8871 → 0.8891 at 0.5); the gain is spread over six
 # sets, one set loses one question.  Counting only what the article adds beyond the passage lost (0.794).
 ARTICLE_WEIGHT = 0.5
+# Stage two: the share of the places and people the question names that a paragraph inherits.
+SUBJECT_WEIGHT = 0.5
 ONE_TEXT = 300  # paragraphs: a document without articles up to this long is one text for the article signal
 ARTICLE_MEMO = 512  # articles' folded texts kept between queries (a long speech is read once, not per query)
 CLOSE_CANDIDATES = 20
@@ -453,6 +455,7 @@ class Searcher:
         self._terms: TermMatcher | None = None
         self._bare_contexts: dict[str, str] = {}
         self._subject_words: frozenset[str] | None = None
+        self._signers: frozenset[str] | None = None
         self._mastheads: dict[str, str] = {}
         self._labels: frozenset[str] | None = None
         self._articles: dict[tuple[str, int, str], str] = {}
@@ -515,6 +518,30 @@ class Searcher:
                 w for seg in self.lib.segments for i in range(len(seg.contexts)) for w in words(seg.contexts[i])
             )
         return self._subject_words
+
+    def signers(self) -> frozenset[str]:
+        """The people who sign the corpus's documents and articles (bylines, folded), read once per library.
+
+        Speakers and authors are who questions name (马明龙讲的…); most are in
+        no dictionary, so only the recovered bylines say they are people.  A
+        byline of two to four characters is a name; longer ones are offices
+        (丹阳市人大常委会办公室), whose places the place rules read.
+        """
+        if self._signers is None:
+            names: set[str] = set()
+            for doc in self.lib.documents:
+                for author in [doc.author, *(art.author for art in doc.articles)]:
+                    names.update(fold(n) for n in author_names(author).split("、"))
+            self._signers = frozenset(n for n in names if 2 <= len(n) <= 4 and n != fold("未署名"))
+        return self._signers
+
+    def _named_subjects(self, folded_query: str) -> list[tuple[str, ...]]:
+        """The places and people a question names that are subjects of the corpus (headings, bylines)."""
+        subjects = self.subjects()
+        named = entities(
+            self.lib.analyzer.words(folded_query), people_need_title=True, subjects=subjects, signers=self.signers()
+        )
+        return [e for e in named if self._is_subject(e, subjects)]
 
     @staticmethod
     def _is_subject(forms: tuple[str, ...], subjects: frozenset[str]) -> bool:
@@ -863,6 +890,9 @@ class Searcher:
             return closeness[pos]
 
         in_article: dict[tuple[str, str], bool] = {}
+        # The places and people a question names that the corpus has articles, headings or bylines
+        # about (丹阳, 马明龙): the paragraph that answers inherits them from its title or byline.
+        named = self._named_subjects(folded_text) if cfg.signals and words else []
         # With no formula and no asked-for kind of answer, no window holds one.
         typed = answers_here if forms or answer is not None else None
         for pos in deep:
@@ -909,6 +939,12 @@ class Searcher:
                     final[pos] += COUNTED_WEIGHT
             if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known, context):
                 final[pos] += STATED_WEIGHT
+            if named:
+                # Whose article or speech a paragraph stands in is what it inherits, not what it
+                # mentions: 李健's speech answers 李健说…, a news item quoting him does not.  A
+                # contents entry is itself a title and byline.
+                heading = context + text if pos in listed else context
+                final[pos] += SUBJECT_WEIGHT * sum(any(f in heading for f in e) for e in named) / len(named)
             if days:
                 # A question naming a day (5月18号开了个啥会) is about what happened that day.
                 heading = self._dated_heading(pos)

@@ -6,7 +6,7 @@ import pytest
 
 from retrieval.analysis import fold
 from retrieval.excerpt import MAX_EXCERPT, citation
-from retrieval.search import MAX_QUERY_CHARS, QueryError, longest_common_run
+from retrieval.search import MAX_QUERY_CHARS, QueryError, Searcher, longest_common_run
 
 
 def test_fact_question_is_answered_with_a_citation(searcher) -> None:
@@ -75,6 +75,29 @@ def test_byline_place_is_inherited(searcher, library) -> None:
     assert own and all("丹阳市" in c for c in own)
     hit = searcher.search("丹阳人大调研库里放了多少课题", top=3)
     assert any(danyang.paragraphs[h.paragraph - 1].article == article for h in hit.hits if h.doc_id == danyang.doc_id)
+
+
+def test_a_speaker_named_by_the_question_is_read_from_the_bylines(searcher, library, monkeypatch) -> None:
+    """“李健讲…”: the paragraph of his own speech answers, not the city's document on the same duty.
+
+    李健 is in no dictionary; the bylines the structure recovered say he signs articles.
+    """
+    import retrieval.search as search_module
+    from retrieval.question import entities
+
+    signers = searcher.signers()
+    assert {"李健", "马明龙", "徐劼"} <= signers and "未署名" not in signers
+    words = library.analyzer.words(fold("李健讲人大选举任免要做到什么"))
+    assert entities(words, people_need_title=True, subjects=searcher.subjects()) == ()
+    assert ("李健",) in entities(words, people_need_title=True, subjects=searcher.subjects(), signers=signers)
+
+    def first() -> str:
+        return Searcher(library).search("李健讲人大选举任免要做到什么", top=3).hits[0].citation
+
+    assert "（李健）" in first()
+    # Without the inherited subject, the 市委 document on 选举任免 (no byline of his) comes first.
+    monkeypatch.setattr(search_module, "SUBJECT_WEIGHT", 0.0)
+    assert "（李健）" not in first()
 
 
 def test_a_one_speech_document_lends_its_title_to_every_paragraph(searcher, library) -> None:
