@@ -959,7 +959,7 @@ class Searcher:
             marks.append(best_run)
         ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
         evidence = self._evidence(ranked, windows, words, answer, runs, tokens, qgrams, folded_text, q.inexact, q.year)
-        kept, also = self._collapse(ranked, limit) if collapse else (ranked[:limit], {})
+        kept, also = self._collapse(ranked, limit, bare_of) if collapse else (ranked[:limit], {})
         spans = {p: (windows[p].start, windows[p].end) for p, _ in kept if p in windows}
         return Ranked(kept, marks, evidence, q, spans, also)
 
@@ -980,14 +980,15 @@ class Searcher:
         return list(islice(holders, RARE_CANDIDATES))  # stops at the third: no scan of every candidate
 
     def _collapse(
-        self, ranked: list[tuple[int, float]], limit: int
+        self, ranked: list[tuple[int, float]], limit: int, bare_of: Callable[[int], str]
     ) -> tuple[list[tuple[int, float]], dict[int, list[int]]]:
         """The first ``limit`` hits with near-duplicates folded into the better-ranked one.
 
         A magazine reports the same meeting in its news and again in its
         chronicle; two copies of one text must not fill the top three.  Two
         paragraphs are near-duplicates when nine in ten character pairs of the
-        shorter stand in the longer.
+        shorter stand in the longer.  ``bare_of`` gives a candidate's bare text, already
+        made for ranking.
         """
         kept: list[tuple[int, float]] = []
         grams: list[set[str]] = []
@@ -995,7 +996,7 @@ class Searcher:
         for pos, score in ranked:
             if len(kept) >= limit:
                 break
-            text = bare(self.lib.folded[pos])
+            text = bare_of(pos)
             mine = {text[i : i + 2] for i in range(len(text) - 1)}
             twin = next((kept[i][0] for i, other in enumerate(grams) if near_duplicate(mine, other)), None)
             if twin is None:
