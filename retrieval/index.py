@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder, above_sample, in_sorted, looked_up
+from .postings import PostingsBuilder, above_sample, in_sorted, looked_up, sorted_unique
 from .store import open_array, save_array
 
 FORMAT = "bm25-inverted-v2"
@@ -278,7 +278,7 @@ class BM25Index:
                     scores = acc[cand]
                     part = np.argpartition(-scores, keep - 1)[:keep]
                     cand = cand[scores >= scores[part].min()]
-                cand = np.unique(cand)
+                cand = sorted_unique(cand)
             scores = acc[cand]
         finally:
             if long_lists:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import PostingsBuilder, above_sample, in_sorted
+from .postings import PostingsBuilder, above_sample, in_sorted, sorted_unique
 from .store import TextColumn, open_array, save_array
 
 _SHIFT = np.uint64(21)  # code points need 21 bits; two make a 42-bit key
@@ -28,7 +28,7 @@ ENOUGH = 32  # candidates few enough to check in the text rather than intersect 
 def bigram_keys(text: str) -> np.ndarray:
     """The distinct bigram keys of one folded string (its last character paired with the end mark)."""
     codes = np.frombuffer((text + "\x00").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    return np.unique((codes[:-1] << _SHIFT) | codes[1:])
+    return sorted_unique((codes[:-1] << _SHIFT) | codes[1:])
 
 
 def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +42,7 @@ def chunk_postings(texts: Sequence[str], first: int) -> tuple[np.ndarray, np.nda
     keep = codes[:-1] != _END  # a pair starting at the separator spans two paragraphs
     keys = ((codes[:-1] << _SHIFT) | codes[1:])[keep]
     # Key and local position in one integer: 42 + 20 bits.  Chunks stay far below 2**20 paragraphs.
-    packed = np.unique((keys << np.uint64(20)) | local[:-1][keep])
+    packed = sorted_unique((keys << np.uint64(20)) | local[:-1][keep])
     return packed >> np.uint64(20), (packed & np.uint64(0xFFFFF)).astype(np.int32) + np.int32(first)
 
 
@@ -244,7 +244,7 @@ class BigramIndex:
     def _phrase_lists(self, phrase: str) -> list[np.ndarray]:
         """The postings of a phrase's distinct bigrams (two characters or more), shortest first."""
         codes = np.frombuffer(phrase.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        return sorted(self._lists(np.unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
+        return sorted(self._lists(sorted_unique((codes[:-1] << _SHIFT) | codes[1:])), key=len)
 
     def _candidate_chunks(self, phrase: str, size: int) -> Iterator[np.ndarray]:
         """:meth:`candidates` in ascending pieces, for a caller that needs only the first few matches.
@@ -279,7 +279,7 @@ class BigramIndex:
         if len(text) < 2:
             return empty
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        keys = np.unique((codes[:-1] << _SHIFT) | codes[1:])
+        keys = sorted_unique((codes[:-1] << _SHIFT) | codes[1:])
         # Only the rarest lists are read: chosen by size first (a joined library maps each list it reads).
         sizes = self._list_sizes(keys)
         rare = keys[np.argsort(sizes, kind="stable")[np.count_nonzero(sizes == 0) :][:lists]]

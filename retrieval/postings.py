@@ -23,6 +23,23 @@ from .store import ArrayWriter, save_array
 BLOCK_POSTINGS = 4_000_000
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integer arrays, by sorting a copy and keeping each first occurrence.
+
+    numpy 2.3+ answers a plain ``np.unique`` from a hash table and then
+    sorts the result: 30 times slower than one sort at a few thousand
+    values, 40 times at 700,000 (a build chunk's bigram keys: 0.34 s against
+    0.009 s).  The result is the same array.
+    """
+    out = np.sort(values, axis=None)
+    if out.shape[0] < 2:
+        return out
+    keep = np.empty(out.shape[0], dtype=bool)
+    keep[0] = True
+    np.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
+
+
 def looked_up(sorted_positions: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each value, whether ``sorted_positions`` (ascending) holds it, and where those found stand.
 
@@ -146,7 +163,7 @@ class PostingsBuilder:
         self._flush()
         if not self._chunks:
             return np.zeros(0, np.uint64)
-        return np.unique(np.concatenate([c.keys for c in self._chunks]))
+        return sorted_unique(np.concatenate([c.keys for c in self._chunks]))
 
     def write(
         self,

@@ -83,3 +83,17 @@ def test_skipped_positions_are_left_out_without_taking_a_place(library) -> None:
         kept = [pair for pair in full if pair[0] not in set(skip.tolist())][:10]
         assert library.index.top(tokens, 10, skip=skip) == kept
     assert library.index.top(tokens, 10) == full[:10]  # the buffer is as it was
+
+
+def test_sorted_unique_is_numpys_unique_without_the_hash_table() -> None:
+    """The build's and the search's de-duplication: the same array as ``np.unique``, input left alone."""
+    from retrieval.postings import sorted_unique
+
+    rng = np.random.default_rng(7)
+    for dtype in (np.int32, np.int64, np.uint64):
+        for size in (0, 1, 2, 3, 1000):
+            values = rng.integers(0, 40, size).astype(dtype)
+            before = values.copy()
+            out = sorted_unique(values)
+            assert out.dtype == dtype and np.array_equal(out, np.unique(values))
+            assert np.array_equal(values, before)
