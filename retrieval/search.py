@@ -64,6 +64,7 @@ QUOTE_CLOSE_WEIGHT = 2.0
 ARTICLE_WEIGHT = 0.5
 # Stage two: the share of the places and people the question names that a paragraph inherits.
 SUBJECT_WEIGHT = 0.5
+SUGGEST_TERMS = 20_000  # the most common terms a query with no hit is compared with (Searcher._suggestable)
 ONE_TEXT = 300  # paragraphs: a document without articles up to this long is one text for the article signal
 ARTICLE_MEMO = 512  # articles' folded texts kept between queries (a long speech is read once, not per query)
 CLOSE_CANDIDATES = 20
@@ -456,6 +457,7 @@ class Searcher:
         self._bare_contexts: dict[str, str] = {}
         self._subject_words: frozenset[str] | None = None
         self._signers: frozenset[str] | None = None
+        self._common_terms: list[str] | None = None
         self._mastheads: dict[str, str] = {}
         self._labels: frozenset[str] | None = None
         self._articles: dict[tuple[str, int, str], str] = {}
@@ -1296,14 +1298,29 @@ class Searcher:
             return []
         index = self.lib.index
         scored = []
-        for term in index.vocab:
-            if len(term) < 2:
-                continue
+        for term in self._suggestable():
             overlap = len(chars & set(term))
             if overlap:
                 scored.append((overlap / len(set(term)), index.df(term), term))
         scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
         return [t for _, _, t in scored[:limit]]
+
+    def _suggestable(self) -> list[str]:
+        """The terms suggestions are drawn from: the ``SUGGEST_TERMS`` most common of two characters or more.
+
+        A query with no hit is compared with every one of them; a million
+        paragraphs of real text hold 481,155 terms, and scanning them all cost
+        130 ms.  A rare term is a poor suggestion anyway.
+        """
+        if self._common_terms is None:
+            index = self.lib.index
+            terms = [t for t in index.vocab if len(t) >= 2]
+            if len(terms) > SUGGEST_TERMS:
+                ids = np.fromiter((index.vocab[t] for t in terms), np.int64, len(terms))
+                keep = np.sort(np.argsort(np.asarray(index.idf)[ids], kind="stable")[:SUGGEST_TERMS])
+                terms = [terms[i] for i in keep.tolist()]
+            self._common_terms = terms
+        return self._common_terms
 
     # --- browsing ----------------------------------------------------------------
 

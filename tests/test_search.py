@@ -254,6 +254,24 @@ def test_no_hits_suggests_corpus_terms(searcher) -> None:
     assert "质量" in result.suggestions  # the commonest corpus word with half its characters in the query
 
 
+def test_suggestions_come_from_the_commonest_terms_of_a_large_vocabulary(library, monkeypatch) -> None:
+    """A real million-paragraph vocabulary holds 481,155 terms: only the commonest are compared with the query."""
+    import retrieval.search as search_module
+
+    everything = Searcher(library).search("量子计算机", top=3).suggestions
+    monkeypatch.setattr(search_module, "SUGGEST_TERMS", 200)
+    few = Searcher(library)
+    common = few._suggestable()
+    assert len(common) == 200 and all(len(t) >= 2 for t in common)
+    index = library.index
+    least = min(index.df(t) for t in common)
+    rarer = [t for t in index.vocab if len(t) >= 2 and t not in set(common)]
+    assert rarer and max(index.df(t) for t in rarer) <= least  # the 200 kept are the commonest
+    suggested = few.search("量子计算机", top=3).suggestions
+    assert suggested and set(suggested) <= set(common)
+    assert "质量" in suggested and "质量" in everything  # the commonest match is suggested either way
+
+
 def test_neighbours_and_occurrences(searcher) -> None:
     around = searcher.context("003_deb3f2e9e80aa41f", 10, 1)
     assert [p.number for p in around] == [9, 10, 11]
