@@ -945,8 +945,8 @@ class Searcher:
                 # Whose article or speech a paragraph stands in is what it inherits, not what it
                 # mentions: 李健's speech answers 李健说…, a news item quoting him does not.  A
                 # contents entry is itself a title and byline.
-                heading = context + text if pos in listed else context
-                final[pos] += SUBJECT_WEIGHT * sum(any(f in heading for f in e) for e in named) / len(named)
+                inherited = context + text if pos in listed else context
+                final[pos] += SUBJECT_WEIGHT * sum(any(f in inherited for f in e) for e in named) / len(named)
             if days:
                 # A question naming a day (5月18号开了个啥会) is about what happened that day.
                 heading = self._dated_heading(pos)
@@ -1316,6 +1316,7 @@ class Searcher:
             index = self.lib.index
             terms = [t for t in index.vocab if len(t) >= 2]
             if len(terms) > SUGGEST_TERMS:
+                # idf falls as df rises: the lowest idf are the commonest terms (one vectorised sort).
                 ids = np.fromiter((index.vocab[t] for t in terms), np.int64, len(terms))
                 keep = np.sort(np.argsort(np.asarray(index.idf)[ids], kind="stable")[:SUGGEST_TERMS])
                 terms = [terms[i] for i in keep.tolist()]
