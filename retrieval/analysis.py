@@ -41,6 +41,9 @@ _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORDISH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
 
 jieba.setLogLevel(logging.WARNING)
+# How jieba's cut (HMM mode) splits a text into the runs it segments one by one.
+_RE_HAN = jieba.re_han_default
+_RE_SKIP = jieba.re_skip_default
 
 
 @lru_cache(maxsize=1)
@@ -267,6 +270,7 @@ class Analyzer:
         # Sub-words are a pure function of the word and words follow Zipf's
         # law: remembering them saves a third of the segmentation time.
         self._subs: dict[str, list[tuple[str, int]]] = {}
+        self._runs: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
 
     @classmethod
     def shared(cls, domain_terms: Sequence[str], cache_dir: Path | None = None) -> Analyzer:
@@ -319,25 +323,69 @@ class Analyzer:
         sub-word follows the word it came from and carries its own offset.
         """
         out: list[tuple[str, int]] = []
+        for at, run in self.runs(folded):
+            terms, offsets = self.run_tokens(run)
+            out.extend(zip(terms, [at + o for o in offsets], strict=True))
+        return out
+
+    @staticmethod
+    def runs(folded: str) -> Iterator[tuple[int, str]]:
+        """The runs jieba segments one by one, with their offsets: Chinese clauses, and the text between.
+
+        A run's tokens depend on nothing else (:meth:`run_tokens`): official
+        writing repeats its clauses, so a build turns each distinct run into
+        term ids once and assembles paragraphs from them.
+        """
+        at = 0
+        for run in _RE_HAN.split(folded):
+            if run:
+                yield at, run
+                at += len(run)
+
+    def run_tokens(self, run: str, remember: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """One run's tokens and their offsets in it: jieba's words, stop words out, sub-words after each word.
+
+        ``remember=False`` is for a caller that keeps its own table of runs
+        (a build worker): a second copy would cost memory and time on text
+        whose runs seldom repeat.
+        """
+        got = self._runs.get(run)
+        if got is not None:
+            return got
+        if _RE_HAN.match(run):
+            words: Iterable[str] = self._tk.clause_words(run) if not remember else self._tk._Tokenizer__cut_DAG(run)
+        else:  # jieba's cut outside Chinese runs: white space whole, every other character alone
+            words = [x for piece in _RE_SKIP.split(run) for x in ((piece,) if _RE_SKIP.match(piece) else piece)]
+        terms: list[str] = []
+        offsets: list[int] = []
         freq = self._tk.FREQ
         stop = self._stop
+        subs_of = self._subs
         at = 0
-        for word in self._tk.cut(folded, HMM=True):
+        for word in words:
             start = at
             at += len(word)
             if not _WORDISH.search(word):
                 continue
             if word not in stop:
-                out.append((word, start))
+                terms.append(word)
+                offsets.append(start)
             if len(word) > 2:
-                subs = self._subs.get(word)
+                subs = subs_of.get(word)
                 if subs is None:
                     subs = _sub_words(word, freq, stop)
-                    if len(self._subs) >= _SUB_CACHE:
-                        self._subs.clear()
-                    self._subs[word] = subs
-                out.extend((sub, start + offset) for sub, offset in subs)
-        return out
+                    if len(subs_of) >= _SUB_CACHE:
+                        subs_of.clear()
+                    subs_of[word] = subs
+                for sub, offset in subs:
+                    terms.append(sub)
+                    offsets.append(start + offset)
+        got = (tuple(terms), tuple(offsets))
+        if remember:
+            if len(self._runs) >= _CLAUSE_CACHE:
+                self._runs.clear()
+            self._runs[run] = got
+        return got
 
     def content_words(self, folded: str) -> list[str]:
         """The words of a question that carry its content: jieba words, no stop words, no single characters.
@@ -459,18 +507,21 @@ class _FastTokenizer(jieba.Tokenizer):
         words = self._clauses.get(sentence)
         if words is None:
             self.clause_misses += 1
-            if self._want_compiled and self._compiled is None:
-                self._compiled = CompiledCut(self.FREQ, self.total)
-            if self._compiled is not None and self._compiled.takes(sentence):
-                words = tuple(self._compiled(sentence))
-            else:
-                words = tuple(self._cut_clause(sentence))
+            words = self.clause_words(sentence)
             if len(self._clauses) >= _CLAUSE_CACHE:
                 self._clauses.clear()
             self._clauses[sentence] = words
         else:
             self.clause_hits += 1
         return iter(words)
+
+    def clause_words(self, sentence: str) -> tuple[str, ...]:
+        """jieba's words for one Chinese run (HMM on), in compiled code where it gives the same words."""
+        if self._want_compiled and self._compiled is None:
+            self._compiled = CompiledCut(self.FREQ, self.total)
+        if self._compiled is not None and self._compiled.takes(sentence):
+            return tuple(self._compiled(sentence))
+        return tuple(self._cut_clause(sentence))
 
     def _cut_clause(self, sentence: str) -> Iterator[str]:
         end = self.route(sentence)

@@ -121,47 +121,100 @@ def _ingest_task(path: str) -> Ingested:
 # --- pass 2: segmentation -------------------------------------------------------
 
 _worker: dict = {}
+_KNOWN_RUNS = 200_000  # runs whose term ids a segmenting worker remembers
 
 
-def _segmenter(folder: str, cache_dir: str | None) -> tuple[TextColumn, Analyzer]:
-    """The worker's folded column and analyzer, set up on its first task (one pool serves both passes)."""
+def _segmenter(folder: str, cache_dir: str | None) -> dict:
+    """The worker's state for this build, set up on its first task (one pool serves both passes).
+
+    Term ids are the worker's own, kept across its tasks, so a run seen
+    before costs one look-up; the main process maps them to the build's ids
+    (``token`` names the mapping, ``new`` holds the terms not reported yet).
+    """
     if _worker.get("folder") != folder:
         terms = json.loads((Path(folder) / "domain_terms.json").read_text(encoding="utf-8"))
         analyzer = Analyzer(terms, cache_dir=Path(cache_dir) if cache_dir else None)
         analyzer.use_compiled()
-        _worker.update(folder=folder, column=TextColumn(Path(folder), "folded"), analyzer=analyzer)
-    return _worker["column"], _worker["analyzer"]
+        _worker.clear()
+        _worker.update(
+            folder=folder,
+            column=TextColumn(Path(folder), "folded"),
+            analyzer=analyzer,
+            token=uuid.uuid4().hex,
+            vocab={},
+            new=[],
+            runs={},
+            contexts={},
+        )
+    return _worker
+
+
+def _term_ids(state: dict, terms: Iterable[str]) -> list[int]:
+    vocab: dict[str, int] = state["vocab"]
+    out = []
+    for t in terms:
+        i = vocab.get(t)
+        if i is None:
+            i = vocab[t] = len(vocab)
+            state["new"].append(t)
+        out.append(i)
+    return out
 
 
 def _segment_task(task: tuple[str, str | None, int, int, list[str]]) -> dict:
-    """Tokens of paragraphs ``first … last−1`` as ids into a chunk-local vocabulary, and their bigrams."""
+    """Tokens of paragraphs ``first … last−1`` as the worker's term ids (and where each starts), and their bigrams.
+
+    A paragraph's tokens are its runs' tokens one after the other
+    (:meth:`Analyzer.runs`), so each distinct run is turned into ids once,
+    and offsets are shifted to the paragraph with one array operation.
+    """
     folder, cache_dir, first, last, contexts = task
-    column, analyzer = _segmenter(folder, cache_dir)
-    local: dict[str, int] = {}
+    state = _segmenter(folder, cache_dir)
+    column, analyzer = state["column"], state["analyzer"]
+    known: dict[str, tuple[list[int], tuple[int, ...]]] = state["runs"]
+    known_ctx: dict[str, list[int]] = state["contexts"]
+    n = last - first
     own_ids: list[int] = []
-    own_starts: list[int] = []
-    own_len = np.zeros(last - first, np.int32)
+    offsets: list[int] = []
+    bases: list[int] = []
+    sizes: list[int] = []
+    own_len = np.zeros(n, np.int32)
     ctx_ids: list[int] = []
-    ctx_len = np.zeros(last - first, np.int32)
-    ctx_cache: dict[str, list[int]] = {}
+    ctx_len = np.zeros(n, np.int32)
     texts = [column[i] for i in range(first, last)]
-    setdefault = local.setdefault
     for i, (text, ctx) in enumerate(zip(texts, contexts, strict=True)):
-        spans = analyzer.spans(text)
-        own_ids.extend(setdefault(t, len(local)) for t, _ in spans)
-        own_starts.extend(at for _, at in spans)
-        own_len[i] = len(spans)
-        cids = ctx_cache.get(ctx)
+        count = 0
+        for at, run in analyzer.runs(text):
+            got = known.get(run)
+            if got is None:
+                if len(known) >= _KNOWN_RUNS:
+                    known.clear()
+                terms, offs = analyzer.run_tokens(run, remember=False)
+                got = known[run] = (_term_ids(state, terms), offs)
+            ids = got[0]
+            if ids:
+                own_ids.extend(ids)
+                offsets.extend(got[1])
+                bases.append(at)
+                sizes.append(len(ids))
+                count += len(ids)
+        own_len[i] = count
+        cids = known_ctx.get(ctx)
         if cids is None:
-            cids = ctx_cache[ctx] = [setdefault(t, len(local)) for t in analyzer.tokens(fold(ctx))] if ctx else []
+            if len(known_ctx) >= _KNOWN_RUNS:
+                known_ctx.clear()
+            cids = known_ctx[ctx] = _term_ids(state, analyzer.tokens(fold(ctx)) if ctx else ())
         ctx_ids.extend(cids)
         ctx_len[i] = len(cids)
     keys, docs = chunk_postings(texts, first)
+    own_starts = np.asarray(offsets, np.int32) + np.repeat(np.asarray(bases, np.int32), sizes)
+    new, state["new"] = state["new"], []
     return {
         "first": first,
-        "vocab": list(local),
+        "worker": state["token"],
+        "vocab": new,
         "own_ids": np.asarray(own_ids, np.int32),
-        "own_starts": np.asarray(own_starts, np.int32),
+        "own_starts": own_starts.astype(np.int32, copy=False),
         "own_len": own_len,
         "ctx_ids": np.asarray(ctx_ids, np.int32),
         "ctx_len": ctx_len,
@@ -318,8 +371,10 @@ def _build(
     fwd_off.append(np.zeros(1, np.int64))
     doc_len = np.zeros(pos, np.int32)
     at = 0
+    luts: dict[str, np.ndarray] = {}  # per worker: its term ids -> the build's
     for r in pool.map(_segment_task, tasks):
-        lut = np.fromiter((vocab.setdefault(t, len(vocab)) for t in r["vocab"]), np.int32, count=len(r["vocab"]))
+        added = np.fromiter((vocab.setdefault(t, len(vocab)) for t in r["vocab"]), np.int32, count=len(r["vocab"]))
+        lut = luts[r["worker"]] = np.concatenate((luts.get(r["worker"], np.zeros(0, np.int32)), added))
         own = lut[r["own_ids"]]
         ctx = lut[r["ctx_ids"]]
         fwd_ids.append(own)

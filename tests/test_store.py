@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,26 @@ def test_fast_route_segments_exactly_as_jieba(library) -> None:
     for text in library.folded:
         assert list(fast.cut(text, HMM=True)) == list(plain.cut(text, HMM=True))
     assert list(fast.cut("哈" * 5)) == ["哈哈", "哈哈哈"] and list(plain.cut("哈" * 5)) == ["哈哈哈", "哈哈"]
+
+
+def test_spans_are_jiebas_words_walked_one_by_one(library) -> None:
+    """Runs are segmented once and their tokens reused: the result must be the word-by-word walk over jieba's cut."""
+    an = library.analyzer
+    wordish = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
+    stop, freq = an._stop, an._tk.FREQ
+
+    def walked(text: str) -> list[tuple[str, int]]:
+        out, at = [], 0
+        for word in an._tk.cut(text, HMM=True):
+            start, at = at, at + len(word)
+            if wordish.search(word):
+                out += [(word, start)] if word not in stop else []
+                out += [(sub, start + off) for sub, off in _sub_words(word, freq, stop)] if len(word) > 2 else []
+        return out
+
+    odd = ["abc 12.5% 3.3 x-y#z  \r\n 哈哈哈哈哈", "㐀㐁豈 e=mc2", "", "，。", "a" * 300]
+    for text in [*library.folded, *odd]:
+        assert an.spans(text) == walked(text)
 
 
 def test_filter_masks_match_the_per_paragraph_rule(library) -> None:
