@@ -353,7 +353,8 @@ class Analyzer:
         if got is not None:
             return got
         if _RE_HAN.match(run):
-            words: Iterable[str] = self._tk.clause_words(run) if not remember else self._tk._Tokenizer__cut_DAG(run)
+            # The tokenizer's own clause memory serves the query path; a build worker keeps its own.
+            words: Iterable[str] = self._tk._Tokenizer__cut_DAG(run) if remember else self._tk.clause_words(run)
         else:  # jieba's cut outside Chinese runs: white space whole, every other character alone
             words = [x for piece in _RE_SKIP.split(run) for x in ((piece,) if _RE_SKIP.match(piece) else piece)]
         terms: list[str] = []
