@@ -214,7 +214,7 @@ def _segment_task(task: tuple[str, str | None, int, int, list[str]]) -> dict:
         "worker": state["token"],
         "vocab": new,
         "own_ids": np.asarray(own_ids, np.int32),
-        "own_starts": own_starts.astype(np.int32, copy=False),
+        "own_starts": own_starts,
         "own_len": own_len,
         "ctx_ids": np.asarray(ctx_ids, np.int32),
         "ctx_len": ctx_len,
