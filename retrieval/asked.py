@@ -40,7 +40,7 @@ _SHAPES = {
 }
 # Counting in these asks for items (几个“发力”, 几种思维, 几条措施), which a list answers; people, times
 # and money are counted in figures.
-_ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面", "块"})
+_ITEM_UNITS = frozenset({"个", "种", "项", "条", "点", "类", "方面", "块", "道"})
 _LIST_ITEMS = 2
 _KINDS = 3  # items in a row ending in the counted thing's morpheme (学风、文风、会风)
 _ITEM = re.compile(r"[,，;；、。!?！？]")
@@ -231,9 +231,19 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         tags = name_tags()
         focus = tuple(_whole_title(q, w) for w in counted_words if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
         counted = unit.group(0) if unit and kind == "count" else ""
+        few = token == "几"
+        if not focus and counted and counted not in _COMMON_UNITS and not (few and counted in _ITEM_UNITS):
+            # "一共分了几批", "讲了多少场": nothing counted is named, but the measure word is the
+            # question's own, so the figure must be given in it next to what was done — in this
+            # clause, or in the one before, which it continues (…代表分批轮训，一共分了几批).
+            # A handful of items (几条, 几类人) is answered by the list to count, as below.
+            before_start = max((c.end() for c in _CLAUSE.finditer(q, 0, max(0, clause_start - 1))), default=0)
+            focus = _event(q, clause_start, start, end, clause_end, words) or _event(
+                q, before_start, clause_start, clause_start, clause_start, words
+            )
         value = kind == "count" and not after and not unit
         figures = frozenset(m.group(1) for m in _GIVEN_FIGURE.finditer(q))
-        return Asked(kind, focus, counted, value=value, few=token == "几", figures=figures) if focus else None
+        return Asked(kind, focus, counted, value=value, few=few, figures=figures) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     if m.group(0) in _NAME_ASK and not titles:
         return None

@@ -61,6 +61,17 @@ def test_a_count_must_stand_next_to_what_is_counted(analyzer) -> None:
     assert not _states(analyzer, "健全代表履职补助制度", "人大代表履职补助一年每人多少钱")
 
 
+def test_a_count_in_its_own_measure_word_needs_a_figure_in_it(analyzer) -> None:
+    """Nothing counted is named (一共分了几批): the figure in that word must stand with what was done."""
+    question = "在镇江的3900多名五级代表分批轮训，一共分了几批"
+    assert not _states(analyzer, "在镇3900多名五级人大代表分批次开展集中轮训,实现政治培训全覆盖", question)
+    assert _states(analyzer, "全市3900多名五级人大代表分5批开展集中轮训", question)
+    assert not _states(analyzer, "通过人大机关领导干部代表每周一次带头讲", "把人大代表讲坛搬到田间地头，一共讲了多少场")
+    assert _states(analyzer, "人大代表讲坛走进田间地头，共开讲120场", "把人大代表讲坛搬到田间地头，一共讲了多少场")
+    # A handful of items is still answered by the list to count, not by a figure.
+    assert _asked(analyzer, "需要大家做到哪几条，几条") is None
+
+
 def test_a_person_is_named_next_to_the_title_asked_for(analyzer) -> None:
     assert _states(analyzer, "市人大常委會主任孔令俊要求深化", "扬州市人大常委会主任是谁")
     assert _states(analyzer, "刚才，高亚光主任宣读了表彰通报", "是谁念的表彰通报")
@@ -153,6 +164,8 @@ def test_a_day_the_question_names_is_the_day_of_the_answer(searcher) -> None:
         "镇江新区的五争一创是哪五争",
         "南京的“民营经济31条”都有哪些条",
         "无锡紧跟省市委全会的“十个聚焦”，十个聚焦具体指啥",
+        # Counted in a measure word of its own, with no figure in it (分批次, no number of 批).
+        "在镇江的3900多名五级代表分批轮训，一共分了几批",
     ],
 )
 def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) -> None:
