@@ -405,8 +405,9 @@ def states(
         figure = re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*{re.escape(asked.unit)}")
         sentences = _SENTENCE.split(folded_text)
         for i, sentence in enumerate(sentences):
-            if any(f in sentence for f in present) and any(figure.search(s) for s in sentences[i : i + 2]):
-                return True
+            found = (m.group(0) for s in sentences[i : i + 2] for m in figure.finditer(s))
+            if any(f in sentence for f in present) and any(not _is_given(m, asked.figures) for m in found):
+                return True  # not the figure the question gives itself (那20篇调研报告里…有几篇)
     return False
 
 

@@ -68,6 +68,11 @@ def test_a_count_in_its_own_measure_word_needs_a_figure_in_it(analyzer) -> None:
     assert _states(analyzer, "全市3900多名五级人大代表分5批开展集中轮训", question)
     assert not _states(analyzer, "通过人大机关领导干部代表每周一次带头讲", "把人大代表讲坛搬到田间地头，一共讲了多少场")
     assert _states(analyzer, "人大代表讲坛走进田间地头，共开讲120场", "把人大代表讲坛搬到田间地头，一共讲了多少场")
+    # The figure the question gives itself is the set it counts within, in the next sentence too.
+    question = "南京代表小组写的那20篇调研报告里，养老方面的有几篇"
+    text = "代表小组围绕养老方面深入调研。形成调研报告20篇。"
+    assert not _states(analyzer, text, question)
+    assert _states(analyzer, text.replace("20篇", "20篇，其中养老4篇"), question)
     # A handful of items is still answered by the list to count, not by a figure.
     assert _asked(analyzer, "需要大家做到哪几条，几条") is None
 
