@@ -81,7 +81,7 @@ _PLACE_KIND = re.compile(r"..(?:区|县|市|镇|街道|路|街|村)$|.+省$")
 # Which body: 哪家单位, 哪个部门, 哪家律所, 哪个社区 — asks for an organisation, which official writing names
 # by a word ending in its kind (排水公司, 丰影图文制作中心, 官塘创新社区) or as jieba tags organisations.
 _ASK_ORG = re.compile(
-    rf"{_WHICH}(?:单位|部门|机构|企业|公司|律所|学校|医院|养老院|社区|处室|厂子?|银行|媒体|协会)|哪几?家|(?:什么|啥)单位"
+    rf"{_WHICH}(?:单位|部门|机构|企业|公司|律所|学校|高校|大学|院校|医院|养老院|社区|处室|厂子?|银行|媒体|协会)|哪几?家|(?:什么|啥)单位"
 )
 _ORG_KIND = re.compile(
     r"(?:公司|中心|社区|集团|银行|学校|大学|学院|医院|事务所|律所|协会|工作室|研究院|研究所|处|室|站|厂|局|院|所|社)$"

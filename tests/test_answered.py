@@ -632,3 +632,10 @@ def test_a_post_asked_for_needs_a_title_beside_the_name(analyzer, searcher) -> N
     first = searcher.search("张伟清在市人大是啥职务", top=3)
     assert first.answered and "二级巡视员张伟清" in first.hits[0].text
     assert not searcher.search("马明龙讲话里提到的喻海同志，是什么职务", top=3).answered
+
+
+def test_a_school_asked_for_is_an_organisation_named(analyzer) -> None:
+    question = "无锡那个地方立法研究基地，是跟哪所高校合建的"
+    assert _asked(analyzer, question).kind == "org"
+    assert _states(analyzer, "市人大常委会与江南大学合建地方立法研究基地", question)
+    assert not _states(analyzer, "市人大常委会合建地方立法研究基地，推进科学立法", question)
