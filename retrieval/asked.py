@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .model import PRINTED
-from .patterns import BODY_LEAD, HEADING_MARK, NUM
+from .patterns import BODY_LEAD, CONTENTS, HEADING_MARK, NUM
 from .question import TITLES, asked_about, name_tags
 from .signals import ASK_DATE, ASK_YEAR
 
@@ -86,6 +86,23 @@ _ASK_ORG = re.compile(
 _ORG_KIND = re.compile(
     r"(?:公司|中心|社区|集团|银行|学校|大学|学院|医院|事务所|律所|协会|工作室|研究院|研究所|处|室|站|厂|局|院|所|社)$"
 )
+# Which meeting (在哪个会上讲的, 哪次全会提出的, 哪次会议审议通过的): not 哪个会场 or 会堂, a venue.
+_ASK_MEETING = re.compile(
+    r"哪一?(?:个|次|场)[\u4e00-\u9fff]{0,4}?会议?(?=上|里|中|审议|通过|提|定|讲|说|发|研究|召开|[^\u4e00-\u9fff]|$)"
+)
+# A meeting as official writing names one: its subject or number right before its kind (市委人大工作会议,
+# 第十次会议, 纪念座谈会, 议案督办推进会); the two characters before the kind tell it from the one asked about.
+_MEETING = re.compile(
+    r"[\u4e00-\u9fff\d]{2}(?:会议|全会|党代会|大会|办公会|常务会|联席会|通报会|座谈会|恳谈会|听证会|见面会|研讨会|推进会|部署会|动员会|"
+    r"交流会|报告会|分析会|调度会|评议会|培训会|例会|党组会|学习会|汇报会|论坛)"
+)
+# Demands that only judge whether the best passage answers, never lift a candidate: a meeting, a
+# quotation or a name stands in many paragraphs, so as ranking evidence they move the right one down
+# as often as up (measured on the tuning sets), while the best passage lacking one says it does not answer.
+GATE_ONLY = frozenset({"meeting", "name"})
+# A name asked for (活动叫啥, 文件全称, 报告的题目): a title, a quotation, a body's or a person's name answers.
+_ASK_NAME = re.compile(r"叫(?:啥|什么)(?:名字?|名堂)?|全称|名称|文件名")
+_QUOTED_NAME = re.compile(r"《[^》]+》|“[^”]+”|「[^」]+」|‘[^’]+’")
 # Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 # How someone or something stands with others, not what it is or did: the act of "还有谁一块儿参加" is 参加.
@@ -192,7 +209,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
             and w not in _SOMEONE
         ]
         return Asked("office", tuple(people[-1:]), given=q) if people else None
-    for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG)):
+    for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG), ("meeting", _ASK_MEETING)):
         which = ask_which.search(q)
         if which is not None:
             # "…叫啥名字，在哪个区": a clause of its own asks where (or whose) the thing the question names is.
@@ -204,7 +221,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         who = None  # 报给谁, 归谁管: a recipient, which official writing names as a body as often as a person
     ask = _ASK.search(q)
     if ask is None and who is None:
-        return None
+        return _named(q, words)
     m = ask if ask is not None else who
     assert m is not None
     clause_start, start, end, clause_end = _clause_of(q, m.start(), m.end())
@@ -246,7 +263,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
         return Asked(kind, focus, counted, value=value, few=few, figures=figures) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     if m.group(0) in _NAME_ASK and not titles:
-        return None
+        return _named(q, words)
     focus = tuple(titles or [w for w in [*after[:1], *before[-2:]] if len(w) >= 2])
     office = _OFFICE.search(q[clause_start:start])
     if not focus:
@@ -254,6 +271,16 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     acts = [w for w in after if w not in _SOMEONE]
     act = "" if titles else "".join(acts[:1])
     return Asked("who", focus, office=office.group(1) if office and titles else "", act=act, given=q)
+
+
+def _named(q: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
+    """A name asked for without a title (那个平台叫啥名字, 文件全称叫啥); None when the question asks none."""
+    name = _ASK_NAME.search(q)
+    if name is None:
+        return None
+    start, end = name.start(), name.end()
+    focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+    return Asked("name", focus, given=q) if focus else None
 
 
 def _clause_of(q: str, start: int, end: int) -> tuple[int, int, int, int]:
@@ -322,6 +349,22 @@ def states(
         # "承印:镇江新民洲印刷有限公司" joins key and value with a colon, which does not end the clause).
         where = [c for c in _CLAUSE_WHO.split(folded_text) if any(f in c for f in present)]
         return any(_organisation(list(words(c)), asked.given) for c in where)
+    if asked.kind == "meeting":
+        # The meeting is as often in the sentence's opening clause as next to the act (5月31日，…会议召开).
+        where = [c for c in _SENTENCE.split(folded_text) if any(f in c for f in present)]
+        return any(m.group(0) not in asked.given for c in where for m in _MEETING.finditer(c))
+    if asked.kind == "name":
+        # A printed line (a title, a byline) or a contents entry is itself the name asked for.
+        if PRINTED in context or CONTENTS in context:
+            return True
+        where = [c for c in _SENTENCE.split(folded_text) if any(f in c for f in present)]
+        for c in where:
+            if any(m.group(0)[1:-1] not in asked.given for m in _QUOTED_NAME.finditer(c)):
+                return True
+            tokens = list(words(c))
+            if _organisation(tokens, asked.given) or has_name(tokens, known):
+                return True
+        return False
     if asked.kind == "office":
         # The post stands right before or after the name, as officials are named (二级巡视员张伟清, 李健主任).
         return any(

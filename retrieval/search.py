@@ -18,7 +18,7 @@ from itertools import islice
 import numpy as np
 
 from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content, stopwords
-from .asked import asked_for, states
+from .asked import GATE_ONLY, asked_for, states
 from .excerpt import author_names, citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
@@ -939,7 +939,11 @@ class Searcher:
                 final[pos] += SIGNAL_WEIGHT
                 if counted is not None and counted.search(text):
                     final[pos] += COUNTED_WEIGHT
-            if demand is not None and states(text, demand, lib.analyzer.words, lib.analyzer.is_known, context):
+            if (
+                demand is not None
+                and demand.kind not in GATE_ONLY
+                and states(text, demand, lib.analyzer.words, lib.analyzer.is_known, context)
+            ):
                 final[pos] += STATED_WEIGHT
             if named:
                 # Whose article or speech a paragraph stands in is what it inherits, not what it

@@ -40,11 +40,12 @@ def test_what_a_question_demands(analyzer) -> None:
     assert who is not None and who.kind == "who" and who.focus == ("副主任",)
     office = _asked(analyzer, "江苏省人大常委会主任是谁")
     assert office is not None and office.office == "省人大常委会"
-    # Not demands for a figure or a person: wording, an ordinal, "which ones", the name of a thing.
+    # Not demands for a figure or a person: wording, an ordinal, "which ones"; the name of a thing is
+    # asked for as a name (a title, a quotation or a body's name), not as a person.
     assert _asked(analyzer, "徐劼讲话里说机关人手紧，一个处就几个人，原文咋讲的") is None
     assert _asked(analyzer, "主题公园是全国第几座") is None
     assert _asked(analyzer, "今年执法检查重点查哪几块") is None
-    assert _asked(analyzer, "扬中市人大的三大行动活动意见叫什么") is None
+    assert _asked(analyzer, "扬中市人大的三大行动活动意见叫什么").kind == "name"
     # An indefinite amount the question tells (好几年, 十几个, 几十名) asks for nothing.
     assert _asked(analyzer, "路灯坏了好几年没人修，人大督办后修好了没有") is None
     assert _asked(analyzer, "几十名代表联名提的议案后来怎么办的") is None
@@ -639,3 +640,21 @@ def test_a_school_asked_for_is_an_organisation_named(analyzer) -> None:
     assert _asked(analyzer, question).kind == "org"
     assert _states(analyzer, "市人大常委会与江南大学合建地方立法研究基地", question)
     assert not _states(analyzer, "市人大常委会合建地方立法研究基地，推进科学立法", question)
+
+
+def test_a_meeting_asked_for_must_be_named_with_the_act(analyzer) -> None:
+    question = "两院行实施意见起草，李健是在哪个会上专门研究的"
+    assert _asked(analyzer, question).kind == "meeting"
+    assert _states(analyzer, "今年3月份，主任李健在主任办公会上专题研究《实施意见》起草工作。", question)
+    assert not _states(analyzer, "今年3月份，主任李健专题研究《实施意见》起草工作。", question)
+    assert _asked(analyzer, "那堂专题党课具体在哪个会场讲的") is None  # a venue, not a meeting
+
+
+def test_a_name_asked_for_must_be_given(analyzer) -> None:
+    question = "无锡搞数字人大打造的那个线上平台，具体叫啥名字"
+    assert _asked(analyzer, question).kind == "name"
+    assert _states(analyzer, "打造“智慧人大”线上平台，方便代表履职。", question)
+    assert not _states(analyzer, "打造线上平台，方便代表履职。", question)
+    # The question's own quotation is not the name it asks for; a contents entry is a title.
+    assert not _states(analyzer, "打造“数字人大”线上平台。", "“数字人大”那个线上平台叫啥名字")
+    assert _states(analyzer, "47 坚持政治引领不动摇 聚焦重点提质效", "京口那篇交流稿，题目叫啥", context="目录")
