@@ -96,6 +96,7 @@ _MEETING = re.compile(
     r"[\u4e00-\u9fff\d]{2}(?:会议|全会|党代会|大会|办公会|常务会|联席会|通报会|座谈会|恳谈会|听证会|见面会|研讨会|推进会|部署会|动员会|"
     r"交流会|报告会|分析会|调度会|评议会|培训会|例会|党组会|学习会|汇报会|论坛)"
 )
+EVENT_SHARE = 0.5  # of the event's idf weight that a date's sentence must hold to give the event's date
 # Demands that only judge whether the best passage answers, never lift a candidate: a meeting, a
 # quotation or a name stands in many paragraphs, so as ranking evidence they move the right one down
 # as often as up (measured on the tuning sets), while the best passage lacking one says it does not answer.
@@ -323,11 +324,14 @@ def states(
     words: Callable[[str], Sequence[str]],
     known: Callable[[str], bool],
     context: str = "",
+    weights: dict[str, float] | None = None,
 ) -> bool:
     """Does the text give the asked-for figure or name next to one of the focus words, in one clause?
 
     ``words`` is plain segmentation of folded text and ``known`` tells a
     dictionary word; names are read off both (see :func:`has_name`).
+    ``weights`` (the focus words' idf) make a date stand with the event only
+    where its sentence holds half the event's weight, not any one of its words.
     """
     present = [f for f in asked.focus if f in folded_text]
     if asked.kind == "count" and not present:
@@ -377,7 +381,14 @@ def states(
         # The date opens the sentence as often as it follows the event ("5月31日，市委人大工作会议召开"),
         # so a sentence is the reach here, not a clause.
         shape = _DATE_OR_OCCASION if asked.given in _ANY_TIME else _DATE
-        return any(shape.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
+        mass = {f: weights[f] for f in asked.focus if weights and f in weights}
+        if not mass or PRINTED in context:  # a masthead's or byline's date is the issue's or the article's
+            return any(shape.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
+        # "镇江市地方立法研究中心是哪年成立的" is not answered by a year beside 地方立法 alone.
+        need = EVENT_SHARE * sum(mass.values())
+        return any(
+            shape.search(s) for s in _SENTENCE.split(folded_text) if sum(w for f, w in mass.items() if f in s) >= need
+        )
     # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
     # or a bare value ("邮编是多少") it does not end the clause.
     clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []

@@ -1201,7 +1201,9 @@ class Searcher:
             missing += [(name,) for name, parts in counted_sets(folded_query) if not lists_items(text, (name, parts))]
         # A question for a figure or a person is answered only where one stands next to what it counts or names.
         demand = asked_for(folded_query, self.lib.analyzer.content_words)
-        stated = demand is None or states(text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known, context)
+        stated = demand is None or states(
+            text, demand, self.lib.analyzer.words, self.lib.analyzer.is_known, context, weights=words
+        )
         if inexact:
             # A half-remembered quotation is answered by the passage that says nearly the same.
             grams = set(char_bigrams(text))
