@@ -10,6 +10,7 @@ shows the gain: see ``python -m retrieval eval --variants``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -122,7 +123,15 @@ VARIANTS: dict[str, Ranking] = {
 DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
-_DOC_FILTER = re.compile(r"(?:^|\s)doc[:：]\s*(\S+)", re.IGNORECASE)
+_DOC_FILTER = re.compile(r"(?:^|\s)(?:doc|ｄｏｃ)[:：]\s*(\S+)", re.IGNORECASE)  # typed full width too: ｄｏｃ：０００
+ECHO_CHARS = 60  # a notice quotes at most this much of what the user typed (a 6,000-character quotation)
+
+
+def _echo(typed: str) -> str:
+    """What the user typed, as a notice quotes it: whole when short, else its start and its length."""
+    return typed if len(typed) <= ECHO_CHARS else f"{typed[:ECHO_CHARS]}…（共 {len(typed)} 字）"
+
+
 # A year, but not the year of a file number (丽委办〔2021〕10号 is a document's name, not a year asked about).
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月|\s*[〕\]】])")
 # A code of three or more digits (“1151”工作机制, “310工程”), not a year (2022年) or a figure with its unit.
@@ -473,10 +482,10 @@ class Searcher:
         q = Query(raw=raw, text=raw, notices=notices)
         text = raw
         for m in list(_DOC_FILTER.finditer(text)):
-            ref = m.group(1)
+            ref = unicodedata.normalize("NFKC", m.group(1))
             docs = self.lib.resolve_doc(ref)
             if not docs:
-                raise QueryError(f"没有找到文档“{ref}”。可用 /docs 查看文档列表。")
+                raise QueryError(f"没有找到文档“{_echo(ref)}”。可用 /docs 查看文档列表。")
             q.doc_ids = (
                 [d.doc_id for d in docs]
                 if q.doc_ids is None
@@ -1105,7 +1114,7 @@ class Searcher:
     @staticmethod
     def _unquote(q: Query, missing: list[str]) -> Query:
         """The same query with its quotations as plain words, and a notice naming those not found verbatim."""
-        shown = "、".join(f"“{p}”" for p in missing)
+        shown = "、".join(f"“{_echo(p)}”" for p in missing)
         return replace(
             q,
             text=" ".join([q.text, *q.phrases]).strip(),

@@ -230,6 +230,20 @@ def test_doc_filter_and_year_filter(searcher) -> None:
     assert numbered.query.year == "" and not numbered.query.filters
     with pytest.raises(QueryError, match="没有找到文档"):
         searcher.search("doc:nonexistent 人大")
+    # Typed full width, as a Chinese keyboard gives it: the same filter.
+    for typed in ("ｄｏｃ：００２ 四个机关", "ＤＯＣ:002 四个机关"):
+        wide = searcher.search(typed, top=10)
+        assert wide.query.filters and {h.doc_id[:3] for h in wide.hits} == {"002"}
+
+
+def test_notices_quote_a_long_input_briefly(searcher) -> None:
+    """A 6,000-character quotation or document name is not echoed whole in the notice."""
+    result = searcher.search("“" + "人民" * 3000 + "”", top=3)
+    assert any("共 6000 字" in n for n in result.query.notices)
+    assert all(len(n) < 200 for n in result.query.notices)
+    with pytest.raises(QueryError) as raised:
+        searcher.search("doc:" + "测" * 5000 + " 人大")
+    assert len(str(raised.value)) < 200
 
 
 @pytest.mark.parametrize("query", ["", "   ", "？！。，", "...", "“”"])
