@@ -133,6 +133,9 @@ def _fingerprint(doc: Document) -> str:
 _NUMBERED = re.compile(r"^(\d{3,})(?:_|$)")
 
 
+STEM_BYTES = 180  # of a stored upload's name: its number, suffix and temporary ".<pid>.part" fit in 255
+
+
 def _target(corpus: Path, filename: str, markdown: bool) -> Path:
     """Where an upload is stored: the next free number, then the file name (``005_常州代表工作.txt``).
 
@@ -141,7 +144,9 @@ def _target(corpus: Path, filename: str, markdown: bool) -> Path:
     the file name after it keeps the folder readable.
     """
     stem = _UNSAFE.sub("_", Path(filename).stem).strip("._") or "document"
-    stem = stem[:80]
+    # A file name is limited in bytes (255 on common file systems), and the temporary name written
+    # first adds a dot, the process id and ".part": 80 characters of Chinese are 240 bytes.
+    stem = stem[:80].encode("utf-8")[:STEM_BYTES].decode("utf-8", "ignore").strip("._") or "document"
     suffix = ".md" if markdown else ".txt"
     taken = {p.stem for p in list_sources(corpus)}
     numbers = [int(m.group(1)) for s in taken if (m := _NUMBERED.match(s))]

@@ -94,6 +94,16 @@ def test_each_format_is_added_and_searchable(setup, name: str) -> None:
         assert "var ad" not in "".join(p.text for p in new_doc.paragraphs)
 
 
+def test_a_long_chinese_file_name_is_stored_under_the_byte_limit(setup) -> None:
+    """80 characters of Chinese are 240 bytes; with the temporary name's suffix they passed 255."""
+    eng, corpus = setup
+    name = "关于进一步加强人大代表建议办理工作" * 8 + ".txt"
+    (reply,) = asyncio.run(eng.add_document(ADMIN, "private", name, FILES["notice.txt"]))
+    assert "已添加" in reply.html
+    stored = [p for p in corpus.iterdir() if p.name.startswith("005_")]
+    assert len(stored) == 1 and len(stored[0].name.encode("utf-8")) <= 200
+
+
 BAD = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100), "二进制"),
     "undecodable.txt": (bytes(range(128, 256)) * 20, "无法识别文字编码"),
