@@ -253,3 +253,22 @@ def test_a_back_page_colophon_becomes_paragraphs() -> None:
     lines = [p.text for p in d.paragraphs]
     assert "地 址: 某市行政中心\n(某某大道1号)" in lines and "印 数: 3000" in lines
     assert all(p.article == -1 for p in d.paragraphs if "邮 编" in p.text)
+
+
+def test_sentences_typed_one_a_line_stay_paragraphs() -> None:
+    """Lines of similar length that each end a sentence are not hard-wrapped: each is a paragraph.
+
+    A 10-line notice pasted into a .txt file was joined into one paragraph (every citation 第1段, the
+    title run into the text), because similar lengths alone read as a wrap width.
+    """
+    lines = ["关于做好2024年代表建议办理工作的通知"] + [
+        f"第{i}项，市人大常委会要求各承办单位高度重视代表建议办理工作，确保按期办结。" for i in range(1, 10)
+    ]
+    for newline in ("\n", "\r\n"):
+        doc = parse_text("x", "x.txt", newline.join(lines) + newline)
+        assert doc.title == lines[0]
+        assert [p.text for p in doc.paragraphs] == lines
+    # A hard-wrapped text (few of its full lines end a sentence) is still re-joined.
+    prose = "市人大常委会要求各承办单位高度重视代表建议办理工作确保按期办结并及时答复代表" * 8
+    wrapped = "\n".join(prose[i : i + 30] for i in range(0, len(prose), 30)) + "。\n"
+    assert len(parse_text("y", "y.txt", wrapped).paragraphs) == 1
