@@ -906,6 +906,13 @@ class Searcher:
         named = self._named_subjects(folded_text) if cfg.signals and words else []
         # With no formula and no asked-for kind of answer, no window holds one.
         typed = answers_here if forms or answer is not None else None
+        # A speaker or author the bylines name (徐劼, 马明龙) names the documents the question is about:
+        # those that mention the person (each person named, if several).
+        signed = [
+            {int(d) for d in lib.doc_of[lib.phrase_positions([name])].tolist()}
+            for name in sorted(self.signers())
+            if cfg.signals and name in folded_text
+        ]
         for pos in deep:
             text = texts[pos]
             context = contexts[pos]
@@ -960,6 +967,8 @@ class Searcher:
                 # contents entry is itself a title and byline.
                 inherited = context + text if pos in listed else context
                 final[pos] += SUBJECT_WEIGHT * sum(any(f in inherited for f in e) for e in named) / len(named)
+            if signed and all(int(lib.doc_of[pos]) in docs for docs in signed):
+                final[pos] += SIGNAL_WEIGHT
             if days:
                 # A question naming a day (5月18号开了个啥会) is about what happened that day.
                 heading = self._dated_heading(pos)
@@ -1186,6 +1195,16 @@ class Searcher:
             # of the documents that mention it, not a subject one paragraph must repeat.
             kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]
             missing = [e for e in missing if e in kept or not self._in_document(e, pos)]
+        # A speaker or author the corpus's bylines name (马明龙, 任言平), named in the question without a
+        # title, must be somewhere in the paragraph's document: "马明龙在无锡讲了什么" is not answered by
+        # 徐劼's speech in 无锡.  Within the document no more is asked: a two-column page can print a
+        # speech's paragraphs under the next speaker's byline.
+        known = {form for e in named for form in e}
+        missing += [
+            (name,)
+            for name in sorted(self.signers())
+            if name in folded_query and name not in known and not self._in_document((name,), pos)
+        ]
         # A day the question names (6月15号开了什么会) is when the paragraph's event happened: it must be
         # given there, in its context, or in its article (a chronicle's "15日" under its month's heading).
         days = dict.fromkeys(_DAY.findall(folded_query))

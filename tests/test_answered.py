@@ -174,6 +174,9 @@ def test_a_day_the_question_names_is_the_day_of_the_answer(searcher) -> None:
         "在镇江的3900多名五级代表分批轮训，一共分了几批",
         # A year beside 地方立法 (自2015年取得地方立法权以来) is not the year the 研究中心 was set up.
         "镇江市地方立法研究中心是哪年成立的",
+        # A speaker the bylines name, where nothing of that document names him.
+        "马明龙在无锡讲了什么",
+        "2023年李健在镇江讲了什么",
     ],
 )
 def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) -> None:
@@ -662,3 +665,12 @@ def test_a_name_asked_for_must_be_given(analyzer) -> None:
     # The question's own quotation is not the name it asks for; a contents entry is a title.
     assert not _states(analyzer, "打造“数字人大”线上平台。", "“数字人大”那个线上平台叫啥名字")
     assert _states(analyzer, "47 坚持政治引领不动摇 聚焦重点提质效", "京口那篇交流稿，题目叫啥", context="目录")
+
+
+def test_a_speaker_named_chooses_the_documents_that_name_him(searcher) -> None:
+    """徐劼 is named only in his own speech (000): a question naming him is answered from it first."""
+    result = searcher.search("对内对外都得拧成一股绳，徐劼那段最后要凝成个啥样的劲儿", top=3)
+    assert result.answered and result.hits[0].doc_id.startswith("000")
+    # Not answered by another speaker's words: 马明龙 spoke in 镇江, and no 无锡 paragraph names him.
+    other = searcher.search("马明龙在无锡讲了什么", top=3)
+    assert not other.answered and not any(h.doc_id.startswith("000") and h.rank == 1 for h in other.hits)
