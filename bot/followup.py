@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval import Analyzer, entities, fold, is_person_name, stopwords
+from retrieval import Analyzer, entities, fold, formulas, is_person_name, stopwords
 
 _NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _PAGING = re.compile(
@@ -131,6 +131,9 @@ def read_message(
     leans = bool(_LEAD.match(folded) or _TAIL.search(folded)) or (bool(_QUESTION.search(folded)) and content_len <= 3)
     if not (leans or (is_reply and content_len <= 12)):
         return Reading("new", query=text)
+    formula = _swap_formula(previous_query, _core(folded))
+    if formula:
+        return Reading("followup", query=formula, understood=formula)
     swapped = _swap(previous_query, text, new_words, analyzer, people, subjects)
     if swapped:
         return Reading("followup", query=swapped, understood=swapped)
@@ -174,6 +177,29 @@ def _overlaps(text: str, part: str, name: str) -> bool:
         for a, b in [(m.start(), m.end())]
         for s, e in spans
     )
+
+
+def _swap_formula(previous: str, core: str) -> str:
+    """ "那六个必须坚持呢" after "四个机关指的是哪四个机关": the same question about the new formula.
+
+    A numbered formula is a topic of its own, never a word to add to another
+    formula's question: the new one replaces the old (and "哪四个机关", which
+    counts the old one's items, becomes 哪些); after a question with no
+    formula, the formula alone is the question.  "" when the message names
+    none, or only the one asked about already.
+    """
+    new = [name for name, _ in formulas(core)]
+    question = fold(previous)
+    if not new or any(name in question for name in new):
+        return ""
+    old = [(name, parts) for name, parts in formulas(question)]
+    if not old:
+        return core
+    for name, parts in old:
+        for _, key in parts:
+            question = re.sub(rf"哪[一二两三四五六七八九十]+个?{re.escape(key)}", "哪些", question)
+        question = question.replace(name, new[0])
+    return question
 
 
 def _core(folded: str) -> str:

@@ -22,6 +22,7 @@ from .manage import CorpusError, add_and_index, open_library, original_file, rem
 from .model import Document, Paragraph
 from .question import entities, is_person_name
 from .search import Hit, PhraseListing, QueryError, Searcher, SearchResult
+from .signals import formulas
 
 __all__ = [
     "FORMATS",
@@ -44,6 +45,7 @@ __all__ = [
     "citation",
     "entities",
     "fold",
+    "formulas",
     "full_text",
     "human_date",
     "is_person_name",

@@ -63,6 +63,17 @@ def test_follow_up_carries_the_topic_and_swaps_the_place(library) -> None:
     assert r.kind == "followup" and "三破三立" in r.query
 
 
+def test_a_follow_up_naming_another_formula_swaps_it(library) -> None:
+    """The new formula replaces the old; appended, "四个机关…六个必须坚持" was answered as not found."""
+    r = read_message("那六个必须坚持呢", True, False, library.analyzer, is_place, "四个机关指的是哪四个机关")
+    assert r.kind == "followup" and r.query == "六个必须坚持指的是哪些"
+    r = read_message("那四个机关呢？", True, False, library.analyzer, is_place, "镇江市委人大工作会议是哪天开的")
+    assert r.kind == "followup" and r.query == "四个机关"
+    # The formula already asked about: the place swap still applies.
+    r = read_message("那无锡呢", True, False, library.analyzer, is_place, "镇江四个机关建设怎么抓的")
+    assert "无锡" in r.query and "四个机关" in r.query and "镇江" not in r.query
+
+
 def test_standalone_question_starts_a_new_topic(library) -> None:
     assert read_message("泰州有多少名人大代表", True, False, library.analyzer, is_place, "四个机关").kind == "new"
     assert read_message("谁主持的？", False, False, library.analyzer, is_place).kind == "new"

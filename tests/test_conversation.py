@@ -60,6 +60,13 @@ def test_follow_ups_build_on_the_original_question_not_on_the_last_reading(engin
     assert "按“镇江市委人大工作会议是哪天召开的 措施”理解" in third.html
 
 
+def test_a_follow_up_naming_another_formula_is_answered_about_it(engine) -> None:
+    ask(engine, "四个机关指的是哪四个机关")
+    (second,) = ask(engine, "那六个必须坚持呢")
+    assert "按“六个必须坚持指的是哪些”理解" in second.html
+    assert not second.html.startswith("⚠️") and "六个必须坚持" in second.html
+
+
 def test_a_question_about_what_someone_said_leads_with_their_speech_outline(engine) -> None:
     outline, answer = ask(engine, "马明龙讲了哪几个方面")
     assert outline.html.startswith("📑 <b>马明龙《在市委人大工作会议上的讲话》</b>") and "共 4 个部分" in outline.html
