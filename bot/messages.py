@@ -22,6 +22,9 @@ class Incoming:
     chat_type: str = "private"  # private | group | supergroup | channel
     addressed: bool = True  # for this bot: any private message, or in a group a command, mention or reply to it
     reply_to_bot: bool = False
+    # The callback data of the bot's message this one replies to: its buttons name the answer it shows,
+    # so a reply leans on that answer, whoever asked it (a group member replying to another's answer).
+    replied_buttons: tuple[str, ...] = ()
 
     @property
     def in_group(self) -> bool:

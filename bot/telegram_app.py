@@ -115,7 +115,14 @@ def incoming(message: Message, user_id: int, username: str, bot_id: int) -> Inco
         addressed = not group or reply_to_bot or _mentions_me(message, username, bot_id)
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
-    return Incoming(message.chat.id, user_id, text, message.chat.type, addressed, reply_to_bot)
+    markup = reply.reply_markup if reply_to_bot and reply is not None else None
+    buttons = tuple(
+        b.callback_data
+        for row in (markup.inline_keyboard if markup else ())
+        for b in row
+        if isinstance(b.callback_data, str)
+    )
+    return Incoming(message.chat.id, user_id, text, message.chat.type, addressed, reply_to_bot, buttons)
 
 
 async def is_chat_admin(bot: Bot, chat_id: int, user_id: int) -> bool:

@@ -8,6 +8,7 @@ polling the fake server on 127.0.0.1: a question, a restart, a failure.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import replace
@@ -103,6 +104,28 @@ async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> 
     assert f"@{BOT_USERNAME}" not in sent[1]["text"]  # the bot's own name is not part of the question
     assert "第 4–6 条" in sent[2]["text"]  # Bob's "更多" pages his own previous answer
     assert all(s.get("reply_parameters") for s in sent)  # answers quote the question in groups
+
+
+async def test_a_reply_to_anothers_answer_follows_up_on_that_answer(fake, bot: InProcess) -> None:
+    """In a group, Bob replying 「那无锡呢？」 to the answer Alice got reads it against her question."""
+    await bot.send(message_update(GROUP, ALICE, "/ask 镇江市委人大工作会议是哪天开的", chat_type="supergroup"))
+    (answer,) = fake.sent(chat_id=GROUP)
+    markup = answer["reply_markup"]
+    bot_msg = {
+        "message_id": 7,
+        "date": int(time.time()),
+        "chat": {"id": GROUP, "type": "supergroup"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
+        "text": "…",
+        "reply_markup": json.loads(markup) if isinstance(markup, str) else markup,
+    }
+    await bot.send(message_update(GROUP, BOB, "那无锡呢？", chat_type="supergroup", reply_to=bot_msg))
+    follow = fake.sent(chat_id=GROUP)[-1]["text"]
+    assert "按“无锡市委人大工作会议是哪天开的”理解" in follow
+    # A forged button in the replied message names no answer: the reply is read on its own.
+    forged = {**bot_msg, "reply_markup": {"inline_keyboard": [[{"text": "更多", "callback_data": "m:1:3:AAAAAAAA"}]]}}
+    await bot.send(message_update(GROUP, 99, "那无锡呢？", chat_type="supergroup", reply_to=forged))
+    assert "按“无锡市委人大工作会议是哪天开的”理解" not in fake.sent(chat_id=GROUP)[-1]["text"]
 
 
 async def test_follow_up_paging_and_source_with_neighbours(fake, bot: InProcess) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from retrieval import Document, Hit, Paragraph, QueryError, attribute, citation
 
+from .. import callbacks
 from ..corpus import LiveCorpus
 from ..followup import Reading, read_message
 from ..messages import Incoming, InlineCard
@@ -20,6 +21,7 @@ from ..sessions import Session, Sessions
 from ..views.answers import PAGE, AnswerView
 
 MAX_REFS = 30
+SESSION_BUTTONS = frozenset("msnpbcqf")  # button kinds whose first argument is the answer's session
 INLINE_RESULTS = 10
 EXPIRED = "这个按钮已过期，请重新提问"
 INVALID = "无效的按钮"
@@ -62,7 +64,7 @@ class Answers:
         ``reading="new"`` (``/ask``) takes the text as a new question whatever
         it looks like.  Blocking (search, SQLite): the engine runs it in a worker thread.
         """
-        prev = self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
+        prev = self._replied(msg) or self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
         lib = self.corpus.lib
         if reading == "new":
             how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
@@ -127,6 +129,19 @@ class Answers:
             # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
             return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
         return [self.view.page(session, 0, edit=False)]
+
+    def _replied(self, msg: Incoming) -> Session | None:
+        """The answer a message replies to, named by that message's signed buttons (this chat's only)."""
+        for data in msg.replied_buttons:
+            try:
+                kind, args = callbacks.decode(self.view.secret, msg.chat_id, data)
+            except callbacks.BadCallback:
+                continue
+            if kind in SESSION_BUTTONS and args:
+                session = self.sessions.in_chat(args[0], msg.chat_id)
+                if session is not None:
+                    return session
+        return None
 
     def _move(self, session: Session | None, how: Reading) -> Reply:
         """Paging and the source view's buttons, typed: 更多, 上一页, 下一段, 返回.
