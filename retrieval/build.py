@@ -425,7 +425,21 @@ PARA_COLUMNS = ("doc", "line_start", "line_end", "article", "section")
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    """The manifest is written last: a folder without one is an unfinished build."""
+    """The manifest is written last: a folder without one is an unfinished build.
+
+    It records each column file's size and modification time as the build
+    left them (kept when a manifest is only re-stamped): a file changed
+    since — overwritten in place, damaged by a copy — is then told at the
+    next open by a stat, where hashing every column would cost seconds at a
+    million paragraphs.
+    """
+    if "columns" not in manifest:
+        manifest["columns"] = {
+            p.name: [st.st_size, st.st_mtime_ns]
+            for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith("manifest.json")
+            for st in [p.stat()]
+        }
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, folder / "manifest.json")

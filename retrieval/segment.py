@@ -68,6 +68,10 @@ class Segment:
 
     def __init__(self, folder: Path, manifest: dict) -> None:
         self.folder = folder
+        for name, (size, mtime_ns) in manifest.get("columns", {}).items():
+            st = (folder / name).stat()
+            if st.st_size != size or st.st_mtime_ns != mtime_ns:
+                raise ValueError(f"index file {name} changed since the build")
         self.index = BM25Index.open(folder, manifest["params"])
         self.tf = open_array(folder, f"{PREFIX}tf", np.uint16)
         self.phrases = BigramIndex.open(folder)

@@ -144,6 +144,23 @@ def test_corrupt_cache_is_rebuilt(warm: Warm, name: str, damage: bytes | None) -
     assert Library.open(corpus_copy, cache).info.from_cache
 
 
+@pytest.mark.parametrize("name", ["text.bin", "bm25_docs.npy"])
+def test_a_column_damaged_in_place_is_rebuilt(warm: Warm, name: str) -> None:
+    """Bytes overwritten with the size unchanged: questions failed to decode the text (or read past the
+    arrays) at every start; the file's modification time, recorded at the build, tells."""
+    corpus_copy, cache = warm.corpus, warm.data / "cache"
+    path = cache / "index" / name
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        f.seek(size // 2)
+        f.write(b"\xff" * 200)
+    assert path.stat().st_size == size
+    lib = Library.open(corpus_copy, cache)
+    assert not lib.info.from_cache and any("unreadable" in w for w in lib.info.warnings)
+    assert all(p.text for p in lib.paragraphs)  # every text decodes again
+    assert Library.open(corpus_copy, cache).info.from_cache
+
+
 def test_foreign_cache_is_rebuilt(warm: Warm) -> None:
     corpus_copy, cache = warm.corpus, warm.data / "cache"
     manifest = cache / "index" / "manifest.json"
