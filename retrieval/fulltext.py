@@ -43,6 +43,20 @@ def _unsaid(printed: str, head: tuple[str, ...]) -> str:
     return "\n".join(keep)
 
 
+def _item_around(doc: Document, paragraph: Paragraph) -> tuple[int, int]:
+    """The run of paragraphs in no article, under the paragraph's top heading, that holds it."""
+
+    def same(p: Paragraph) -> bool:
+        return p.article < 0 and p.section[:1] == paragraph.section[:1]
+
+    first = last = paragraph.number
+    while first > 1 and same(doc.paragraphs[first - 2]):
+        first -= 1
+    while last < len(doc.paragraphs) and same(doc.paragraphs[last]):
+        last += 1
+    return first, last
+
+
 def full_text(doc: Document, paragraph: Paragraph) -> FullText:
     """The article ``paragraph`` belongs to (the document when it has no articles), headed by its citation."""
     articles = doc.articles
@@ -52,6 +66,13 @@ def full_text(doc: Document, paragraph: Paragraph) -> FullText:
         first = art.first_paragraph
         last = articles[index + 1].first_paragraph - 1 if index + 1 < len(articles) else len(doc.paragraphs)
         title, author, date, subtitle = art.title, art.author, art.date or doc.date, art.subtitle
+    elif index < 0 and articles and (len(articles) > 1 or doc.publication):
+        # Outside every article of a magazine (a news item on its cover, under its own heading): that item,
+        # the paragraphs around it under the same heading and in no article, not the whole issue.
+        first, last = _item_around(doc, paragraph)
+        art = None
+        title = paragraph.section[0] if paragraph.section else doc.title
+        author, date, subtitle = "", doc.date, ""
     else:
         art = articles[index] if index >= 0 else None
         first, last = 1, len(doc.paragraphs)

@@ -38,6 +38,16 @@ def test_the_colophon_printed_inside_an_article_is_not_part_of_it(library) -> No
     assert "主 编:王丰江" not in full.text and "印 数: 6000" not in full.text
 
 
+def test_a_news_item_outside_every_article_gives_that_item_not_the_issue(library) -> None:
+    """The cover's news of the 市委人大工作会议 is in no article: 「全文」 sent the whole 160 KB issue."""
+    magazine = doc(library, "003")
+    item = next(p for p in magazine.paragraphs if p.article < 0 and p.section == ("市委人大工作会议",))
+    full = full_text(magazine, item)
+    assert full.text.splitlines()[0] == "标题：市委人大工作会议" and item.text in full.text
+    assert full.last - full.first < 5 and len(full.text) < 2000
+    assert all(p.article < 0 for p in magazine.paragraphs[full.first - 1 : full.last])
+
+
 def test_a_document_without_articles_gives_the_whole_document(library) -> None:
     speech = doc(library, "001")
     full = full_text(speech, speech.paragraphs[4])
@@ -52,5 +62,5 @@ def test_a_byline_the_head_gives_is_not_repeated_but_an_issue_keeps_its_masthead
     full = full_text(cities, xuzhou)
     assert "作者：吳迪" in full.text and "(吳迪)" not in full.text
     magazine = doc(library, "003")
-    whole = full_text(magazine, magazine.paragraphs[1])  # the news items before the first article
+    whole = full_text(magazine, magazine.paragraphs[0])  # the masthead, before the first article
     assert "总第337期" in whole.text and "准印证号" in whole.text
