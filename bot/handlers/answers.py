@@ -46,6 +46,20 @@ def out_of_range(session: Session, rank: int) -> Reply | None:
     return None if 1 <= rank <= total else Reply(f"上一次回答只有 {total} 条结果，请用 1 到 {total} 之间的序号。")
 
 
+def replied(msg: Incoming, sessions: Sessions, secret: bytes) -> Session | None:
+    """The answer a message replies to, named by that message's signed buttons (this chat's only)."""
+    for data in msg.replied_buttons:
+        try:
+            kind, args = callbacks.decode(secret, msg.chat_id, data)
+        except callbacks.BadCallback:
+            continue
+        if kind in SESSION_BUTTONS and args:
+            session = sessions.in_chat(args[0], msg.chat_id)
+            if session is not None:
+                return session
+    return None
+
+
 # 「全文」 typed: the full-text handler's answer for (session, rank; 0 = what is on screen).
 Typed = Callable[[Session | None, int], Reply]
 
@@ -64,7 +78,9 @@ class Answers:
         ``reading="new"`` (``/ask``) takes the text as a new question whatever
         it looks like.  Blocking (search, SQLite): the engine runs it in a worker thread.
         """
-        prev = self._replied(msg) or self.sessions.current(msg.chat_id, msg.user_id, self.idle_seconds)
+        prev = replied(msg, self.sessions, self.view.secret) or self.sessions.current(
+            msg.chat_id, msg.user_id, self.idle_seconds
+        )
         lib = self.corpus.lib
         if reading == "new":
             how = read_message(text, False, False, lib.analyzer, self.corpus.is_place)
@@ -129,19 +145,6 @@ class Answers:
             # "马明龙讲了哪几个方面": the speech's own headings answer it; the passages follow.
             return [self.view.speech_outlines(speeches, lib), self.view.page(session, 0, edit=False)]
         return [self.view.page(session, 0, edit=False)]
-
-    def _replied(self, msg: Incoming) -> Session | None:
-        """The answer a message replies to, named by that message's signed buttons (this chat's only)."""
-        for data in msg.replied_buttons:
-            try:
-                kind, args = callbacks.decode(self.view.secret, msg.chat_id, data)
-            except callbacks.BadCallback:
-                continue
-            if kind in SESSION_BUTTONS and args:
-                session = self.sessions.in_chat(args[0], msg.chat_id)
-                if session is not None:
-                    return session
-        return None
 
     def _move(self, session: Session | None, how: Reading) -> Reply:
         """Paging and the source view's buttons, typed: 更多, 上一页, 下一段, 返回.
