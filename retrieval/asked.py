@@ -96,11 +96,14 @@ _MEETING = re.compile(
     r"[\u4e00-\u9fff\d]{2}(?:会议|全会|党代会|大会|办公会|常务会|联席会|通报会|座谈会|恳谈会|听证会|见面会|研讨会|推进会|部署会|动员会|"
     r"交流会|报告会|分析会|调度会|评议会|培训会|例会|党组会|学习会|汇报会|论坛)"
 )
+# Which room or venue (在哪个会议室开的, 哪个会场, 哪个代表之家): named by a word before its kind.
+_ASK_VENUE = re.compile(rf"{_WHICH}(?:会议室|会场|会堂|礼堂|报告厅|大厅|场馆|展馆|代表之家|活动室|议事厅)")
+_VENUE = re.compile(r"[\u4e00-\u9fff\d]{2}(?:会议室|会场|会堂|礼堂|报告厅|大厅|议事厅|活动室|代表之家|展馆|馆|中心)")
 EVENT_SHARE = 0.5  # of the event's idf weight that a date's sentence must hold to give the event's date
 # Demands that only judge whether the best passage answers, never lift a candidate: a meeting, a
 # quotation or a name stands in many paragraphs, so as ranking evidence they move the right one down
 # as often as up (measured on the tuning sets), while the best passage lacking one says it does not answer.
-GATE_ONLY = frozenset({"meeting", "name"})
+GATE_ONLY = frozenset({"meeting", "venue", "name"})
 # A name asked for (活动叫啥, 文件全称, 报告的题目): a title, a quotation, a body's or a person's name answers.
 _ASK_NAME = re.compile(r"叫(?:啥|什么)(?:名字?|名堂)?|全称|名称|文件名")
 _QUOTED_NAME = re.compile(r"《[^》]+》|“[^”]+”|「[^」]+」|‘[^’]+’")
@@ -210,7 +213,12 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
             and w not in _SOMEONE
         ]
         return Asked("office", tuple(people[-1:]), given=q) if people else None
-    for kind, ask_which in (("where", _ASK_WHERE), ("org", _ASK_ORG), ("meeting", _ASK_MEETING)):
+    for kind, ask_which in (
+        ("where", _ASK_WHERE),
+        ("org", _ASK_ORG),
+        ("venue", _ASK_VENUE),
+        ("meeting", _ASK_MEETING),
+    ):
         which = ask_which.search(q)
         if which is not None:
             # "…叫啥名字，在哪个区": a clause of its own asks where (or whose) the thing the question names is.
@@ -353,10 +361,11 @@ def states(
         # "承印:镇江新民洲印刷有限公司" joins key and value with a colon, which does not end the clause).
         where = [c for c in _CLAUSE_WHO.split(folded_text) if any(f in c for f in present)]
         return any(_organisation(list(words(c)), asked.given) for c in where)
-    if asked.kind == "meeting":
+    if asked.kind in ("meeting", "venue"):
         # The meeting is as often in the sentence's opening clause as next to the act (5月31日，…会议召开).
+        named = _MEETING if asked.kind == "meeting" else _VENUE
         where = [c for c in _SENTENCE.split(folded_text) if any(f in c for f in present)]
-        return any(m.group(0) not in asked.given for c in where for m in _MEETING.finditer(c))
+        return any(m.group(0) not in asked.given for c in where for m in named.finditer(c))
     if asked.kind == "name":
         # A printed line (a title, a byline) or a contents entry is itself the name asked for.
         if PRINTED in context or CONTENTS in context:

@@ -196,6 +196,8 @@ def test_near_topic_questions_without_an_answer_say_so(searcher, question: str) 
         # masthead's 镇江市 the paragraph inherits is the magazine's setting, not its subject.
         "钱进说润州三组的代表要当好哪四大员",
         "镇江是哪年取得地方立法权的",
+        # 数数 says how to answer (count them), not what is counted: the list 询问、质询、评议… answers.
+        "十八条第16条，要进一步深化哪些监督方式，数数几种",
         "这期杂志哪天出版的",
     ],
 )
@@ -654,7 +656,10 @@ def test_a_meeting_asked_for_must_be_named_with_the_act(analyzer) -> None:
     assert _asked(analyzer, question).kind == "meeting"
     assert _states(analyzer, "今年3月份，主任李健在主任办公会上专题研究《实施意见》起草工作。", question)
     assert not _states(analyzer, "今年3月份，主任李健专题研究《实施意见》起草工作。", question)
-    assert _asked(analyzer, "那堂专题党课具体在哪个会场讲的") is None  # a venue, not a meeting
+    venue = _asked(analyzer, "那堂专题党课具体在哪个会场讲的")
+    assert venue.kind == "venue"  # a room, not a meeting
+    assert _states(analyzer, "王安顺在市人大机关第一会议室为党员讲授专题党课。", "王安顺那堂专题党课在哪个会议室讲的")
+    assert not _states(analyzer, "王安顺为党员干部讲授专题党课。", "王安顺那堂专题党课在哪个会议室讲的")
 
 
 def test_a_name_asked_for_must_be_given(analyzer) -> None:
