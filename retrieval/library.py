@@ -460,7 +460,10 @@ class Library:
         return self._years
 
     def filter_mask(self, doc_ids: Sequence[str] | None, year: str) -> np.ndarray | None:
-        """The boolean mask of paragraphs in ``doc_ids`` (all when None) and ``year``; cached per library."""
+        """The boolean mask of paragraphs in ``doc_ids`` (all when None) and ``year``; cached per library.
+
+        A year keeps the paragraphs dated that year or undated, and those that name it.
+        """
         if doc_ids is None and not year:
             return None
         key = (tuple(doc_ids) if doc_ids is not None else None, year)
@@ -472,9 +475,13 @@ class Library:
                 ok = np.array([d in wanted for d in self.doc_ids], dtype=bool)
                 mask &= ok[np.asarray(self.doc_of)]
             if year:
-                # A document of unknown date ("日期不详") may well be of that year: it is not filtered out.
+                # A document of unknown date ("日期不详") may well be of that year: it is not filtered out;
+                # nor is a paragraph of another year's document that speaks of it (a 2023 report looking
+                # back: "2022年是…本届人大常委会履职开局之年").
                 years = self.paragraph_years()
-                mask &= (years == int(year)) | (years == 0)
+                said = np.zeros(len(self.paragraphs), dtype=bool)
+                said[self.phrase_positions([f"{year}年"])] = True
+                mask &= (years == int(year)) | (years == 0) | said
             if len(self._masks) > 64:
                 self._masks.clear()
             self._masks[key] = mask

@@ -225,6 +225,10 @@ def test_doc_filter_and_year_filter(searcher) -> None:
     undated = searcher.search("四点意见那篇讲话说2022年是市里第几届人大常委会的开局之年", top=1)
     assert undated.query.year == "2022" and undated.hits[0].doc_id[:3] == "001"
     assert "开局之年" in undated.hits[0].text
+    # A paragraph of a later document that speaks of the year is kept: 000 (2023) looks back on 2022.
+    back = searcher.search("2022年对无锡这一届人大常委会来说算个啥年头", top=3)
+    assert back.query.year == "2022" and "开局之年" in back.hits[0].text and back.hits[0].doc_id.startswith("000")
+    assert all("2022" in h.text or h.doc_id[:3] in {"003", "001"} for h in back.hits)
     # The year of a file number names the document, it does not choose the year.
     numbered = searcher.search("丽委办〔2021〕10号是什么文件", top=3)
     assert numbered.query.year == "" and not numbered.query.filters
