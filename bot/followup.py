@@ -192,7 +192,7 @@ def _swap_formula(previous: str, core: str) -> str:
     question = fold(previous)
     if not new or any(name in question for name in new):
         return ""
-    old = [(name, parts) for name, parts in formulas(question)]
+    old = formulas(question)
     if not old:
         return core
     for name, parts in old:

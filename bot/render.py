@@ -12,6 +12,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from retrieval import brief as brief  # re-exported: replies quote input as the search's notices do
+
 MAX_MESSAGE = 4096  # characters after entity parsing; Telegram's MessageLimit.MAX_TEXT_LENGTH
 SAFE_LIMIT = 4000  # room for the tags closed and reopened at a cut
 MAX_CAPTION = 1024  # a file's caption; Telegram's MessageLimit.CAPTION_LENGTH
@@ -155,18 +157,3 @@ def pack(blocks: list[str], limit: int = SAFE_LIMIT, sep: str = "\n\n") -> list[
     if current:
         messages.append(current)
     return messages
-
-
-ECHO_CHARS = 200
-
-
-def brief(text: str, limit: int = ECHO_CHARS) -> str:
-    """A user's input as a reply echoes it: whole when short, else its start and its length.
-
-    Replies quote what was asked ("🔎 …", "没有找到与“…”"); a 4,000-character
-    question quoted whole pushed the reply over Telegram's 4,096-character
-    limit and the user got an error instead of an answer.
-    """
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}…（共 {len(text)} 字）"

@@ -13,7 +13,7 @@ module behind it can change shape without breaking a caller.
 from .analysis import Analyzer, fold, stopwords
 from .attribution import Speeches, SpeechOutline, attribute
 from .convert import FORMATS
-from .excerpt import citation, human_date, make_excerpt, match_spans
+from .excerpt import brief, citation, human_date, make_excerpt, match_spans
 from .fulltext import FullText, full_text
 from .ingest import IngestError, list_sources
 from .keyterms import key_terms
@@ -42,6 +42,7 @@ __all__ = [
     "Speeches",
     "add_and_index",
     "attribute",
+    "brief",
     "citation",
     "entities",
     "fold",

@@ -221,9 +221,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     ):
         which = ask_which.search(q)
         if which is not None:
-            # "…叫啥名字，在哪个区": a clause of its own asks where (or whose) the thing the question names is.
-            start, end = which.start(), which.end()
-            focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+            focus = _event_around(q, which.start(), which.end(), words)
             return Asked(kind, focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
     if who is not None and _WHOM.search(q, max(0, who.start() - 2), who.end()):
@@ -285,10 +283,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
 def _named(q: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
     """A name asked for without a title (那个平台叫啥名字, 文件全称叫啥); None when the question asks none."""
     name = _ASK_NAME.search(q)
-    if name is None:
-        return None
-    start, end = name.start(), name.end()
-    focus = _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+    focus = _event_around(q, name.start(), name.end(), words) if name is not None else ()
     return Asked("name", focus, given=q) if focus else None
 
 
@@ -310,6 +305,19 @@ def _event(
     around = asked_about(words(q[clause_start:start])) + asked_about(words(q[end:clause_end]))
     tags = name_tags()
     return tuple(w for w in around if len(w) >= 2 and tags.get(w) not in ("nt", "ns"))
+
+
+def _event_around(q: str, start: int, end: int, words: Callable[[str], Sequence[str]]) -> tuple[str, ...]:
+    """The event words of the question word's clause, else of all before it.
+
+    "…叫啥名字，在哪个区": a clause of its own asks where (or what) the thing the question named before is.
+    """
+    return _event(q, *_clause_of(q, start, end), words) or _event(q, 0, start, start, start, words)
+
+
+def _sentences_with(folded_text: str, present: Sequence[str]) -> list[str]:
+    """The sentences of a text that hold one of the focus words found in it."""
+    return [s for s in _SENTENCE.split(folded_text) if any(f in s for f in present)]
 
 
 def _whole_title(q: str, title: str) -> str:
@@ -364,14 +372,14 @@ def states(
     if asked.kind in ("meeting", "venue"):
         # The meeting is as often in the sentence's opening clause as next to the act (5月31日，…会议召开).
         named = _MEETING if asked.kind == "meeting" else _VENUE
-        where = [c for c in _SENTENCE.split(folded_text) if any(f in c for f in present)]
-        return any(m.group(0) not in asked.given for c in where for m in named.finditer(c))
+        return any(
+            m.group(0) not in asked.given for c in _sentences_with(folded_text, present) for m in named.finditer(c)
+        )
     if asked.kind == "name":
         # A printed line (a title, a byline) or a contents entry is itself the name asked for.
         if PRINTED in context or CONTENTS in context:
             return True
-        where = [c for c in _SENTENCE.split(folded_text) if any(f in c for f in present)]
-        for c in where:
+        for c in _sentences_with(folded_text, present):
             if any(m.group(0)[1:-1] not in asked.given for m in _QUOTED_NAME.finditer(c)):
                 return True
             tokens = list(words(c))
@@ -392,7 +400,7 @@ def states(
         shape = _DATE_OR_OCCASION if asked.given in _ANY_TIME else _DATE
         mass = {f: weights[f] for f in asked.focus if weights and f in weights}
         if not mass or PRINTED in context:  # a masthead's or byline's date is the issue's or the article's
-            return any(shape.search(s) for s in _SENTENCE.split(folded_text) if any(f in s for f in present))
+            return any(shape.search(s) for s in _sentences_with(folded_text, present))
         # "镇江市地方立法研究中心是哪年成立的" is not answered by a year beside 地方立法 alone.
         need = EVENT_SHARE * sum(mass.values())
         return any(

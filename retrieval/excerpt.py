@@ -202,3 +202,15 @@ def citation(doc: Document, paragraph: Paragraph) -> str:
         head += _who_when(doc.author, doc.date)
     parts = [head, *named, *(_short(p, 24) for p in section), f"第{paragraph.number}段"]
     return " › ".join(parts)
+
+
+def brief(text: str, limit: int = 200) -> str:
+    """A user's input as a reply or notice echoes it: whole when short, else its start and its length.
+
+    Replies quote what was asked ("🔎 …", "没有找到与“…”"); a 4,000-character
+    question quoted whole pushed the reply over Telegram's 4,096-character
+    limit and the user got an error instead of an answer.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text)} 字）"

@@ -155,6 +155,11 @@ WRAPPED_ENDS = 0.5  # share of near-width lines ending a sentence above which li
 PER_LINE_ENDS = 0.8  # share of lines ending a sentence above which each line is a paragraph
 
 
+def _followed(lines: list[Line]) -> list[Line]:
+    """The lines of 20 characters or more that another line follows in the same block: what a wrap cuts."""
+    return [a for a, b in pairwise(lines) if not b.gap_before and len(a.compact) >= 20]
+
+
 def wrap_width(lines: list[Line]) -> int | None:
     """The width a hard-wrapped text was cut at, or None when lines are not hard-wrapped.
 
@@ -164,13 +169,13 @@ def wrap_width(lines: list[Line]) -> int | None:
     lines of similar length that mostly do are sentences or paragraphs typed
     one a line, not a wrapped text.
     """
-    widths = [len(a.compact) for a, b in pairwise(lines) if not b.gap_before and len(a.compact) >= 20]
-    if len(widths) < 8:
+    full = _followed(lines)
+    if len(full) < 8:
         return None
-    counts = Counter(widths)
+    counts = Counter(len(a.compact) for a in full)
     mode, _ = max(counts.items(), key=lambda kv: (sum(counts.get(kv[0] + d, 0) for d in (-1, 0, 1)), kv[0]))
-    near = [a for a, b in pairwise(lines) if not b.gap_before and abs(len(a.compact) - mode) <= 2]
-    if len(near) < 0.3 * len(widths):
+    near = [a for a in full if abs(len(a.compact) - mode) <= 2]
+    if len(near) < 0.3 * len(full):
         return None
     ended = sum(a.compact.endswith(SENTENCE_ENDS) for a in near)
     return None if ended >= WRAPPED_ENDS * len(near) else mode
@@ -264,8 +269,8 @@ def sentences_a_line(lines: list[Line]) -> bool:
     Then a line that ends none is a title or a heading standing on its own
     (关于做好…工作的通知), not the start of a sentence cut by the extraction.
     """
-    ends = [a.compact.endswith(SENTENCE_ENDS) for a, b in pairwise(lines) if not b.gap_before and len(a.compact) >= 20]
-    return len(ends) >= 8 and sum(ends) >= PER_LINE_ENDS * len(ends)
+    full = _followed(lines)
+    return len(full) >= 8 and sum(a.compact.endswith(SENTENCE_ENDS) for a in full) >= PER_LINE_ENDS * len(full)
 
 
 def _soft_break(prev: Line, cur: _Growing, nxt: Line, width: int | None, per_line: bool = False) -> bool:

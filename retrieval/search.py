@@ -20,7 +20,7 @@ import numpy as np
 
 from .analysis import fold, fold_keep_spaces, fold_origin, fold_with_map, has_content, stopwords
 from .asked import GATE_ONLY, asked_for, states
-from .excerpt import author_names, citation, passage_excerpt, section_label
+from .excerpt import author_names, brief, citation, passage_excerpt, section_label
 from .index import BM25Index
 from .library import Library
 from .model import Document, Paragraph
@@ -125,12 +125,6 @@ DEFAULT_VARIANT = "bm25+run+signals+passages+closeness"
 _QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]+)[\"“”「」『』]")
 _DOC_FILTER = re.compile(r"(?:^|\s)(?:doc|ｄｏｃ)[:：]\s*(\S+)", re.IGNORECASE)  # typed full width too: ｄｏｃ：０００
 ECHO_CHARS = 60  # a notice quotes at most this much of what the user typed (a 6,000-character quotation)
-
-
-def _echo(typed: str) -> str:
-    """What the user typed, as a notice quotes it: whole when short, else its start and its length."""
-    return typed if len(typed) <= ECHO_CHARS else f"{typed[:ECHO_CHARS]}…（共 {len(typed)} 字）"
-
 
 # A year, but not the year of a file number (丽委办〔2021〕10号 is a document's name, not a year asked about).
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?(?!\d|月|\s*[〕\]】])")
@@ -466,6 +460,7 @@ class Searcher:
         self._bare_contexts: dict[str, str] = {}
         self._subject_words: frozenset[str] | None = None
         self._signers: frozenset[str] | None = None
+        self._signer_order: tuple[str, ...] | None = None
         self._common_terms: list[str] | None = None
         self._mastheads: dict[str, str] = {}
         self._labels: frozenset[str] | None = None
@@ -485,7 +480,7 @@ class Searcher:
             ref = unicodedata.normalize("NFKC", m.group(1))
             docs = self.lib.resolve_doc(ref)
             if not docs:
-                raise QueryError(f"没有找到文档“{_echo(ref)}”。可用 /docs 查看文档列表。")
+                raise QueryError(f"没有找到文档“{brief(ref, ECHO_CHARS)}”。可用 /docs 查看文档列表。")
             q.doc_ids = (
                 [d.doc_id for d in docs]
                 if q.doc_ids is None
@@ -545,6 +540,12 @@ class Searcher:
                     names.update(fold(n) for n in author_names(author).split("、"))
             self._signers = frozenset(n for n in names if 2 <= len(n) <= 4 and n != fold("未署名"))
         return self._signers
+
+    def named_signers(self, folded_query: str) -> list[str]:
+        """The signers (see :meth:`signers`) a question names, in a fixed order."""
+        if self._signer_order is None:
+            self._signer_order = tuple(sorted(self.signers()))
+        return [name for name in self._signer_order if name in folded_query]
 
     def _named_subjects(self, folded_query: str) -> list[tuple[str, ...]]:
         """The places and people a question names that are subjects of the corpus (headings, bylines)."""
@@ -909,9 +910,8 @@ class Searcher:
         # A speaker or author the bylines name (徐劼, 马明龙) names the documents the question is about:
         # those that mention the person (each person named, if several).
         signed = [
-            {int(d) for d in lib.doc_of[lib.phrase_positions([name])].tolist()}
-            for name in sorted(self.signers())
-            if cfg.signals and name in folded_text
+            set(np.unique(lib.doc_of[lib.phrase_positions([name])]).tolist())
+            for name in (self.named_signers(folded_text) if cfg.signals else [])
         ]
         for pos in deep:
             text = texts[pos]
@@ -1123,7 +1123,7 @@ class Searcher:
     @staticmethod
     def _unquote(q: Query, missing: list[str]) -> Query:
         """The same query with its quotations as plain words, and a notice naming those not found verbatim."""
-        shown = "、".join(f"“{_echo(p)}”" for p in missing)
+        shown = "、".join(f"“{brief(p, ECHO_CHARS)}”" for p in missing)
         return replace(
             q,
             text=" ".join([q.text, *q.phrases]).strip(),
@@ -1202,8 +1202,8 @@ class Searcher:
         known = {form for e in named for form in e}
         missing += [
             (name,)
-            for name in sorted(self.signers())
-            if name in folded_query and name not in known and not self._in_document((name,), pos)
+            for name in self.named_signers(folded_query)
+            if name not in known and not self._in_document((name,), pos)
         ]
         # A day the question names (6月15号开了什么会) is when the paragraph's event happened: it must be
         # given there, in its context, or in its article (a chronicle's "15日" under its month's heading).
