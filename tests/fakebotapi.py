@@ -461,6 +461,18 @@ def message_update(
     return {"message": msg}
 
 
+def bot_message(chat_id: int, message_id: int, reply_markup: dict | None = None) -> dict:
+    """One of the bot's own messages in a group, as Telegram quotes it in a reply (with its buttons)."""
+    msg = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "supergroup", "title": "人大工作群"},
+        "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
+        "text": "…",
+    }
+    return {**msg, "reply_markup": reply_markup} if reply_markup is not None else msg
+
+
 def document_update(
     chat_id: int, user_id: int, file_id: str, file_name: str, size: int, chat_type: str = "private"
 ) -> dict:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from botharness import InProcess, in_process, running, wait_for
 from conftest import bot_settings
-from fakebotapi import BOT_ID, BOT_USERNAME, FakeBotAPI, callback_update, inline_update, message_update
+from fakebotapi import BOT_USERNAME, FakeBotAPI, bot_message, callback_update, inline_update, message_update
 
 from bot.config import Settings
 
@@ -71,18 +70,6 @@ async def test_typed_next_page_after_docs_over_polling_is_about_the_list(fake, s
     assert "[4]" in fake.sent(chat_id=BOB)[1]["text"] and "文档列表" not in fake.sent(chat_id=BOB)[1]["text"]
 
 
-def bot_message(message_id: int, reply_markup: dict | None = None) -> dict:
-    """One of the bot's own messages in the group, as Telegram quotes it in a reply (with its buttons)."""
-    msg = {
-        "message_id": message_id,
-        "date": int(time.time()),
-        "chat": {"id": GROUP, "type": "supergroup"},
-        "from": {"id": BOT_ID, "is_bot": True, "first_name": "P", "username": BOT_USERNAME},
-        "text": "…",
-    }
-    return {**msg, "reply_markup": reply_markup} if reply_markup is not None else msg
-
-
 async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> None:
     await bot.send(message_update(GROUP, ALICE, "今天中午吃什么？", chat_type="supergroup"))
     assert fake.sent(chat_id=GROUP) == []  # chatter is not for the bot
@@ -97,7 +84,7 @@ async def test_group_command_mention_reply_and_chatter(fake, bot: InProcess) -> 
             entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}],
         )
     )
-    await bot.send(message_update(GROUP, BOB, "更多", chat_type="supergroup", reply_to=bot_message(5)))
+    await bot.send(message_update(GROUP, BOB, "更多", chat_type="supergroup", reply_to=bot_message(GROUP, 5)))
     await bot.send(
         message_update(GROUP, ALICE, "/ask@another_bot 流浪星球", chat_type="supergroup"),
         message_update(GROUP, ALICE, "大家好", chat_type="supergroup"),
@@ -116,7 +103,7 @@ async def test_a_reply_to_anothers_answer_follows_up_on_that_answer(fake, bot: I
     await bot.send(message_update(GROUP, ALICE, "/ask 镇江市委人大工作会议是哪天开的", chat_type="supergroup"))
     (answer,) = fake.sent(chat_id=GROUP)
     markup = answer["reply_markup"]
-    bot_msg = bot_message(7, json.loads(markup) if isinstance(markup, str) else markup)
+    bot_msg = bot_message(GROUP, 7, json.loads(markup) if isinstance(markup, str) else markup)
     await bot.send(message_update(GROUP, BOB, "那无锡呢？", chat_type="supergroup", reply_to=bot_msg))
     follow = fake.sent(chat_id=GROUP)[-1]["text"]
     assert "按“无锡市委人大工作会议是哪天开的”理解" in follow

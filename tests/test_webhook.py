@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import re
 import socket
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import httpx
 import pytest
 from botharness import serving_webhook, wait_for
 from conftest import bot_settings
-from fakebotapi import FakeBotAPI, callback_update, message_update
+from fakebotapi import FakeBotAPI, bot_message, callback_update, message_update
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.telegram_app import webhook_options
@@ -203,6 +204,33 @@ async def test_webhook_follow_ups_of_several_chats_swap_within_their_own_chain(f
         await wait_for(lambda: all(len(fake.sent(chat_id=c)) >= 2 for c in chains), timeout=60)
     for chat, (_, _, reading) in chains.items():
         assert f"按“{reading}”理解" in fake.sent(chat_id=chat)[1]["text"]
+
+
+async def test_webhook_replies_in_several_groups_follow_up_on_the_answer_replied_to(fake, settings, library) -> None:
+    """Two groups at once: in each, a second member replies 「那…呢？」 to the answer the first one got."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": settings.webhook_secret}
+    groups = {
+        -1001: ("镇江市委人大工作会议是哪天开的", "那无锡呢？", "无锡市委人大工作会议是哪天开的"),
+        -1002: ("镇江市人大代表小组建了多少个党支部", "那句容呢", "句容人大代表小组建了多少个党支部"),
+    }
+    async with serving_webhook(settings, library) as (_, url), httpx.AsyncClient() as client:
+        post = functools.partial(_post, client, url, headers)
+        await asyncio.gather(
+            *(
+                post(message_update(g, ADMIN, f"/ask {q}", chat_type="supergroup"), i)
+                for i, (g, (q, _, _)) in enumerate(groups.items())
+            )
+        )
+        await wait_for(lambda: all(fake.sent(chat_id=g) for g in groups), timeout=60)
+        replies = []
+        for i, (g, (_, follow, _)) in enumerate(groups.items()):
+            markup = fake.sent(chat_id=g)[0]["reply_markup"]
+            answer = bot_message(g, 100 + i, json.loads(markup) if isinstance(markup, str) else markup)
+            replies.append(post(message_update(g, OUTSIDER, follow, chat_type="supergroup", reply_to=answer), 10 + i))
+        await asyncio.gather(*replies)
+        await wait_for(lambda: all(len(fake.sent(chat_id=g)) >= 2 for g in groups), timeout=60)
+    for g, (_, _, reading) in groups.items():
+        assert f"按“{reading}”理解" in fake.sent(chat_id=g)[1]["text"]
 
 
 async def test_webhook_typed_steps_of_several_chats_move_from_their_own_source(fake, settings, library) -> None:
