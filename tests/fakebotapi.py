@@ -198,9 +198,14 @@ class FakeBotAPI:
     def deliver(self, method: str, params: dict[str, Any]) -> dict:
         """Carry out an accepted call; the answer body."""
         result = self._result(method, params)
+        entry = (method, params, time.time())
         with self._lock:
-            self.delivered.append((method, params, time.time()))
+            self.delivered.append(entry)
+        self.on_delivered(entry)
         return {"ok": True, "result": result}
+
+    def on_delivered(self, entry: tuple[str, dict[str, Any], float]) -> None:
+        """Called with each accepted call once it is recorded (from the request's own thread)."""
 
     # --- the server ---------------------------------------------------------------
 
