@@ -146,3 +146,26 @@ def test_a_joined_library_answers_the_same_from_its_list_caches_and_with_them_fu
         cache._items.clear()
     assert snapshot(lib)["results"] == first
     assert len(lib.phrases._cache._items) == 1 and len(lib.index._cache._items) == 1
+
+
+def test_a_joined_library_reads_capped_phrase_look_ups_in_ascending_pieces(corpus_copy: Path, cached: Path):
+    """The base's candidates are read piece by piece, the delta's merged into the piece they fall in.
+
+    Pieces of 8 force many of them, with the new document's paragraphs (it
+    sorts between two seeds) landing inside the base's range.  Every piece
+    follows the last, and the checked positions are those of the full list.
+    """
+    (corpus_copy / "001a_report.txt").write_text(NEW_DOC, encoding="utf-8")
+    lib = Library.open(corpus_copy, cached)
+    assert len(lib.segments) == 2
+    for phrase in ["代表小组", "人大代表", "全过程人民民主", "密切联系群众", "人"]:
+        pieces = [c.tolist() for c in lib.phrases._candidate_chunks(phrase, 8)]
+        flat = [p for piece in pieces for p in piece]
+        assert flat == sorted(set(flat)), phrase
+        holds = [p for p in flat if phrase in lib.folded[p]]
+        assert holds == [p for p in lib.phrases.candidates(phrase).tolist() if phrase in lib.folded[p]], phrase
+        assert any(lib.paragraphs[p].doc_id == "001a_report" for p in holds), phrase
+        first = list(dict.fromkeys(p for p, _ in lib.phrases.find(phrase, lib.folded)))
+        for limit in (1, 5, 40):
+            capped = lib.phrases.find(phrase, lib.folded, limit)
+            assert list(dict.fromkeys(p for p, _ in capped)) == first[:limit], (phrase, limit)
