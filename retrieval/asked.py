@@ -28,7 +28,7 @@ from .signals import ASK_DATE, ASK_YEAR
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 _MEASURE = (
     r"(?:个|名|位|人次|人|次|件|项|条|部|场|期|批|篇|份|家|所|户|座|支|届|天|年|月|周|张|本|台|类|种|处|"
-    r"点|站|室|组|轮|道|起|亿|万|元|倍|%|例|片|块|间|栋|套|幢|首|则|字)"
+    r"点|站|室|组|轮|道|起|亿|万|元|倍|%|例|片|块|间|栋|套|幢|首|则|字|方面)"
 )
 _SHAPES = {
     "count": re.compile(rf"{_NUMERAL}\s*(?:多|余)?\s*(?:万|亿)?\s*{_MEASURE}"),
@@ -56,6 +56,10 @@ _VALUE = re.compile(rf"{_SHAPES['count'].pattern}|\d{{2,}}")
 # after or before 多少 for a rate; 几年 for a span of years; any other 多少/几 for a count.
 # 好几年, 十几个, 几十名 are indefinite amounts the question tells, not asks for ("拖了好几年没处理").
 _ASK = re.compile(r"多少钱|多大比例|多少比例|百分之几|几成|多少|(?<![哪第好十])几(?=[^\W\d十百千万])")
+# A question word after 几 asks instead: "那几条希望里，最后一条是要给哪儿…", "几位代表发完言，…啥样的精气神"
+# — there 几 is "several", part of what the question is about, not what it asks.
+_LATER_ASK = re.compile(r"什么|啥|哪|怎么|咋|谁|如何")
+_LIST_AFTER_ACT = r"了?[^，。；,;:：、]{2,12}、[^，。；,;:：、]{2,12}"  # the act, then two items or more
 # A request for wording ("原文咋讲的") asks for a sentence, whatever numbers it mentions.
 _WORDING = re.compile(r"原文|原话|原句|怎么说|怎么讲|怎么写|咋说|咋讲|咋写|那句|这句")
 # When: a date is asked for — the answer signals' words (哪天, 哪年, 什么时候) and a few spoken ones;
@@ -227,6 +231,8 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
     if who is not None and _WHOM.search(q, max(0, who.start() - 2), who.end()):
         who = None  # 报给谁, 归谁管: a recipient, which official writing names as a body as often as a person
     ask = _ASK.search(q)
+    if ask is not None and ask.group(0) == "几" and _LATER_ASK.search(q, ask.end()):
+        ask = None
     if ask is None and who is None:
         return _named(q, words)
     m = ask if ask is not None else who
@@ -267,7 +273,9 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
             )
         value = kind == "count" and not after and not unit
         figures = frozenset(m.group(1) for m in _GIVEN_FIGURE.finditer(q))
-        return Asked(kind, focus, counted, value=value, few=few, figures=figures) if focus else None
+        # What was done to the handful counted (组织代表**参加**了几类活动): its list may follow the act.
+        act = before[-1] if few and before and len(before[-1]) >= 2 else ""
+        return Asked(kind, focus, counted, value=value, act=act, few=few, figures=figures) if focus else None
     titles = [_whole_title(q, w) for w in [*before[-1:], *after[:1]] if _TITLES.search(w)]
     if m.group(0) in _NAME_ASK and not titles:
         return _named(q, words)
@@ -467,6 +475,8 @@ def states(
                 head = _SENTENCE.split(folded_text, maxsplit=1)[0]
                 if any(f in head for f in present):
                     return True
+        if asked.act and re.search(re.escape(asked.act) + _LIST_AFTER_ACT, folded_text):
+            return True  # "组织代表参加执法检查、视察调研…": the items follow what was done with them
     # "全文一共20条": the figure may refer back to the focus across a sentence
     # when it is given in the very measure word asked for — not in 个, 次 or a
     # unit for people, which every paragraph of figures uses for something.

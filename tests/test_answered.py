@@ -679,3 +679,22 @@ def test_a_speaker_named_chooses_the_documents_that_name_him(searcher) -> None:
     # Not answered by another speaker's words: 马明龙 spoke in 镇江, and no 无锡 paragraph names him.
     other = searcher.search("马明龙在无锡讲了什么", top=3)
     assert not other.answered and not any(h.doc_id.startswith("000") and h.rank == 1 for h in other.hits)
+
+
+def test_a_handful_is_answered_by_items_following_what_was_done_with_them(analyzer) -> None:
+    """ "组织代表参加了几类活动": the items listed right after the act (参加执法检查、视察调研…) are the ones to count."""
+    listed = "组织代表参加执法检查、视察调研,列席常委会会议代表座谈会等,引导代表深入群众。"
+    assert _asked(analyzer, "组织代表参加了几类活动").act == "参加"
+    assert _states(analyzer, listed, "组织代表参加了几类活动")
+    assert not _states(analyzer, "组织代表参加执法检查,引导代表深入群众。", "组织代表参加了几类活动")
+    # 几方面的创新: 方面 is the measure word, 创新 what is counted, and items ending in it list them.
+    asked = _asked(analyzer, "推进了几方面的创新")
+    assert (asked.unit, asked.focus) == ("方面", ("创新",))
+    assert _states(analyzer, "不断推进代表工作机制创新、平台创新和服务创新。", "推进了几方面的创新")
+
+
+def test_several_before_another_question_word_is_not_what_is_asked(analyzer) -> None:
+    """几 is "several" when a question word follows it: that word asks, and no figure is demanded."""
+    assert _asked(analyzer, "那几条希望里，最后一条是要给哪儿作贡献") is None
+    assert _asked(analyzer, "几位先进代表发完言，让人看到了啥样的精气神") is None
+    assert _asked(analyzer, "代表小组一共有几个").kind == "count"
