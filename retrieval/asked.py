@@ -111,6 +111,12 @@ GATE_ONLY = frozenset({"meeting", "venue", "name"})
 # A name asked for (活动叫啥, 文件全称, 报告的题目): a title, a quotation, a body's or a person's name answers.
 _ASK_NAME = re.compile(r"叫(?:啥|什么)(?:名字?|名堂)?|全称|名称|文件名")
 _QUOTED_NAME = re.compile(r"《[^》]+》|“[^”]+”|「[^」]+」|‘[^’]+’")
+# "全名叫啥": the word for a name is what is asked, not the thing named.
+_NAME_WORD_BEFORE = re.compile(r"(?:全名|全称|名字|名称|名儿)(?:是|就|到底)?$")
+# A document's title as official text writes it without quotes: 关于加强…的实施办法, …的意见.
+_DOC_TITLE = re.compile(
+    r"关于[^，。；,;:：“”]{2,60}?(?:实施办法|办法|意见|决定|规定|通知|方案|细则|决议|条例|规则|制度|措施)"
+)
 # Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
 # How someone or something stands with others, not what it is or did: the act of "还有谁一块儿参加" is 参加.
@@ -291,7 +297,10 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
 def _named(q: str, words: Callable[[str], Sequence[str]]) -> Asked | None:
     """A name asked for without a title (那个平台叫啥名字, 文件全称叫啥); None when the question asks none."""
     name = _ASK_NAME.search(q)
-    focus = _event_around(q, name.start(), name.end(), words) if name is not None else ()
+    if name is None:
+        return None
+    word = _NAME_WORD_BEFORE.search(q, 0, name.start())
+    focus = _event_around(q, word.start() if word else name.start(), name.end(), words)
     return Asked("name", focus, given=q) if focus else None
 
 
@@ -389,6 +398,8 @@ def states(
             return True
         for c in _sentences_with(folded_text, present):
             if any(m.group(0)[1:-1] not in asked.given for m in _QUOTED_NAME.finditer(c)):
+                return True
+            if any(m.group(0) not in asked.given for m in _DOC_TITLE.finditer(c)):
                 return True
             tokens = list(words(c))
             if _organisation(tokens, asked.given) or has_name(tokens, known):

@@ -698,3 +698,14 @@ def test_several_before_another_question_word_is_not_what_is_asked(analyzer) -> 
     assert _asked(analyzer, "那几条希望里，最后一条是要给哪儿作贡献") is None
     assert _asked(analyzer, "几位先进代表发完言，让人看到了啥样的精气神") is None
     assert _asked(analyzer, "代表小组一共有几个").kind == "count"
+
+
+def test_a_full_name_asked_for_is_a_document_title_written_without_quotes(analyzer) -> None:
+    """ "…的办法，全名叫啥": 全名 is the word for what is asked, the thing named is before it, and official
+    text names a document as 关于…的实施办法 without 《》."""
+    question = "南通出的全省首部民生实事全链条监督的办法，全名叫啥"
+    asked = _asked(analyzer, question)
+    assert asked.kind == "name" and "全名" not in asked.focus and "办法" in asked.focus
+    titled = "南通市人大常委会推出全省首部关于加强民生实事项目全链条监督和全过程人民民主的实施办法。"
+    assert _states(analyzer, titled, question)
+    assert not _states(analyzer, "南通市人大常委会推出全省首部民生实事全链条监督办法。", question)
