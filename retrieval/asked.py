@@ -131,7 +131,7 @@ _NAME_ASK = ("叫什么名字", "叫什么", "叫啥")  # a person's name only a
 # the answer is as often a body (人大常委会, 党委) as a person, and the act is not read after 谁 as
 # in 向谁通报 (which names its act, so a body standing with it answers): no name is demanded.
 # 在 only as a preposition: not the 在 of 现在 or 正在 (丹徒区人大现在谁当家 asks for a person).
-_WHOM = re.compile(r"(?:给|报|归|跟|找|请|交|同|与|(?<![现正还都实])在)谁")
+_WHOM = re.compile(r"(?:给|报|归|跟|找|请|交|同|与|替|(?<![现正还都实])在)谁")
 _CLAUSE = re.compile(r"[,，;；。!?！？:：]")
 _CLAUSE_WHO = re.compile(r"[,，;；。!?！？]")  # "主编:王丰江": a masthead puts a colon between key and value
 REACH = 12  # characters between a focus word and the figure that answers it
@@ -235,7 +235,7 @@ def asked_for(folded_question: str, words: Callable[[str], Sequence[str]]) -> As
             return Asked(kind, focus, given=q) if focus else None
     who = _ASK_WHO.search(q)
     if who is not None and _WHOM.search(q, max(0, who.start() - 2), who.end()):
-        who = None  # 报给谁, 归谁管: a recipient, which official writing names as a body as often as a person
+        who = None  # 报给谁, 归谁管, 替谁: a recipient or beneficiary, named as a body or place as often as a person
     ask = _ASK.search(q)
     if ask is not None and ask.group(0) == "几" and _LATER_ASK.search(q, ask.end()):
         ask = None

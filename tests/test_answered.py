@@ -614,8 +614,14 @@ def test_a_set_counted_in_digits_is_answered_only_where_it_is_listed(searcher) -
 
 
 def test_a_recipient_asked_with_who_may_be_a_body(analyzer) -> None:
-    """报给谁, 归谁管, 在谁的领导下: official writing names a body (人大常委会, 党委) there as often as a person."""
-    for question in ("十八条说重大问题报给谁", "另一边还归谁管", "始终在谁的领导下干", "评议结果交给谁"):
+    """报给谁, 归谁管, 在谁的领导下, 替谁: official writing names a body or a place there as often as a person."""
+    for question in (
+        "十八条说重大问题报给谁",
+        "另一边还归谁管",
+        "始终在谁的领导下干",
+        "评议结果交给谁",
+        "总书记是替谁的高质量发展作的部署",  # 为江苏乃至全国的高质量发展
+    ):
         assert _asked(analyzer, question) is None, question
     # A person is still asked for where 谁 is the subject, including after 现在 (not the preposition 在).
     for question in ("丹徒区人大现在谁当家", "谁主持的会议", "市人大常委会主任是谁"):
