@@ -57,7 +57,8 @@ def _open(cache_dir: str, generation: tuple[str, str]) -> Searcher:
     if searcher is not None:
         _held.move_to_end(key)
         return searcher
-    lib = Library.read_only(Path(cache_dir))
+    # The newest library held lends its base maps when only the delta changed (an upload).
+    lib = Library.read_only(Path(cache_dir), next((s.lib for s in reversed(_held.values())), None))
     if lib.generation != generation:
         raise StaleLibrary(f"cache holds {lib.generation}, asked for {generation}")
     searcher = _held[key] = Searcher(lib)

@@ -212,12 +212,17 @@ class Library:
         return lib
 
     @classmethod
-    def read_only(cls, cache_dir: Path) -> Library:
+    def read_only(cls, cache_dir: Path, reuse: Library | None = None) -> Library:
         """The library exactly as the cache holds it (base and delta), without looking at the corpus or writing.
 
         For processes that only read beside the one that owns the cache (the
         bot's search workers): they must never start a build of their own,
         and the owner tells them which :attr:`generation` to expect.
+        ``reuse``, a library the process already has open, lends its base
+        segment when the cache still holds that build (an upload adds only a
+        delta): mapping the base afresh made every page a search touched fault
+        in again, and after an upload each search cost a worker about 3 ms
+        more until the new maps were warm.
         Raises ValueError (or OSError) when the cache is missing or of another version.
         """
         target = cache_dir / INDEX_DIR
@@ -227,7 +232,10 @@ class Library:
         delta_dir = cache_dir / DELTA_DIR
         delta_manifest = read_delta_manifest(delta_dir, manifest)
         delta = Delta.open(delta_dir, delta_manifest) if delta_manifest is not None else None
-        return cls(Segment(target, manifest), manifest, cache_dir, delta)
+        held = reuse.segments[0] if reuse is not None else None
+        if held is None or held.folder != target or held.build_id != str(manifest.get("build_id", "")):
+            held = Segment(target, manifest)
+        return cls(held, manifest, cache_dir, delta)
 
     @classmethod
     def _from_cache(cls, corpus: Path, cache_dir: Path, manifest: dict, version: str) -> Library | None:

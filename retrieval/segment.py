@@ -68,6 +68,7 @@ class Segment:
 
     def __init__(self, folder: Path, manifest: dict) -> None:
         self.folder = folder
+        self.build_id = str(manifest.get("build_id", ""))
         for name, (size, mtime_ns) in manifest.get("columns", {}).items():
             st = (folder / name).stat()
             if st.st_size != size or st.st_mtime_ns != mtime_ns:

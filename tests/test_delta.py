@@ -169,3 +169,21 @@ def test_a_joined_library_reads_capped_phrase_look_ups_in_ascending_pieces(corpu
         for limit in (1, 5, 40):
             capped = lib.phrases.find(phrase, lib.folded, limit)
             assert list(dict.fromkeys(p for p, _ in capped)) == first[:limit], (phrase, limit)
+
+
+def test_a_reader_reuses_its_base_maps_when_only_the_delta_changed(corpus_copy: Path, cached: Path):
+    """A search worker opening the build after an upload keeps the base segment it has mapped; a new base is mapped anew."""
+    before = Library.read_only(cached)
+    (corpus_copy / "001a_report.txt").write_text(NEW_DOC, encoding="utf-8")
+    Library.open(corpus_copy, cached)  # the owner writes the delta
+    reused = Library.read_only(cached, reuse=before)
+    fresh = Library.read_only(cached)
+    assert reused.segments[0] is before.segments[0] and len(reused.segments) == 2
+    assert reused.generation == fresh.generation != before.generation
+    assert snapshot(reused)["results"] == snapshot(fresh)["results"]
+    # A full rebuild in the same folder (a new quoted formula) is another base: it is mapped anew.
+    (corpus_copy / "zz_formula.txt").write_text("新提法\n\n会议提出要落实“七个一律规定”。\n", encoding="utf-8")
+    assert len(Library.open(corpus_copy, cached).segments) == 1
+    rebuilt = Library.read_only(cached, reuse=reused)
+    assert rebuilt.segments[0] is not before.segments[0] and len(rebuilt.segments) == 1
+    assert rebuilt.segments[0].build_id == rebuilt.generation[0] != before.generation[0]
