@@ -220,9 +220,9 @@ class Library:
         and the owner tells them which :attr:`generation` to expect.
         ``reuse``, a library the process already has open, lends its base
         segment when the cache still holds that build (an upload adds only a
-        delta): mapping the base afresh made every page a search touched fault
-        in again, and after an upload each search cost a worker about 3 ms
-        more until the new maps were warm.
+        delta): mapping the base afresh makes every page a search touches fault
+        in again (at 1M after an upload: the first question 185 → 137 ms, later
+        ones 14.1 → 13.5 ms in one process).
         Raises ValueError (or OSError) when the cache is missing or of another version.
         """
         target = cache_dir / INDEX_DIR
