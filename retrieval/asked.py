@@ -119,6 +119,7 @@ _DOC_TITLE = re.compile(
 )
 # Words for "someone" after 哪位/谁 (哪位领导到场): the act that follows them is what the person did.
 _SOMEONE = frozenset({"领导", "同志", "人员", "干部", "负责人"})
+_ATTENDED = ("出席", "参加", "陪同", "带队", "率队", "到会", "列席", "随同", "主持")
 # How someone or something stands with others, not what it is or did: the act of "还有谁一块儿参加" is 参加.
 _ALONG = frozenset({"一块儿", "一块", "一起", "一同", "一道", "共同", "同时", "还有", "另外"})
 # A person's post asked for (徐劼是什么职务, 张伟清在市人大是啥职务): a title must stand with the name.
@@ -425,6 +426,17 @@ def states(
         return any(
             shape.search(s) for s in _SENTENCE.split(folded_text) if sum(w for f, w in mass.items() if f in s) >= need
         )
+    if asked.kind == "who" and asked.focus and set(asked.focus) <= _SOMEONE:
+        # "哪位领导到场", "哪位领导跟着去了": the leader is asked for by being there, which the chronicle
+        # writes as attending with the name alone (胡宗元出席…, 胡敷成参加活动), whatever verb the question used.
+        # Segmentation may cut a surname off an unknown name (胡|敷成): the pair is tried as well.
+        tokens = ["", *words(folded_text)]
+        if any(
+            tokens[i + 1].startswith(_ATTENDED)
+            and (_person(tokens[i], known) or (len(tokens[i - 1]) == 1 and _person(tokens[i - 1] + tokens[i], known)))
+            for i in range(1, len(tokens) - 1)
+        ):
+            return True
     # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
     # or a bare value ("邮编是多少") it does not end the clause.
     clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []

@@ -715,3 +715,13 @@ def test_a_full_name_asked_for_is_a_document_title_written_without_quotes(analyz
     titled = "南通市人大常委会推出全省首部关于加强民生实事项目全链条监督和全过程人民民主的实施办法。"
     assert _states(analyzer, titled, question)
     assert not _states(analyzer, "南通市人大常委会推出全省首部民生实事全链条监督办法。", question)
+
+
+def test_which_leader_was_there_is_answered_by_a_name_attending(analyzer) -> None:
+    """哪位领导到场 / 跟着去了: the chronicle names the leader attending, with no title and another verb."""
+    question = "环资城建委跟对口部门座谈那回，是哪位领导到场"
+    assert _states(analyzer, "市人大常委会召开环资城建委组成人员和对口联系部门座谈会，胡宗元出席会议并讲话。", question)
+    # A surname segmentation cut off an unknown name (胡|敷成) still makes the name.
+    other = "京口三组调研传统企业智改数转，哪位领导跟着去了"
+    assert _states(analyzer, "市人大代表京口三组调研传统企业“智改数转”工作，胡敷成参加活动。", other)
+    assert not _states(analyzer, "市人大代表京口三组调研传统企业“智改数转”工作。", other)
