@@ -182,7 +182,8 @@ class Asked:
     value: bool = False  # "X是多少": a bare figure can be the answer (电话是多少 → 84427778), not only a count
     # "向谁通报", "谁牵头": asked by what is done (the word after 谁), not by a title, so a body
     # (市人大常委会党组) that stands with that act answers as well as a person does; the bodies the
-    # question names itself (市委组织部 of 市委组织部向谁通报) are not the answer.
+    # question names itself (市委组织部 of 市委组织部向谁通报) are not the answer.  For a handful counted
+    # (组织代表参加了几类活动) it is what was done with them, which their list may follow.
     act: str = ""
     given: str = ""
     # Asked with 几 (几个“发力”), not 多少: a handful of items, which a list answers for the reader to count.
@@ -426,17 +427,15 @@ def states(
         return any(
             shape.search(s) for s in _SENTENCE.split(folded_text) if sum(w for f, w in mass.items() if f in s) >= need
         )
-    if asked.kind == "who" and asked.focus and set(asked.focus) <= _SOMEONE:
-        # "哪位领导到场", "哪位领导跟着去了": the leader is asked for by being there, which the chronicle
-        # writes as attending with the name alone (胡宗元出席…, 胡敷成参加活动), whatever verb the question used.
-        # Segmentation may cut a surname off an unknown name (胡|敷成): the pair is tried as well.
-        tokens = ["", *words(folded_text)]
-        if any(
-            tokens[i + 1].startswith(_ATTENDED)
-            and (_person(tokens[i], known) or (len(tokens[i - 1]) == 1 and _person(tokens[i - 1] + tokens[i], known)))
-            for i in range(1, len(tokens) - 1)
-        ):
-            return True
+    # "哪位领导到场", "哪位领导跟着去了": the leader is asked for by being there, which the chronicle
+    # writes as attending with the name alone (胡宗元出席…, 胡敷成参加活动), whatever verb the question used.
+    if (
+        asked.kind == "who"
+        and asked.focus
+        and set(asked.focus) <= _SOMEONE
+        and _name_acting(list(words(folded_text)), _ATTENDED, known, cut_surnames=True)
+    ):
+        return True
     # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
     # or a bare value ("邮编是多少") it does not end the clause.
     clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []
@@ -458,9 +457,7 @@ def states(
                     if _is_name(m.group(1).replace(" ", ""), known):
                         return True
             # The chronicle names who acted without a title: "胡宗元出席会议并讲话".
-            if asked.act and any(
-                tokens[i + 1].startswith(asked.act) and _person(tokens[i], known) for i in range(len(tokens) - 1)
-            ):
+            if asked.act and _name_acting(tokens, (asked.act,), known):
                 return True
             if (
                 asked.act
@@ -523,6 +520,25 @@ def _head(word: str, known: Callable[[str], bool]) -> str:
 def _is_name(word: str, known: Callable[[str], bool], tags: tuple[str, ...] = ("nr", "nrt", "ns")) -> bool:
     """A name as segmentation leaves it: up to three Han characters, outside the dictionary or tagged ``tags``."""
     return len(word) <= 3 and all(_HAN.match(c) for c in word) and (not known(word) or name_tags().get(word) in tags)
+
+
+def _name_acting(
+    tokens: Sequence[str], acts: tuple[str, ...], known: Callable[[str], bool], cut_surnames: bool = False
+) -> bool:
+    """A personal name right before one of ``acts`` (胡宗元|出席): how the chronicle names who acted.
+
+    Segmentation may cut a surname off a name it does not know (胡|敷成|参加): with ``cut_surnames``
+    the pair is tried as well.  Only the attendance check does: for an act the question names, trying
+    it moved two tuning questions, one answer down from rank 1.
+    """
+    return any(
+        tokens[i + 1].startswith(acts)
+        and (
+            _person(tokens[i], known)
+            or (cut_surnames and i > 0 and len(tokens[i - 1]) == 1 and _person(tokens[i - 1] + tokens[i], known))
+        )
+        for i in range(len(tokens) - 1)
+    )
 
 
 def _person(word: str, known: Callable[[str], bool]) -> bool:
