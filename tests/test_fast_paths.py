@@ -122,6 +122,22 @@ def test_bounded_counts_equal_counting_every_posting(monkeypatch: pytest.MonkeyP
         assert got == [p for p, _ in want]
 
 
+def test_closest_counts_the_rarest_pairs_within_its_postings_budget(library, monkeypatch) -> None:
+    """With a budget, only the rarest pairs whose lists fit in it are counted (the rarest one always)."""
+    phrases = library.phrases
+    text = bare(fold("人大代表要密切联系群众"))
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    keys = np.unique((codes[:-1] << phrase_module._SHIFT) | codes[1:])
+    lists = sorted((c for c in phrases._lists(keys) if c.shape[0]), key=len)
+    assert len(lists) >= 3 and lists[0].shape[0] < lists[-1].shape[0]
+    unbounded = phrases.closest(text, 20)
+    assert unbounded.tolist() == most_counted(lists, 20).tolist()  # the seeds are far below any budget
+    monkeypatch.setattr(phrase_module, "CLOSE_POSTINGS", lists[0].shape[0] + lists[1].shape[0])
+    assert phrases.closest(text, 20).tolist() == most_counted(lists[:2], 20).tolist()
+    monkeypatch.setattr(phrase_module, "CLOSE_POSTINGS", 1)  # the rarest list is counted whatever its size
+    assert phrases.closest(text, 20).tolist() == most_counted(lists[:1], 20).tolist()
+
+
 def test_batched_bigram_lists_equal_single_look_ups(library) -> None:
     phrases = library.phrases
     assert isinstance(phrases, BigramIndex)
