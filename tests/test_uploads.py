@@ -94,6 +94,30 @@ def test_each_format_is_added_and_searchable(setup, name: str) -> None:
         assert "var ad" not in "".join(p.text for p in new_doc.paragraphs)
 
 
+def test_the_upload_journal_lists_the_corpus_off_the_event_loop(setup, monkeypatch) -> None:
+    """Listing a thousand corpus files on the loop held every chat's answer for it."""
+    import threading
+
+    from bot.uploads import UploadJournal
+
+    eng, _corpus = setup
+    listed_in: list[int] = []
+    names = UploadJournal._names
+
+    def spy(self: UploadJournal) -> list[str]:
+        listed_in.append(threading.get_ident())
+        return names(self)
+
+    monkeypatch.setattr(UploadJournal, "_names", spy)
+
+    async def upload() -> int:
+        await eng.add_document(ADMIN, "private", "journal.txt", FILES["notice.txt"])
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(upload())
+    assert listed_in and loop_thread not in listed_in
+
+
 def test_a_long_chinese_file_name_is_stored_under_the_byte_limit(setup) -> None:
     """80 characters of Chinese are 240 bytes; with the temporary name's suffix they passed 255."""
     eng, corpus = setup

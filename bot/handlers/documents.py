@@ -97,7 +97,8 @@ class Documents:
             return [Reply(refusal)]
         s = self.settings
         async with self._changing:
-            self.uploads.begin(user_id, user_id if chat_id is None else chat_id, filename)
+            # The journal lists the corpus folder (a thousand files at 1M paragraphs): off the event loop.
+            await asyncio.to_thread(self.uploads.begin, user_id, user_id if chat_id is None else chat_id, filename)
             try:
                 limit = s.max_upload_mb * 1024 * 1024
                 added = await self.run_heavy(add_and_index, s.corpus_dir, s.cache_dir, filename, data, limit)
