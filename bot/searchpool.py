@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from retrieval import Library, QueryError, Searcher, SearchResult
+from retrieval import Library, QueryError, Searcher, SearchResult, thesaurus
 
 from .workers import spawn_pool
 
@@ -73,6 +73,7 @@ def _search(cache_dir: str, generation: tuple[str, str], raw: str, options: dict
 
 
 def _warm(cache_dir: str, generation: tuple[str, str]) -> int:
+    thesaurus()  # read here, not at the first question typed in words the corpus never uses (~50 ms)
     _search(cache_dir, generation, WARM_QUERY, {"top": 3})
     return os.getpid()
 

@@ -23,6 +23,7 @@ from .model import Document, Paragraph
 from .question import entities, is_person_name
 from .search import Hit, PhraseListing, QueryError, Searcher, SearchResult
 from .signals import formulas
+from .synonyms import thesaurus
 
 __all__ = [
     "FORMATS",
@@ -58,4 +59,5 @@ __all__ = [
     "original_file",
     "remove_and_index",
     "stopwords",
+    "thesaurus",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,20 @@ from .store import open_array, save_array
 
 FORMAT = "bm25-inverted-v2"
 PREFIX = "bm25_"
+
+# A query: its tokens (a token repeated counts again, as in rank-bm25), or each term with its weight.
+Terms = Sequence[str] | Mapping[str, float]
+
+
+def multipliers(query: Terms) -> Mapping[str, float]:
+    """How much each query term counts: how often the token list holds it, or the weight given to it.
+
+    Weights let a search add words the question did not type (a synonym of a
+    word the corpus never uses) at a fraction of a typed word's.
+    """
+    if isinstance(query, Mapping):
+        return {term: weight for term, weight in query.items() if weight > 0}
+    return Counter(query)
 
 
 def term_postings(ids: np.ndarray, local: np.ndarray, n: int, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -212,7 +226,7 @@ class BM25Index:
         return buf
 
     def top(
-        self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
+        self, query: Terms, k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """The ``k`` best (doc, score) pairs; ``allowed`` is an optional boolean mask of docs.
 
@@ -227,7 +241,7 @@ class BM25Index:
         the k-th best are decided by position, so the answer does not depend
         on how candidates were gathered.
         """
-        counts = Counter(t for t in query if t in self.vocab)
+        counts = {term: mult for term, mult in multipliers(query).items() if term in self.vocab}
         if not counts or k <= 0:
             return []
         acc = self._buffer()
@@ -295,7 +309,7 @@ class BM25Index:
             bound = self._bounds[term] = max(float(weights.max()), 0.0) if weights.shape[0] else 0.0
         return bound
 
-    def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+    def score_docs(self, query: Terms, positions: np.ndarray) -> np.ndarray:
         """BM25 scores (float64) of the given positions only: one binary search per term and position."""
         positions = np.asarray(positions, dtype=np.int64)
         out = np.zeros(positions.shape[0], dtype=np.float64)
@@ -303,16 +317,16 @@ class BM25Index:
             return out
         if positions.shape[0] > self.n_docs // 16:
             return self.scores(query)[positions]  # a phrase found nearly everywhere: score densely
-        for term, mult in Counter(query).items():
+        for term, mult in multipliers(query).items():
             d, w = self.postings(term)
             ok, at = looked_up(d, positions)
             out[ok] += w[at].astype(np.float64) * mult
         return out
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
+    def scores(self, query: Terms) -> np.ndarray:
         """Scores of every document, as rank-bm25's ``get_scores`` returns them."""
         acc = np.zeros(self.n_docs, dtype=np.float64)
-        for term, mult in Counter(query).items():
+        for term, mult in multipliers(query).items():
             d, w = self.postings(term)
             np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc
@@ -353,8 +367,8 @@ BOUND_SLACK = 1e-4  # relative: float32 sums in another order differ in the last
 
 def _bounded_top(
     index: BM25Index,
-    counts: Counter[str],
-    lists: list[tuple[tuple[np.ndarray, np.ndarray], int]],
+    counts: Mapping[str, float],
+    lists: list[tuple[tuple[np.ndarray, np.ndarray], float]],
     k: int,
     allowed: np.ndarray | None,
     skip: np.ndarray | None,

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .build import PARA_COLUMNS
-from .index import PREFIX, BM25Index
+from .index import PREFIX, BM25Index, Terms, multipliers
 from .model import Paragraph
 from .phrase import BigramIndex
 from .store import TextColumn, open_array
@@ -365,7 +364,7 @@ class JoinedIndex:
         return d, w
 
     def top(
-        self, query: Sequence[str], k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
+        self, query: Terms, k: int = 10, allowed: np.ndarray | None = None, skip: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """As :meth:`BM25Index.top`, over the joined segments."""
         return BM25Index.top(self, query, k, allowed, skip)  # type: ignore[arg-type]
@@ -379,12 +378,12 @@ class JoinedIndex:
             buf = self._local.acc = np.zeros(self._n, dtype=np.float32)
         return buf
 
-    def score_docs(self, query: Sequence[str], positions: np.ndarray) -> np.ndarray:
+    def score_docs(self, query: Terms, positions: np.ndarray) -> np.ndarray:
         return BM25Index.score_docs(self, query, positions)  # type: ignore[arg-type]
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
+    def scores(self, query: Terms) -> np.ndarray:
         acc = np.zeros(self._n, dtype=np.float64)
-        for term, mult in Counter(query).items():
+        for term, mult in multipliers(query).items():
             d, w = self.postings(term)
             np.add.at(acc, d, w.astype(np.float64) * mult)  # as ``acc[d] += …`` (distinct d), faster
         return acc
