@@ -419,6 +419,18 @@ def bare(folded: str) -> str:
     return _NON_WORD.sub("", folded)
 
 
+def _names(forms: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` names one of ``forms``, quotes, brackets and spaces aside.
+
+    The documents quote and bracket inside names (家站点二维码“一码通”, 6个市(区)人大)
+    where a question types them plain.
+    """
+    if any(form in text for form in forms):
+        return True
+    plain = bare(text)
+    return any(bare(form) and bare(form) in plain for form in forms)
+
+
 def char_bigrams(folded: str) -> list[str]:
     text = bare(folded)
     return [text[i : i + 2] for i in range(len(text) - 1)]
@@ -1213,7 +1225,7 @@ class Searcher:
         named += tuple((y + "年", y) for y in dict.fromkeys(_YEAR.findall(folded_query)) if y != year)
         # The place a whole document comes from (its masthead: 镇江市人大常委会主办) covers every district in it.
         about = context + text + self._masthead(pos)
-        missing = [e for e in named if not any(form in about for form in e)]
+        missing = [e for e in named if not _names(e, about)]
         if missing:
             # The subject of an article is often named once, in its opening paragraph.  But a
             # paragraph whose heading or byline names one of the corpus's places is about that
@@ -1227,9 +1239,7 @@ class Searcher:
                 if not any(form in masthead for form in e)
             ]
             about = self._article_text(pos)
-            missing = [
-                e for e in missing if not any(form in about for form in e) or (own and self._is_subject(e, subjects))
-            ]
+            missing = [e for e in missing if not _names(e, about) or (own and self._is_subject(e, subjects))]
             # A place the corpus has no heading about (江苏 in a 镇江 magazine) is the setting
             # of the documents that mention it, not a subject one paragraph must repeat.
             kept = [e for e in missing if self._is_subject(e, subjects) or _is_year(e)]

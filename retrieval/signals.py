@@ -102,7 +102,7 @@ _DIGIT_LABEL = re.compile(
 # The question asks for the items themselves, not for where the label stands or whether it is right:
 # 哪五个, 分别, 具体是…, and asking after each key in turn (“三比三创”比什么、创什么).
 _ASKS_ITEMS = re.compile(
-    rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指啥|指的是|包括|都有|都是|是啥|有哪些"
+    rf"哪[{_NUMS}几]?[个项条种大类些]|哪[{_NUMS}]|分别|具体是|指什么|指啥|指的是|包括|都有|都是|是啥(?![\u4e00-\u9fff])|有哪些"
     r"|[\u4e00-\u9fff](?:什么|啥)[、,]?[\u4e00-\u9fff]{1,2}(?:什么|啥)"
 )
 _ITEM_EDGE = '、，,；;：:“”"「」 '

@@ -352,6 +352,9 @@ def test_a_quoted_label_asked_for_its_items_needs_them_listed() -> None:
     # Asking after each key in turn asks for the items.
     assert asks_items("盐城“三比三创”比什么、创什么") and asks_items("到底践行啥、服务啥")
     assert not asks_items("是什么会议上提出的")
+    # 是啥 asks for the items where it ends the question, not where it asks for something it names.
+    assert asks_items("那19项调研课题具体是啥") and asks_items("三个更好是啥？")
+    assert not asks_items("6个市区人大同台答题,围绕的是啥重大要求")
     # A compound label is listed only where each part is: “A、B” beside its name is not enough.
     three_three = label_formula("三比三创")
     assert three_three is not None
@@ -725,3 +728,11 @@ def test_which_leader_was_there_is_answered_by_a_name_attending(analyzer) -> Non
     other = "京口三组调研传统企业智改数转，哪位领导跟着去了"
     assert _states(analyzer, "市人大代表京口三组调研传统企业“智改数转”工作，胡敷成参加活动。", other)
     assert not _states(analyzer, "市人大代表京口三组调研传统企业“智改数转”工作。", other)
+
+
+def test_a_name_counts_as_given_whatever_quotes_or_brackets_the_text_puts_in_it() -> None:
+    from retrieval.search import _names
+
+    text = fold("率先推出基层“家站点”二维码,6个市(区)人大常委会同台答题")
+    assert _names(("家站点二维码",), text) and _names(("6个市区",), text)
+    assert not _names(("7个市区",), text)
