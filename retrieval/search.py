@@ -66,13 +66,12 @@ QUOTE_CLOSE_WEIGHT = 2.0
 ARTICLE_WEIGHT = 0.5
 # Stage two: the share of the places and people the question names that a paragraph inherits.
 SUBJECT_WEIGHT = 0.5
-# A synonym standing in for a question word the corpus never uses counts at this share of a typed word in
-# BM25 (Searcher.related_terms).
-# Pooled tuning sets (2,452 answerable), standing in for the search tokens: hit@1 0.8254 -> 0.8291 / 0.8295 / 0.8287
-# at 0.3 / 0.5 / 0.7 (RELATED_SOFT 0.5), 0.8267 at 0.3 without it; for whole words only (as now) 0.8283 at 0.5:
-# three tuning questions lost, and no more noise from word pieces (计算机 → 计算 → 打算).
+# A synonym standing in for a question word the corpus never uses (Searcher.related_terms) counts at this
+# share of a typed word in BM25, and at RELATED_SOFT of its idf in passage windows.  Pooled tuning sets
+# (2,452 answerable): hit@1 0.8254 -> 0.8283 for whole words at 0.5 / 0.5.  Standing in for the search
+# tokens too gave 0.8291 / 0.8295 / 0.8287 at 0.3 / 0.5 / 0.7, but with noise from word pieces
+# (计算机 -> 计算 -> 打算); without the passage share, 0.8267 at 0.3.
 RELATED_WEIGHT = 0.5
-# ... and in passage windows at this share of its idf.
 RELATED_SOFT = 0.5
 SUGGEST_TERMS = 20_000  # the most common terms a query with no hit is compared with (Searcher._suggestable)
 ONE_TEXT = 300  # paragraphs: a document without articles up to this long is one text for the article signal
@@ -112,7 +111,7 @@ class Ranking:
     passages: bool = False  # best sentence window (max-passage)
     closeness: bool = False  # share of the query's character bigrams in the paragraph
     rm3: bool = False  # pseudo-relevance feedback: expand the query with the top paragraphs' terms
-    synonyms: bool = False  # synonyms of the question's words the corpus never uses join BM25 (retrieval.synonyms)
+    synonyms: bool = False  # synonyms of question words the corpus never uses, in BM25 and passages
     candidates: int = CANDIDATES  # BM25 (and verbatim-run) candidates of stage one
     close_candidates: int = CLOSE_CANDIDATES  # candidates by shared character bigrams
     depth: int = PASSAGE_DEPTH  # stage-one candidates that stage two re-ranks
@@ -422,7 +421,7 @@ def bare(folded: str) -> str:
 def _names(forms: tuple[str, ...], text: str) -> bool:
     """Whether ``text`` names one of ``forms``, quotes, brackets and spaces aside.
 
-    The documents quote and bracket inside names (家站点二维码“一码通”, 6个市(区)人大)
+    The documents quote and bracket inside names (“家站点”二维码, 6个市(区)人大)
     where a question types them plain.
     """
     if any(form in text for form in forms):
