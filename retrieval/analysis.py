@@ -271,6 +271,7 @@ class Analyzer:
         # law: remembering them saves a third of the segmentation time.
         self._subs: dict[str, list[tuple[str, int]]] = {}
         self._runs: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {}
+        self._domain: frozenset[str] | None = None
 
     @classmethod
     def shared(cls, domain_terms: Sequence[str], cache_dir: Path | None = None) -> Analyzer:
@@ -404,6 +405,12 @@ class Analyzer:
 
     def is_known(self, word: str) -> bool:
         return bool(self._tk.FREQ.get(word))
+
+    def is_common_word(self, word: str) -> bool:
+        """A word of jieba's own dictionary, not one of the corpus's domain terms (二维码, 七嘴八舌 — not 四个机关)."""
+        if self._domain is None:
+            self._domain = frozenset(self.domain_terms)
+        return self.is_known(word) and word not in self._domain
 
 
 def _sub_words(word: str, freq: dict[str, int], stop: frozenset[str]) -> list[tuple[str, int]]:

@@ -689,6 +689,23 @@ class Searcher:
             self._sentence_chars = max(10.0, sum(len(t) for t in sample) / sentences)
         return self._sentence_chars
 
+    def formulas(self, folded: str) -> list[Formula]:
+        """The numbered formulas a question names, less the common words a numeral opens (二维码, 七嘴八舌).
+
+        "二维码一码通" reads as two 维码 and one 码通, "五花八门" as five 花 and eight 门: jieba's own
+        dictionary knows them as words, and the corpus's terms (四个机关, 三破三立) are not among them;
+        a numeral followed by 个 always counts (五个一工程).
+        """
+        analyzer = self.lib.analyzer
+        out = []
+        for formula in formulas(folded):
+            first = analyzer.words(formula[0])[:1]
+            # A numeral with 个 counts whatever the dictionary says (五个一工程, 三个代表).
+            if first and len(first[0]) >= 3 and first[0][1] != "个" and analyzer.is_common_word(first[0]):
+                continue
+            out.append(formula)
+        return out
+
     def related_terms(self, words: list[str], tokens: list[str] | None = None) -> dict[str, float]:
         """Synonyms of the question's ``words`` that no paragraph uses, each weighted ``RELATED_WEIGHT``.
 
@@ -859,7 +876,7 @@ class Searcher:
         if not cands:
             return Ranked([], marks, Evidence(False, 0.0, None, False), q)
         top = max(cands.values()) or 1.0
-        forms = formulas(folded_text) if cfg.signals else []
+        forms = self.formulas(folded_text) if cfg.signals else []
         answer = answer_pattern(folded_text) if cfg.signals else None
         counted = counted_noun(folded_text) if cfg.signals else None
         demand = asked_for(folded_text, lib.analyzer.content_words) if cfg.signals else None
@@ -1209,7 +1226,7 @@ class Searcher:
         window = windows.get(pos)
         where = context + (text[window.start : window.end] if window else text)
         total = sum(words.values())
-        coverage = covered(words, where, formulas(folded_query)) / total if total else 0.0
+        coverage = covered(words, where, self.formulas(folded_query)) / total if total else 0.0
         closeness = len(qgrams & set(char_bigrams(text))) / len(qgrams) if qgrams else 0.0
         # Whether the asked-for kind of answer (a date, a count, a name) stands
         # next to the matched words is a ranking signal; as a gate it refused
@@ -1264,7 +1281,7 @@ class Searcher:
                 missing.append((f"{month}月{day}日",))
         # A numbered formula the corpus never names ("五个必须") is answered only by a passage listing its
         # items; so is one it names when the question asks what the items are (五争一创 争什么创什么).
-        for name, parts in formulas(folded_query):
+        for name, parts in self.formulas(folded_query):
             # lists_items, not a bare count of the keys: a key of one character (三化: 化) occurs in any
             # long paragraph three times over, and lists the items only as their heads or ends.
             if lists_items(text, (name, parts)):

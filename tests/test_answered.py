@@ -736,3 +736,16 @@ def test_a_name_counts_as_given_whatever_quotes_or_brackets_the_text_puts_in_it(
     text = fold("率先推出基层“家站点”二维码,6个市(区)人大常委会同台答题")
     assert _names(("家站点二维码",), text) and _names(("6个市区",), text)
     assert not _names(("7个市区",), text)
+
+
+def test_a_common_word_a_numeral_opens_is_no_numbered_formula(searcher) -> None:
+    """二维码 is not two 维码, 五花八门 not five 花: jieba's own words, unlike the corpus's formulas."""
+
+    def names(question: str) -> list[str]:
+        return [name for name, _ in searcher.formulas(fold(question))]
+
+    assert names("家站点二维码一码通是为了啥") == []
+    assert names("打官司想要的东西越来越五花八门") == []
+    assert names("四个机关指的是哪四个机关") == ["四个机关"]
+    assert names("三破三立中的三破是什么") != []
+    assert names("人大工作的五个一工程是指什么") != []  # a numeral with 个 always counts
