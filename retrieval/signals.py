@@ -146,7 +146,8 @@ def asks_items_of(folded_question: str, formula: Formula) -> bool:
     rest = folded_question.replace(name, " ")
     counted = [(n, key) for n, key in parts if n >= 2]
     numerals = "".join(c for c, v in _CN_NUM.items() if any(v == n for n, _ in counted))
-    if numerals and re.search(rf"哪[{numerals}]", rest):
+    # In the whole question: 是哪三个年 asks for the items of “三个年”, and holds the name itself.
+    if numerals and re.search(rf"哪[{numerals}]", folded_question):
         return True
     if re.search(re.escape(name) + _ITEMS_AFTER, folded_question):
         return True  # “十个聚焦”，十个聚焦具体指啥
@@ -188,7 +189,11 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
             rest = _LABEL_EDGE.sub("", clause.rsplit("\0", 1)[1])
             after = clauses[i + 1] if i + 1 < len(clauses) else ""
             introduces = marks[i] in (":", "：") or rest in _INTRODUCES or after.startswith(_LEADS_LIST)
-            for candidate in (clause, after if introduces else ""):
+            # A label joined on to a list (…、海门“8+N”及“三个年”活动) is one of its members, not its name:
+            # only what follows it can list its items.
+            member = _JOINED_ON.search(_QUOTE_MARKS.sub("", clause.split("\0", 1)[0])) is not None
+            own = clause.split("\0", 1)[1] if member else clause
+            for candidate in (own, after if introduces else ""):
                 if max(candidate.count("、") + 1, len(re.findall(r"”\s*“", candidate)) + 1) >= n:
                     return True
     return False
@@ -197,6 +202,8 @@ def lists_items(folded_text: str, formula: Formula) -> bool:
 _LABEL_EDGE = re.compile(r"[”」』\"\s]")
 _INTRODUCES = frozenset({"", "即", "是", "为", "指", "包括", "分别是", "就是", "具体是"})
 _LEADS_LIST = ("即", "也就是", "包括", "分别是", "具体是", "就是")
+_JOINED_ON = re.compile(r"(?:、|及|以及|和|与)$")
+_QUOTE_MARKS = re.compile(r"[“”「」『』\"\s]")
 
 
 _SENTENCE = re.compile(r"[。;!?]")

@@ -749,3 +749,18 @@ def test_a_common_word_a_numeral_opens_is_no_numbered_formula(searcher) -> None:
     assert names("四个机关指的是哪四个机关") == ["四个机关"]
     assert names("三破三立中的三破是什么") != []
     assert names("人大工作的五个一工程是指什么") != []  # a numeral with 个 always counts
+
+
+def test_a_label_that_is_one_member_of_a_list_does_not_have_that_list_for_items() -> None:
+    from retrieval.signals import asks_items_of, label_formula, lists_items
+
+    label = label_formula("三个年")
+    assert label is not None
+    member = fold("如东“五聚焦五争先”活动、启东“六六行动”、海门“8+N”及“三个年”活动等区域人大工作品牌开展得有声有色")
+    assert not lists_items(member, label)
+    assert lists_items(fold("开展“三个年”活动：作风建设年、能力提升年、服务提质年"), label)
+    # The items before a label that sums them up still count (敢为、敢闯、敢干的“三敢”).
+    three = label_formula("三敢")
+    assert three is not None and lists_items(fold("弘扬敢为、敢闯、敢干的“三敢”精神"), three)
+    # 是哪三个年 asks for the items, though the name stands inside the asking words.
+    assert asks_items_of(fold("南通海门那个“三个年”活动,是哪三个年"), label)
