@@ -846,6 +846,7 @@ class Searcher:
         skip = None if asks_printed else lib.printed_positions()
         related = self.related_terms(lib.analyzer.content_words(folded_text), tokens) if cfg.synonyms else {}
         query_terms = {**Counter(tokens), **related} if related else tokens
+        marks += list(related)  # the reader sees which of the text's words stood in for theirs
         cands: dict[int, float] = dict(lib.index.top(query_terms, k, allowed, skip))
         if cfg.rm3 and cands:
             cands = dict(lib.index.top(tokens + self._feedback_terms(cands, tokens), k, allowed, skip))

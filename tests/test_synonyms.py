@@ -77,3 +77,11 @@ def test_weighted_terms_score_as_their_share_of_a_typed_word(library) -> None:
     want = index.score_docs(["代表"], positions) + 0.5 * index.score_docs(["履职"], positions)
     assert [round(s, 4) for _, s in top] == [round(float(s), 4) for s in want]
     assert [s for _, s in top] == sorted((s for _, s in top), reverse=True)
+
+
+def test_the_words_that_stood_in_are_marked_in_the_excerpt(library) -> None:
+    """The reader sees which of the text's words answered theirs: 磨洋工 is marked as 消极怠工."""
+    result = Searcher(library).search("有人磨洋工怎么办", top=3)
+    first = result.hits[0]
+    marked = [first.excerpt[a:b] for a, b in first.marks]
+    assert any("怠工" in m for m in marked) and "怠工" in result.terms
