@@ -33,9 +33,13 @@ COPY seeds ./seeds
 # Build the index (and jieba's dictionary copy) now, so the container starts in about a second.
 # The cache is keyed by file names and contents, so it also serves the copy of the
 # seeds that the first start places in the volume (where admins may add documents).
+# jieba's own dictionary cache (/tmp/jieba.cache, which tagging places and people uses) is written
+# here as root with mode 600: left so, the bot rebuilt it at every start and logged a traceback when
+# it could not write it back.
 RUN python -m retrieval index --corpus /app/seeds \
     && mkdir -p /data \
-    && chown -R bot:bot /data /app/.cache
+    && chown -R bot:bot /data /app/.cache \
+    && chmod a+r /tmp/jieba.cache
 
 USER bot
 VOLUME ["/data"]

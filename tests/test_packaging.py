@@ -140,3 +140,11 @@ def test_httpcore_finds_sniffio_instead_of_searching_for_it_on_every_call() -> N
 
 async def _library_in_a_loop(current_async_library) -> str:  # type: ignore[no-untyped-def]
     return current_async_library()
+
+
+def test_the_image_leaves_jiebas_dictionary_cache_readable_to_the_bot() -> None:
+    """The index build writes /tmp/jieba.cache as root, mode 600: unreadable, the bot rebuilt it at each start."""
+    steps = instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    (build,) = [i for i, step in enumerate(steps) if "python -m retrieval index" in step]
+    (user,) = [i for i, step in enumerate(steps) if step == "USER bot"]
+    assert "chmod a+r /tmp/jieba.cache" in steps[build] and build < user
