@@ -439,6 +439,7 @@ def states(
     # A colon joins a key to its value in a masthead or colophon (主编:王丰江, 邮编:212050): for a person
     # or a bare value ("邮编是多少") it does not end the clause.
     clauses = (_CLAUSE_WHO if asked.kind == "who" or asked.value else _CLAUSE).split(folded_text) if present else []
+    qualifiers = _qualifiers(asked, words) if asked.kind == "who" else []
     for clause in clauses:
         spots = [spot for f in present if f in clause for spot in _spots(clause, f)]
         if not spots:
@@ -447,6 +448,10 @@ def states(
             # The officer of another level's body (市人大常委会主任 for 省人大常委会主任) is not the one asked for.
             bodies = {m.group(0) for m in _ANY_OFFICE.finditer(clause)}
             if asked.office and bodies and asked.office not in bodies:
+                continue
+            # Nor the holder of the same title in another body: 组织部部长 is not 统战部部长, 第二党支部书记
+            # not 党组书记, 法制工委 not 监察司法工委.
+            if not all(m in clause for m in qualifiers):
                 continue
             tokens = list(words(clause))
             if has_name(tokens, known) or (_ASSIGNED.search(clause) and _ASKS_HOLDER.search(asked.given)):
@@ -510,6 +515,32 @@ def states(
             if any(f in sentence for f in present) and any(not _is_given(m, asked.figures) for m in found):
                 return True  # not the figure the question gives itself (那20篇调研报告里…有几篇)
     return False
+
+
+# A qualifier is a word of Han characters that is no pointer or question word (那个, 这位, 哪个, 哪位).
+_QUALIFIER = re.compile(r"(?![那这哪])[\u4e00-\u9fff]{2,}")
+_TITLE_WORD = re.compile(f"(?:{TITLES}|一把手)")
+
+
+def _qualifiers(asked: Asked, words: Callable[[str], Sequence[str]]) -> list[str]:
+    """The words that say whose title the question asks about: the one right before each title it names
+    (组织部 of 组织部部长, 党支部 of 第二党支部书记, 法制 of 法制工委), when it is a word of content."""
+    tokens = list(words(asked.given))
+    return [
+        tokens[i - 1]
+        for i, token in enumerate(tokens)
+        if i
+        and token in asked.focus
+        and _TITLE_WORD.fullmatch(token)
+        and len(tokens[i - 1]) >= 2
+        and _QUALIFIER.fullmatch(tokens[i - 1])
+        and not _is_level(tokens[i - 1])
+    ]
+
+
+def _is_level(word: str) -> bool:
+    """A place or a level's body (镇江, 市委, 江苏省委): whose title it is, the place rules decide."""
+    return word.endswith(("委", "市", "省", "县", "区")) or name_tags().get(word) == "ns"
 
 
 def _head(word: str, known: Callable[[str], bool]) -> str:

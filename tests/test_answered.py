@@ -764,3 +764,14 @@ def test_a_label_that_is_one_member_of_a_list_does_not_have_that_list_for_items(
     assert three is not None and lists_items(fold("弘扬敢为、敢闯、敢干的“三敢”精神"), three)
     # 是哪三个年 asks for the items, though the name stands inside the asking words.
     assert asks_items_of(fold("南通海门那个“三个年”活动,是哪三个年"), label)
+
+
+def test_who_holds_a_title_is_answered_by_that_body_s_holder_only(analyzer) -> None:
+    """组织部部长 is not 统战部部长, a 第二党支部书记 not a 党组书记; a place or level before the title is
+    left to the place rules (镇江市长 answered by 市长徐曙海)."""
+    text = "市委书记马明龙出席会议并讲话。市委副书记、市委统战部部长巩海滨出席会议。"
+    assert not _states(analyzer, text, "镇江市委组织部部长叫啥名")
+    assert _states(analyzer, "市委常委、组织部部长王伟出席会议。", "镇江市委组织部部长叫啥名")
+    assert not _states(analyzer, "市人大常委会党组书记、主任李健出席会议", "市人大常委会机关第二党支部书记是谁")
+    assert _states(analyzer, "市委副书记、市长徐曙海主持会议。", "镇江市长是谁")
+    assert _states(analyzer, text, "镇江市委统战部部长是谁")
