@@ -18,6 +18,7 @@ QUERIES = [
     "doc:003 代表小组",
     "2022年 立法",
     "密切联系群众",
+    "有人磨洋工怎么办",  # a word the corpus never uses, searched by its synonyms at a weight (怠工)
 ]
 
 NEW_DOC = (
