@@ -450,7 +450,7 @@ def states(
             if asked.office and bodies and asked.office not in bodies:
                 continue
             # Nor the holder of the same title in another body: 组织部部长 is not 统战部部长, 第二党支部书记
-            # not 党组书记, 法制工委 not 监察司法工委.
+            # not 党组书记.
             if not all(m in clause for m in qualifiers):
                 continue
             tokens = list(words(clause))
@@ -524,7 +524,7 @@ _TITLE_WORD = re.compile(f"(?:{TITLES}|一把手)")
 
 def _qualifiers(asked: Asked, words: Callable[[str], Sequence[str]]) -> list[str]:
     """The words that say whose title the question asks about: the one right before each title it names
-    (组织部 of 组织部部长, 党支部 of 第二党支部书记, 法制 of 法制工委), when it is a word of content."""
+    (组织部 of 组织部部长, 党支部 of 第二党支部书记), when it is a word of content."""
     tokens = list(words(asked.given))
     return [
         tokens[i - 1]
