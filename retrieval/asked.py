@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .model import PRINTED
 from .patterns import BODY_LEAD, CONTENTS, HEADING_MARK, NUM
-from .question import TITLES, asked_about, name_tags
+from .question import LEVELS, TITLES, asked_about, name_tags
 from .signals import ASK_DATE, ASK_YEAR
 
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
@@ -540,7 +540,7 @@ def _qualifiers(asked: Asked, words: Callable[[str], Sequence[str]]) -> list[str
 
 def _is_level(word: str) -> bool:
     """A place or a level's body (镇江, 市委, 江苏省委): whose title it is, the place rules decide."""
-    return word.endswith(("委", "市", "省", "县", "区")) or name_tags().get(word) == "ns"
+    return word[-1] in LEVELS or word.endswith("委") or name_tags().get(word) == "ns"
 
 
 def _head(word: str, known: Callable[[str], bool]) -> str:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .library import Library
 
 _NAME_TAGS = ("ns", "nt", "nr", "nrt")
-_LEVELS = "省市县区"
+LEVELS = "省市县区"
 # Words the dictionary marks as places or organisations that name no particular one.
 _GENERIC = frozenset({"城市", "地方", "基层", "全省", "全市", "全国", "省委", "市委", "县委", "区委", "人大代表"})
 _CACHE = Path(tempfile.gettempdir()) / f"policy-jieba-names-{jieba.__version__}.json"
@@ -138,7 +138,7 @@ def entities(
             word = _place_prefix(word)
             if not word or word in _GENERIC:
                 continue
-        stem = word[:-1] if word[-1] in _LEVELS and len(word) >= 3 else word
+        stem = word[:-1] if word[-1] in LEVELS and len(word) >= 3 else word
         found.setdefault(stem, (word, stem) if stem != word else (word,))
     return tuple(found.values())
 
@@ -150,7 +150,7 @@ def _leading_place(word: str, subjects: Set[str]) -> str:
     (无锡 and 无锡市), so that words opening with 都市, 山区 or 上市 name none.
     """
     place = _place_prefix(word)
-    if len(place) < 3 or place[-1] not in _LEVELS or place in _GENERIC:
+    if len(place) < 3 or place[-1] not in LEVELS or place in _GENERIC:
         return ""
     bare = place[:-1]
     return place if name_tags().get(bare) == "ns" or bare in subjects else ""
@@ -160,7 +160,7 @@ def _placename(word: str, subjects: Set[str]) -> bool:
     """Is a word jieba tags as a place one that names a place?  The tag also covers ordinary words
     (上台, 东西, 满意度) and pieces segmentation cut from names (魏国 of 魏国强); a place has its
     level (润州区), takes one (北京 → 北京市, both places to jieba), or is one of the corpus's subjects."""
-    return word[-1] in _PLACE_LEVELS or _takes_level(word, _LEVELS) or word in subjects
+    return word[-1] in _PLACE_LEVELS or _takes_level(word, LEVELS) or word in subjects
 
 
 _PLACE_LEVELS = frozenset("省市县区镇乡村州")
